@@ -1,0 +1,407 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as pulumi from "@pulumi/pulumi";
+import { GPU_NODE_LABEL, GPU_TAINT, gpusPerInstance, NODE_POOL_LABEL } from "./shared/gpu";
+import { podIdentity } from "./shared/pod-identity";
+import { AddonVersions, KUBERNETES_VERSIONS } from "./shared/versions";
+
+/** AMI for CPU nodes: EKS-optimised Amazon Linux 2023. */
+export const CPU_AMI_TYPE = "AL2023_x86_64_STANDARD";
+/** AMI for GPU nodes: AL2023 with the NVIDIA driver and container toolkit (checklist NG-06). */
+export const GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA";
+/** The only policies a node role may carry (checklist NG-08); apps use Pod Identity instead. */
+export const NODE_ROLE_POLICIES: Readonly<Record<string, string>> = {
+    "worker": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "cni": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    "ecr-read": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    "ssm": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+};
+/** Every control-plane log type EKS offers. */
+export const ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+const EBS_CSI_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy";
+
+/** Shape and size of one managed node group. */
+export interface NodeGroupSpec {
+    /** EC2 instance types; Spot groups should list several of the same shape. */
+    readonly instanceTypes: string[];
+    /** `ON_DEMAND` or `SPOT`. */
+    readonly capacityType: "ON_DEMAND" | "SPOT";
+    /** Minimum nodes (0 allowed for the GPU group). */
+    readonly minSize: number;
+    /** Desired nodes at creation; the cluster autoscaler owns it afterwards. */
+    readonly desiredSize: number;
+    /** Maximum nodes. */
+    readonly maxSize: number;
+    /** Root volume size in GiB (encrypted gp3). */
+    readonly diskSizeGiB: number;
+}
+
+/** Arguments of {@link Cluster}. */
+export interface ClusterArgs {
+    /**
+     * Physical EKS cluster name. Set explicitly (not auto-named) because the control-plane log
+     * group must be named `/aws/eks/<name>/cluster` before the cluster exists.
+     */
+    readonly clusterName: string;
+    /** VPC ID. */
+    readonly vpcId: pulumi.Input<string>;
+    /** Private subnets (nodes, control-plane ENIs), at least two AZs. */
+    readonly privateSubnetIds: pulumi.Input<string>[];
+    /** Public subnets (internet-facing load balancers). */
+    readonly publicSubnetIds: pulumi.Input<string>[];
+    /** Kubernetes minor version; must be a key of `KUBERNETES_VERSIONS`. */
+    readonly kubernetesVersion: string;
+    /** CPU node group. */
+    readonly cpuNodeGroup: NodeGroupSpec;
+    /** GPU node group (NVIDIA AMI, tainted, usually scaling from zero). */
+    readonly gpuNodeGroup: NodeGroupSpec;
+    /**
+     * Kubernetes Service CIDR.
+     * @default "172.20.0.0/16"
+     */
+    readonly serviceCidr?: string;
+    /**
+     * CIDRs allowed on the public API endpoint. Empty means the endpoint is private only.
+     * @default []
+     */
+    readonly publicAccessCidrs?: string[];
+    /**
+     * IAM role/user ARNs that get `AmazonEKSClusterAdminPolicy` through access entries.
+     * @default []
+     */
+    readonly adminPrincipalArns?: string[];
+    /**
+     * Control-plane log types; must include `audit` and `authenticator`.
+     * @default ["api","audit","authenticator","controllerManager","scheduler"]
+     */
+    readonly controlPlaneLogTypes?: string[];
+    /**
+     * Control-plane log retention in days.
+     * @default 90
+     */
+    readonly logRetentionDays?: number;
+    /**
+     * EKS deletion protection.
+     * @default true
+     */
+    readonly deletionProtection?: boolean;
+    /**
+     * KMS key deletion window, days (7 to 30).
+     * @default 30
+     */
+    readonly kmsDeletionWindowDays?: number;
+}
+
+/** {@link ClusterArgs} with defaults applied. */
+export type ResolvedClusterArgs = Required<ClusterArgs> & { readonly addonVersions: AddonVersions; readonly gpusPerNode: number };
+
+function checkGroup(group: string, g: NodeGroupSpec, minFloor: number): void {
+    if (g.instanceTypes.length === 0) {
+        throw new Error(`${group}.instanceTypes is empty; list at least one instance type`);
+    }
+    if (g.minSize < minFloor || g.minSize > g.maxSize || g.desiredSize < g.minSize || g.desiredSize > g.maxSize) {
+        throw new Error(`${group} sizes must satisfy ${minFloor} <= minSize (${g.minSize}) <= desiredSize (${g.desiredSize}) <= maxSize (${g.maxSize})`);
+    }
+    if (g.diskSizeGiB < 20) {
+        throw new Error(`${group}.diskSizeGiB (${g.diskSizeGiB}) must be at least 20`);
+    }
+}
+
+/** Applies defaults and checks the cluster's invariants; throws naming the argument and value. */
+export function resolveClusterArgs(args: ClusterArgs): ResolvedClusterArgs {
+    const addonVersions = KUBERNETES_VERSIONS[args.kubernetesVersion];
+    if (addonVersions === undefined) {
+        throw new Error(`kubernetesVersion (${args.kubernetesVersion}) is not supported; use one of ${Object.keys(KUBERNETES_VERSIONS).join(", ")}`);
+    }
+    const r = {
+        ...args,
+        serviceCidr: args.serviceCidr ?? "172.20.0.0/16",
+        publicAccessCidrs: args.publicAccessCidrs ?? [],
+        adminPrincipalArns: args.adminPrincipalArns ?? [],
+        controlPlaneLogTypes: args.controlPlaneLogTypes ?? ALL_LOG_TYPES,
+        logRetentionDays: args.logRetentionDays ?? 90,
+        deletionProtection: args.deletionProtection ?? true,
+        kmsDeletionWindowDays: args.kmsDeletionWindowDays ?? 30,
+        addonVersions,
+        gpusPerNode: 0,
+    };
+    if (args.privateSubnetIds.length < 2) {
+        throw new Error(`privateSubnetIds has ${args.privateSubnetIds.length} subnet(s); EKS needs at least two AZs`);
+    }
+    const open = r.publicAccessCidrs.find((c) => c.endsWith("/0"));
+    if (open !== undefined) {
+        throw new Error(`publicAccessCidrs contains ${open}, which opens the API to the internet; list specific CIDRs or none`);
+    }
+    for (const required of ["audit", "authenticator"]) {
+        if (!r.controlPlaneLogTypes.includes(required)) {
+            throw new Error(`controlPlaneLogTypes (${r.controlPlaneLogTypes.join(",")}) must include ${required}`);
+        }
+    }
+    if (r.kmsDeletionWindowDays < 7 || r.kmsDeletionWindowDays > 30) {
+        throw new Error(`kmsDeletionWindowDays (${r.kmsDeletionWindowDays}) must be between 7 and 30`);
+    }
+    checkGroup("cpuNodeGroup", r.cpuNodeGroup, 1);
+    checkGroup("gpuNodeGroup", r.gpuNodeGroup, 0);
+    const counts = new Set(r.gpuNodeGroup.instanceTypes.map(gpusPerInstance));
+    const [gpus] = [...counts];
+    if (counts.size !== 1 || gpus === undefined) {
+        throw new Error(`gpuNodeGroup.instanceTypes (${r.gpuNodeGroup.instanceTypes.join(",")}) must be NVIDIA types with the same GPU count`);
+    }
+    return { ...r, gpusPerNode: gpus };
+}
+
+/** A short, stable, DNS-safe key for an IAM principal ARN (`role/platform-admin` → `role-platform-admin`). */
+export function principalKey(arn: string): string {
+    const resource = arn.split(":").slice(5).join(":");
+    return resource.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 48);
+}
+
+/**
+ * An EKS cluster with API authentication, KMS-encrypted secrets, a declared control-plane log
+ * group, a CPU and a GPU managed node group on hardened launch templates, and pinned managed
+ * add-ons in the order the nodes need them.
+ *
+ * @see https://docs.aws.amazon.com/eks/latest/best-practices/security.html
+ */
+export class Cluster extends pulumi.ComponentResource {
+    /** EKS cluster name. */
+    public readonly clusterName: pulumi.Output<string>;
+    /** Kubeconfig JSON (a secret: it names the cluster endpoint and CA). */
+    public readonly kubeconfigJson: pulumi.Output<string>;
+    /** The EKS-managed cluster security group every node carries. */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
+    /** The platform's node security group: the source databases admit. */
+    public readonly nodeSecurityGroupId: pulumi.Output<string>;
+    /** ARN of the platform KMS key (secrets envelope encryption, logs, volumes). */
+    public readonly kmsKeyArn: pulumi.Output<string>;
+    /** Name of the GPU node group's Auto Scaling group. */
+    public readonly gpuAutoScalingGroupName: pulumi.Output<string>;
+    /** The Pod Identity agent add-on; associations for workloads wait for it. */
+    public readonly podIdentityAgent: aws.eks.Addon;
+    /**
+     * What a Kubernetes workload needs before it can run: CPU nodes, DNS and the EBS CSI driver.
+     * The Kubernetes provider depends on these, so every object waits for them on create and is
+     * deleted before them on destroy (a PVC's volume is released while the driver still runs).
+     */
+    public readonly workloadPrerequisites: pulumi.Resource[];
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mlplatform:index:Cluster", name, {}, opts);
+        const a = resolveClusterArgs(args);
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+
+        const key = new aws.kms.Key(`${name}-key`, {
+            description: `${a.clusterName}: EKS secrets, control-plane logs and volumes`,
+            enableKeyRotation: true,
+            deletionWindowInDays: a.kmsDeletionWindowDays,
+            policy: pulumi.all([account, partition, region]).apply(([acct, part, reg]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        // Key administration stays with the account's IAM policies.
+                        Sid: "AccountAdministration",
+                        Effect: "Allow",
+                        Principal: { AWS: `arn:${part}:iam::${acct}:root` },
+                        Action: "kms:*",
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "CloudWatchLogsForThisAccount",
+                        Effect: "Allow",
+                        Principal: { Service: `logs.${reg}.amazonaws.com` },
+                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                        Resource: "*",
+                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${reg}:${acct}:log-group:*` } },
+                    },
+                ],
+            })),
+        }, { parent: this });
+        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${a.clusterName}`, targetKeyId: key.keyId }, { parent: this });
+
+        // Declared here so `pulumi destroy` removes it; EKS would otherwise create it with no expiry.
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-control-plane-logs`, {
+            name: `/aws/eks/${a.clusterName}/cluster`,
+            retentionInDays: a.logRetentionDays,
+            kmsKeyId: key.arn,
+        }, { parent: this });
+
+        const cluster = new eks.Cluster(`${name}-eks`, {
+            name: a.clusterName,
+            version: a.kubernetesVersion,
+            vpcId: args.vpcId,
+            privateSubnetIds: args.privateSubnetIds,
+            publicSubnetIds: args.publicSubnetIds,
+            kubernetesServiceIpAddressRange: a.serviceCidr,
+            authenticationMode: eks.AuthenticationMode.Api,
+            endpointPrivateAccess: true,
+            endpointPublicAccess: a.publicAccessCidrs.length > 0,
+            publicAccessCidrs: a.publicAccessCidrs.length > 0 ? a.publicAccessCidrs : undefined,
+            enabledClusterLogTypes: a.controlPlaneLogTypes,
+            encryptionConfigKeyArn: key.arn,
+            upgradePolicy: { supportType: "STANDARD" },
+            deletionProtection: a.deletionProtection,
+            // Node groups, security groups and add-ons are declared below, where tests can see them.
+            skipDefaultNodeGroup: true,
+            skipDefaultSecurityGroups: true,
+            nodeAssociatePublicIpAddress: false,
+            nodeRootVolumeEncrypted: true,
+            bootstrapSelfManagedAddons: false,
+            useDefaultVpcCni: true,
+            corednsAddonOptions: { enabled: false },
+            kubeProxyAddonOptions: { enabled: false },
+            // Workload identity is EKS Pod Identity, so no IRSA OIDC provider is needed.
+            createOidcProvider: false,
+        }, { parent: this, dependsOn: [logGroup] });
+        const clusterName = cluster.eksCluster.name;
+
+        for (const arn of a.adminPrincipalArns) {
+            const k = principalKey(arn);
+            const entry = new aws.eks.AccessEntry(`${name}-admin-${k}`, {
+                clusterName,
+                principalArn: arn,
+                type: "STANDARD",
+            }, { parent: this });
+            new aws.eks.AccessPolicyAssociation(`${name}-admin-${k}`, {
+                clusterName,
+                principalArn: arn,
+                policyArn: CLUSTER_ADMIN_POLICY,
+                accessScope: { type: "cluster" },
+            }, { parent: this, dependsOn: [entry] });
+        }
+
+        // Add-ons that run as DaemonSets go in before nodes: nodes need the CNI to become Ready.
+        const addon = (role: string, addonName: string, version: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+            new aws.eks.Addon(`${name}-${role}`, {
+                clusterName,
+                addonName,
+                addonVersion: version,
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                ...extra,
+            }, { parent: this, dependsOn });
+        const vpcCni = addon("vpc-cni", "vpc-cni", a.addonVersions.vpcCni, {
+            // Without this every NetworkPolicy in the platform is inert (checklist NET-04).
+            configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+        });
+        const kubeProxy = addon("kube-proxy", "kube-proxy", a.addonVersions.kubeProxy);
+        const podIdentityAgent = addon("pod-identity-agent", "eks-pod-identity-agent", a.addonVersions.podIdentityAgent);
+
+        const nodeRole = new aws.iam.Role(`${name}-node-role`, {
+            description: `${a.clusterName} worker nodes`,
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+        }, { parent: this });
+        const nodePolicies = Object.entries(NODE_ROLE_POLICIES).map(([k, arn]) =>
+            new aws.iam.RolePolicyAttachment(`${name}-node-${k}`, { role: nodeRole.name, policyArn: arn }, { parent: this }));
+
+        const nodeSg = new aws.ec2.SecurityGroup(`${name}-node-sg`, {
+            description: `${a.clusterName} nodes: identifies node traffic to data stores`,
+            vpcId: args.vpcId,
+            ingress: [],
+            // Nodes pull images and reach AWS APIs through NAT (checklist NET-02 documented skip).
+            egress: [{ description: "All egress (image pulls, AWS APIs)", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+            tags: { Name: `${a.clusterName}-nodes` },
+        }, { parent: this });
+
+        const launchTemplate = (role: string, spec: NodeGroupSpec) => new aws.ec2.LaunchTemplate(`${name}-${role}-lt`, {
+            description: `${a.clusterName} ${role} nodes`,
+            updateDefaultVersion: true,
+            // IMDSv2 only, one hop: pods cannot reach the node role's credentials (checklist NG-02).
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+            blockDeviceMappings: [{
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: spec.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            }],
+            // The cluster security group lets nodes reach the control plane and each other.
+            vpcSecurityGroupIds: [cluster.clusterSecurityGroupId, nodeSg.id],
+            tagSpecifications: [{ resourceType: "instance", tags: { Name: `${a.clusterName}-${role}` } }],
+        }, { parent: this });
+
+        const autoscalerTags = {
+            "k8s.io/cluster-autoscaler/enabled": "true",
+            [`k8s.io/cluster-autoscaler/${a.clusterName}`]: "owned",
+        };
+        const nodeGroup = (role: string, spec: NodeGroupSpec, amiType: string, extra: Partial<aws.eks.NodeGroupArgs>, dependsOn: pulumi.Resource[]) => {
+            const lt = launchTemplate(role, spec);
+            return new aws.eks.NodeGroup(`${name}-${role}`, {
+                clusterName,
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: args.privateSubnetIds,
+                amiType,
+                instanceTypes: spec.instanceTypes,
+                capacityType: spec.capacityType,
+                scalingConfig: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize },
+                updateConfig: { maxUnavailable: 1 },
+                launchTemplate: { id: lt.id, version: lt.latestVersion.apply((v) => `${v}`) },
+                tags: autoscalerTags,
+                ...extra,
+            }, {
+                parent: this,
+                dependsOn: [...nodePolicies, vpcCni, kubeProxy, podIdentityAgent, ...dependsOn],
+                // The cluster autoscaler owns the desired size once the group exists.
+                ignoreChanges: ["scalingConfig.desiredSize"],
+            });
+        };
+        const cpu = nodeGroup("cpu", a.cpuNodeGroup, CPU_AMI_TYPE, { labels: { [NODE_POOL_LABEL]: "cpu" } }, []);
+        const gpu = nodeGroup("gpu", a.gpuNodeGroup, GPU_AMI_TYPE, {
+            labels: { [NODE_POOL_LABEL]: "gpu", [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
+            taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
+        }, []);
+
+        // Scale from zero: with no GPU node running, the autoscaler learns what a new node would
+        // offer from these ASG tags (managed node groups do not copy labels and taints to the ASG).
+        const gpuAsgName = gpu.resources.apply((rs) => rs[0].autoscalingGroups[0].name);
+        const nodeTemplateTags: Record<string, string> = {
+            [`k8s.io/cluster-autoscaler/node-template/label/${GPU_NODE_LABEL.key}`]: GPU_NODE_LABEL.value,
+            [`k8s.io/cluster-autoscaler/node-template/label/${NODE_POOL_LABEL}`]: "gpu",
+            [`k8s.io/cluster-autoscaler/node-template/taint/${GPU_TAINT.key}`]: `${GPU_TAINT.value}:${GPU_TAINT.effect}`,
+            "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": `${a.gpusPerNode}`,
+        };
+        for (const [tagKey, value] of Object.entries(nodeTemplateTags)) {
+            const role = tagKey.split("/").slice(3).join("-").replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
+            new aws.autoscaling.Tag(`${name}-gpu-asg-${role}`, {
+                autoscalingGroupName: gpuAsgName,
+                tag: { key: tagKey, value, propagateAtLaunch: false },
+            }, { parent: this });
+        }
+
+        // Deployments need a node to run on, so these wait for the CPU group.
+        const coredns = addon("coredns", "coredns", a.addonVersions.coredns, {}, [cpu]);
+        const ebsIdentity = podIdentity(`${name}-ebs-csi`, {
+            clusterName,
+            namespace: "kube-system",
+            serviceAccount: "ebs-csi-controller-sa",
+            managedPolicyArns: { "ebs-csi": EBS_CSI_POLICY },
+            // Volumes encrypted with the platform key need grants on it.
+            policy: key.arn.apply((arn) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], Resource: arn, Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+                    { Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: arn },
+                ],
+            })),
+            dependsOn: [podIdentityAgent],
+        }, this);
+        const ebsCsi = addon("ebs-csi", "aws-ebs-csi-driver", a.addonVersions.ebsCsiDriver, {}, [cpu, ebsIdentity.association]);
+
+        this.clusterName = clusterName;
+        this.kubeconfigJson = pulumi.secret(cluster.kubeconfigJson);
+        this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
+        this.nodeSecurityGroupId = nodeSg.id;
+        this.kmsKeyArn = key.arn;
+        this.gpuAutoScalingGroupName = gpuAsgName;
+        this.podIdentityAgent = podIdentityAgent;
+        this.workloadPrerequisites = [cpu, coredns, ebsCsi];
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            kubeconfigJson: this.kubeconfigJson,
+            nodeSecurityGroupId: this.nodeSecurityGroupId,
+            kmsKeyArn: this.kmsKeyArn,
+        });
+    }
+}

@@ -1,0 +1,48 @@
+/**
+ * GPU facts shared by config validation, the cluster and the notebooks: the node label, the taint
+ * and how many GPUs an instance type carries.
+ */
+
+/** Extended resource name the NVIDIA device plugin advertises. */
+export const GPU_RESOURCE = "nvidia.com/gpu";
+
+/** Taint on every GPU node, so only pods that ask for a GPU land there (checklist NG-06). */
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;
+
+/** Toleration a GPU workload needs to schedule on GPU nodes. */
+export const GPU_TOLERATION = { key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect } as const;
+
+/** Label on GPU nodes; the device plugin and GPU workloads select it. */
+export const GPU_NODE_LABEL = { key: "nvidia.com/gpu.present", value: "true" } as const;
+
+/** Label naming the node pool of every node the platform launches. */
+export const NODE_POOL_LABEL = "mlplatform.io/node-pool";
+
+/** NVIDIA instance families the EKS AL2023 NVIDIA AMI supports. */
+export const GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "gr6", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en"] as const;
+
+/**
+ * GPUs per instance, from the EC2 accelerated-computing instance table. Returns undefined for a
+ * type that is not a known NVIDIA instance.
+ *
+ * @see https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html
+ */
+export function gpusPerInstance(instanceType: string): number | undefined {
+    const [family, size] = instanceType.split(".");
+    if (!(GPU_FAMILIES as readonly string[]).includes(family) || size === undefined) {
+        return undefined;
+    }
+    if (family.startsWith("p4") || family.startsWith("p5") || family === "p3dn") {
+        return size === "48xlarge" || size === "24xlarge" ? 8 : undefined;
+    }
+    if (family === "p3") {
+        return ({ "2xlarge": 1, "8xlarge": 4, "16xlarge": 8 } as Record<string, number>)[size];
+    }
+    if (size === "metal" || size === "48xlarge") {
+        return 8;
+    }
+    if (size === "12xlarge" || size === "24xlarge") {
+        return 4;
+    }
+    return /^(x|2x|4x|8x|16x)large$/.test(size) ? 1 : undefined;
+}

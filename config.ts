@@ -1,0 +1,466 @@
+/**
+ * The only module that reads Pulumi config. It turns a stack's raw settings into one typed,
+ * validated {@link PlatformConfig}: an environment preset (`sandbox` | `production`) supplies every
+ * default, and explicit keys override it. Every error names the key, the bad value and what is
+ * valid, and is thrown before any resource is registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./components/shared/cidr";
+import { GPU_FAMILIES, gpusPerInstance } from "./components/shared/gpu";
+import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./components/shared/versions";
+
+/** The config namespace: the project name in Pulumi.yaml. */
+export const NAMESPACE = "mlplatform";
+
+export type Preset = "sandbox" | "production";
+export const PRESETS: readonly Preset[] = ["sandbox", "production"];
+
+export type CapacityType = "ON_DEMAND" | "SPOT";
+export type NatStrategy = "single" | "perAz";
+export type ReclaimPolicy = "Delete" | "Retain";
+
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+export type ControlPlaneLogType = (typeof CONTROL_PLANE_LOG_TYPES)[number];
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** Sizes of one managed node group. */
+export interface NodeGroupConfig {
+    readonly instanceTypes: string[];
+    readonly capacityType: CapacityType;
+    readonly minSize: number;
+    readonly desiredSize: number;
+    readonly maxSize: number;
+    readonly diskSizeGiB: number;
+}
+
+/** The whole, validated configuration of one stack. */
+export interface PlatformConfig {
+    /** Project name, used in tags and physical names. */
+    readonly project: string;
+    /** Stack name, used in physical names so environments can share an account. */
+    readonly stack: string;
+    /** Prefix for physical names: `<project>-<stack>`, shortened to fit AWS limits. */
+    readonly namePrefix: string;
+    readonly preset: Preset;
+    readonly region: string;
+    readonly network: {
+        readonly vpcCidr: string;
+        readonly azCount: number;
+        readonly natStrategy: NatStrategy;
+        readonly flowLogs: boolean;
+        readonly flowLogRetentionDays: number;
+    };
+    readonly cluster: {
+        readonly kubernetesVersion: string;
+        readonly serviceCidr: string;
+        readonly publicAccessCidrs: string[];
+        readonly adminPrincipalArns: string[];
+        readonly controlPlaneLogTypes: ControlPlaneLogType[];
+        readonly controlPlaneLogRetentionDays: number;
+        readonly deletionProtection: boolean;
+        readonly kmsDeletionWindowDays: number;
+        readonly storageReclaimPolicy: ReclaimPolicy;
+        readonly cpu: NodeGroupConfig;
+        readonly gpu: NodeGroupConfig;
+    };
+}
+
+/** The error every invalid setting raises. */
+export class ConfigError extends Error {
+    constructor(
+        readonly key: string,
+        readonly value: unknown,
+        readonly valid: string,
+    ) {
+        super(`Invalid config ${key.includes(":") ? key : `${NAMESPACE}:${key}`} = ${JSON.stringify(value)}: ${valid}`);
+        this.name = "ConfigError";
+    }
+}
+
+type KeyType = "string" | "integer" | "boolean" | "string[]";
+
+/** One config key: its type and a description (also used for Pulumi.yaml and the README). */
+export interface KeySpec {
+    readonly type: KeyType;
+    readonly description: string;
+    /** The key holds a secret; read it with getSecret. */
+    readonly secret?: boolean;
+}
+
+/**
+ * Every key this program reads from the `mlplatform` namespace. Pulumi.yaml declares the same
+ * keys (a test keeps them in step) and unknown keys in the namespace are refused as typos.
+ */
+export const CONFIG_KEYS = {
+    preset: { type: "string", description: "Environment preset: sandbox or production. Decides every default below." },
+    vpcCidr: { type: "string", description: "VPC IPv4 CIDR, RFC 1918, prefix /16 to /20." },
+    azCount: { type: "integer", description: "Availability zones to spread subnets and nodes over (2 or 3)." },
+    natStrategy: { type: "string", description: "NAT gateways: single (one for the VPC) or perAz (one per AZ)." },
+    vpcFlowLogs: { type: "boolean", description: "Send VPC flow logs to CloudWatch Logs." },
+    kubernetesVersion: { type: "string", description: "EKS Kubernetes minor version; add-on versions follow it." },
+    serviceCidr: { type: "string", description: "Kubernetes Service IPv4 CIDR; must not overlap the VPC." },
+    publicAccessCidrs: { type: "string[]", description: "CIDRs allowed to reach the public EKS API endpoint (your egress IP, CI runners). Required unless privateEndpointOnly." },
+    privateEndpointOnly: { type: "boolean", description: "Turn the public EKS API endpoint off; only for deploys that run inside the VPC." },
+    adminPrincipalArns: { type: "string[]", description: "IAM role or user ARNs given cluster-admin through EKS access entries." },
+    controlPlaneLogTypes: { type: "string[]", description: "EKS control-plane log types sent to CloudWatch; must include audit and authenticator." },
+    logRetentionDays: { type: "integer", description: "Retention of the control-plane and flow-log groups, in days (a CloudWatch-allowed value)." },
+    clusterDeletionProtection: { type: "boolean", description: "EKS deletion protection." },
+    kmsDeletionWindowDays: { type: "integer", description: "Waiting period before the platform KMS key is deleted (7 to 30)." },
+    storageReclaimPolicy: { type: "string", description: "Reclaim policy of the default gp3 StorageClass: Delete or Retain." },
+    cpuInstanceTypes: { type: "string[]", description: "Instance types of the CPU node group." },
+    cpuCapacityType: { type: "string", description: "CPU node capacity: ON_DEMAND or SPOT." },
+    cpuMinSize: { type: "integer", description: "CPU node group minimum size." },
+    cpuDesiredSize: { type: "integer", description: "CPU node group initial desired size (the autoscaler owns it afterwards)." },
+    cpuMaxSize: { type: "integer", description: "CPU node group maximum size." },
+    cpuDiskSizeGiB: { type: "integer", description: "CPU node root volume size, GiB (encrypted gp3)." },
+    gpuInstanceTypes: { type: "string[]", description: "Instance types of the GPU node group (NVIDIA)." },
+    gpuCapacityType: { type: "string", description: "GPU node capacity: ON_DEMAND or SPOT." },
+    gpuMinSize: { type: "integer", description: "GPU node group minimum size; 0 lets GPUs cost nothing while idle." },
+    gpuMaxSize: { type: "integer", description: "GPU node group maximum size (the GPU budget)." },
+    gpuDiskSizeGiB: { type: "integer", description: "GPU node root volume size, GiB (CUDA images are large)." },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** Raw values as read from the stack: strings, or already-parsed JSON for structured keys. */
+export type RawConfig = Partial<Record<ConfigKey, unknown>> & { [key: string]: unknown };
+
+/** Preset defaults: every value a stack gets unless it overrides the key. */
+export interface PresetValues {
+    readonly azCount: number;
+    readonly vpcCidr: string;
+    readonly natStrategy: NatStrategy;
+    readonly vpcFlowLogs: boolean;
+    readonly serviceCidr: string;
+    readonly controlPlaneLogTypes: ControlPlaneLogType[];
+    readonly logRetentionDays: number;
+    readonly clusterDeletionProtection: boolean;
+    readonly kmsDeletionWindowDays: number;
+    readonly storageReclaimPolicy: ReclaimPolicy;
+    readonly cpu: NodeGroupConfig;
+    readonly gpu: NodeGroupConfig;
+}
+
+/**
+ * The environment presets (design.md, "Environment presets"). Every sandbox relaxation is here,
+ * in one table, and covered by tests.
+ */
+export const PRESET_VALUES: Readonly<Record<Preset, PresetValues>> = {
+    sandbox: {
+        azCount: 2,
+        vpcCidr: "10.0.0.0/16",
+        natStrategy: "single",
+        // Flow logs cost per GB ingested; a disposable sandbox skips them (checklist NET-01).
+        vpcFlowLogs: false,
+        serviceCidr: "172.20.0.0/16",
+        // audit + authenticator are the minimum the checklist allows (EKS-01); api helps debugging.
+        controlPlaneLogTypes: ["api", "audit", "authenticator"],
+        logRetentionDays: 7,
+        // A sandbox must destroy cleanly (EKS-07).
+        clusterDeletionProtection: false,
+        kmsDeletionWindowDays: 7,
+        // Volumes go with the sandbox; Retain would leak EBS volumes on destroy (SC-01).
+        storageReclaimPolicy: "Delete",
+        cpu: { instanceTypes: ["m7i.xlarge", "m6i.xlarge", "m5.xlarge"], capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 4, diskSizeGiB: 50 },
+        gpu: { instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 2, diskSizeGiB: 100 },
+    },
+    production: {
+        azCount: 3,
+        vpcCidr: "10.0.0.0/16",
+        natStrategy: "perAz",
+        vpcFlowLogs: true,
+        serviceCidr: "172.20.0.0/16",
+        controlPlaneLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+        logRetentionDays: 90,
+        clusterDeletionProtection: true,
+        kmsDeletionWindowDays: 30,
+        storageReclaimPolicy: "Retain",
+        // One node per AZ so every AZ that holds an EBS volume has capacity (NG-04).
+        cpu: { instanceTypes: ["m7i.xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 12, diskSizeGiB: 100 },
+        gpu: { instanceTypes: ["g5.2xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 8, diskSizeGiB: 200 },
+    },
+};
+
+const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const IAM_PRINCIPAL_RE = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/;
+const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+// ---------------------------------------------------------------------------------------------
+// Typed readers over raw values. Each names its key in the error it throws.
+// ---------------------------------------------------------------------------------------------
+
+function str(raw: RawConfig, key: ConfigKey): string | undefined {
+    const v = raw[key];
+    if (v === undefined) {
+        return undefined;
+    }
+    if (typeof v !== "string") {
+        throw new ConfigError(key, v, "must be a string");
+    }
+    return v;
+}
+
+function oneOf<T extends string>(raw: RawConfig, key: ConfigKey, allowed: readonly T[], fallback: T): T {
+    const v = str(raw, key);
+    if (v === undefined) {
+        return fallback;
+    }
+    if (!(allowed as readonly string[]).includes(v)) {
+        throw new ConfigError(key, v, `must be one of ${allowed.join(", ")}`);
+    }
+    return v as T;
+}
+
+function int(raw: RawConfig, key: ConfigKey, fallback: number, min: number, max: number): number {
+    const v = raw[key];
+    if (v === undefined) {
+        return fallback;
+    }
+    const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+    if (!Number.isInteger(n)) {
+        throw new ConfigError(key, v, `must be a whole number between ${min} and ${max}`);
+    }
+    if (n < min || n > max) {
+        throw new ConfigError(key, n, `must be between ${min} and ${max}`);
+    }
+    return n;
+}
+
+function bool(raw: RawConfig, key: ConfigKey, fallback: boolean): boolean {
+    const v = raw[key];
+    if (v === undefined) {
+        return fallback;
+    }
+    if (v === true || v === "true") {
+        return true;
+    }
+    if (v === false || v === "false") {
+        return false;
+    }
+    throw new ConfigError(key, v, "must be true or false");
+}
+
+function strList(raw: RawConfig, key: ConfigKey, fallback: string[]): string[] {
+    let v = raw[key];
+    if (v === undefined) {
+        return fallback;
+    }
+    if (typeof v === "string") {
+        try {
+            v = JSON.parse(v);
+        } catch {
+            throw new ConfigError(key, v, "must be a list of strings (a YAML list in the stack file)");
+        }
+    }
+    if (!Array.isArray(v) || v.some((e) => typeof e !== "string")) {
+        throw new ConfigError(key, v, "must be a list of strings (a YAML list in the stack file)");
+    }
+    return v as string[];
+}
+
+function cidr(key: ConfigKey, text: string): Cidr {
+    const c = parseCidr(text);
+    if (typeof c === "string") {
+        throw new ConfigError(key, text, `${c}; expected an IPv4 CIDR block such as 10.0.0.0/16`);
+    }
+    return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+// ---------------------------------------------------------------------------------------------
+
+function nodeGroup(raw: RawConfig, prefix: "cpu" | "gpu", preset: NodeGroupConfig): NodeGroupConfig {
+    const k = (s: string) => `${prefix}${s}` as ConfigKey;
+    const instanceTypes = strList(raw, k("InstanceTypes"), preset.instanceTypes);
+    if (instanceTypes.length === 0) {
+        throw new ConfigError(k("InstanceTypes"), instanceTypes, "must list at least one EC2 instance type");
+    }
+    for (const t of instanceTypes) {
+        if (!INSTANCE_TYPE_RE.test(t)) {
+            throw new ConfigError(k("InstanceTypes"), instanceTypes, `"${t}" is not an EC2 instance type like m7i.xlarge`);
+        }
+        if (prefix === "gpu" && gpusPerInstance(t) === undefined) {
+            throw new ConfigError(k("InstanceTypes"), instanceTypes, `"${t}" is not an NVIDIA GPU instance type of the families ${GPU_FAMILIES.join(", ")}`);
+        }
+    }
+    if (prefix === "gpu" && new Set(instanceTypes.map(gpusPerInstance)).size > 1) {
+        // The autoscaler builds one node template per group; mixed GPU counts make it guess wrong.
+        throw new ConfigError(k("InstanceTypes"), instanceTypes, "must all carry the same number of GPUs (the cluster autoscaler models a node group as one shape)");
+    }
+    const capacityType = oneOf<CapacityType>(raw, k("CapacityType"), ["ON_DEMAND", "SPOT"], preset.capacityType);
+    const maxSize = int(raw, k("MaxSize"), preset.maxSize, prefix === "gpu" ? 0 : 1, 1000);
+    const minSize = int(raw, k("MinSize"), preset.minSize, prefix === "gpu" ? 0 : 1, 1000);
+    if (minSize > maxSize) {
+        throw new ConfigError(k("MinSize"), minSize, `must be <= ${prefix}MaxSize (${maxSize})`);
+    }
+    // The GPU group starts at its minimum: the autoscaler adds GPU nodes only when a pod asks.
+    const desiredSize = prefix === "gpu" ? minSize : int(raw, k("DesiredSize"), Math.max(preset.desiredSize, minSize), minSize, maxSize);
+    const diskSizeGiB = int(raw, k("DiskSizeGiB"), preset.diskSizeGiB, 20, 16384);
+    return { instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB };
+}
+
+/**
+ * Validates raw settings and resolves them against the preset. Pure: tests call it directly.
+ *
+ * @param raw values by key (strings as Pulumi stores them, or typed values)
+ * @param ctx project, stack and region (region comes from `aws:region`)
+ */
+export function parseConfig(raw: RawConfig, ctx: { project: string; stack: string; region: string | undefined }): PlatformConfig {
+    for (const key of Object.keys(raw)) {
+        if (!(key in CONFIG_KEYS) && raw[key] !== undefined) {
+            throw new ConfigError(key as ConfigKey, raw[key], `unknown key; valid keys are ${Object.keys(CONFIG_KEYS).join(", ")}`);
+        }
+    }
+    const presetName = str(raw, "preset");
+    if (presetName === undefined) {
+        throw new ConfigError("preset", undefined, `is required; set it with \`pulumi config set preset sandbox\` (one of ${PRESETS.join(", ")})`);
+    }
+    if (!(PRESETS as readonly string[]).includes(presetName)) {
+        throw new ConfigError("preset", presetName, `must be one of ${PRESETS.join(", ")}`);
+    }
+    const preset = presetName as Preset;
+    const p = PRESET_VALUES[preset];
+
+    if (ctx.region === undefined || !REGION_RE.test(ctx.region)) {
+        throw new ConfigError("aws:region", ctx.region, "set aws:region to an AWS region such as us-west-2 (`pulumi config set aws:region us-west-2`)");
+    }
+
+    // Network
+    const vpcCidrText = str(raw, "vpcCidr") ?? p.vpcCidr;
+    const vpc = cidr("vpcCidr", vpcCidrText);
+    if (!isPrivate(vpc)) {
+        throw new ConfigError("vpcCidr", vpcCidrText, "must lie in an RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)");
+    }
+    if (vpc.prefix < 16 || vpc.prefix > 20) {
+        throw new ConfigError("vpcCidr", vpcCidrText, "prefix must be between /16 and /20 (AWS allows /16 at most; /20 is the smallest that fits the subnet plan)");
+    }
+    const azCount = int(raw, "azCount", p.azCount, 2, 3);
+    if (preset === "production" && azCount < 3) {
+        throw new ConfigError("azCount", azCount, "production needs 3 availability zones (Multi-AZ RDS, zone-spread Elasticsearch)");
+    }
+    const natStrategy = oneOf<NatStrategy>(raw, "natStrategy", ["single", "perAz"], p.natStrategy);
+    const flowLogs = bool(raw, "vpcFlowLogs", p.vpcFlowLogs);
+    const logRetentionDays = int(raw, "logRetentionDays", p.logRetentionDays, 1, 3653);
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+        throw new ConfigError("logRetentionDays", logRetentionDays, `must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+
+    // Cluster
+    const supported = Object.keys(KUBERNETES_VERSIONS);
+    const kubernetesVersion = str(raw, "kubernetesVersion") ?? DEFAULT_KUBERNETES_VERSION;
+    if (!supported.includes(kubernetesVersion)) {
+        throw new ConfigError("kubernetesVersion", kubernetesVersion, `unsupported; supported versions are ${supported.join(", ")} (EKS standard support, with pinned add-ons)`);
+    }
+    const serviceCidrText = str(raw, "serviceCidr") ?? p.serviceCidr;
+    const svc = cidr("serviceCidr", serviceCidrText);
+    if (!isPrivate(svc) || svc.prefix < 12 || svc.prefix > 24) {
+        throw new ConfigError("serviceCidr", serviceCidrText, "must be an RFC 1918 block between /12 and /24 (an EKS requirement)");
+    }
+    if (overlaps(vpc, svc)) {
+        throw new ConfigError("serviceCidr", serviceCidrText, `overlaps vpcCidr ${formatCidr(vpc)}; pick a block outside the VPC, e.g. 172.20.0.0/16`);
+    }
+
+    const publicAccessCidrs = strList(raw, "publicAccessCidrs", []);
+    const parsedPublic: Cidr[] = [];
+    for (const text of publicAccessCidrs) {
+        const c = cidr("publicAccessCidrs", text);
+        if (c.prefix === 0) {
+            throw new ConfigError("publicAccessCidrs", publicAccessCidrs, `${text} opens the Kubernetes API to the whole internet; list your office, VPN or CI egress CIDRs instead, or leave the list empty for a private-only endpoint`);
+        }
+        const clash = parsedPublic.find((o) => overlaps(o, c));
+        if (clash) {
+            throw new ConfigError("publicAccessCidrs", publicAccessCidrs, `${text} overlaps ${formatCidr(clash)}; list each range once`);
+        }
+        parsedPublic.push(c);
+    }
+    const privateEndpointOnly = bool(raw, "privateEndpointOnly", false);
+    if (privateEndpointOnly && publicAccessCidrs.length > 0) {
+        throw new ConfigError("publicAccessCidrs", publicAccessCidrs, "must be empty when privateEndpointOnly is true");
+    }
+    if (!privateEndpointOnly && publicAccessCidrs.length === 0) {
+        // Without a CIDR the endpoint would be private and every Kubernetes resource would fail
+        // after a 15-minute cluster build; refuse now instead.
+        throw new ConfigError("publicAccessCidrs", publicAccessCidrs, "list the CIDRs that run `pulumi up` (e.g. `pulumi config set --path 'publicAccessCidrs[0]' <your-ip>/32`), or set privateEndpointOnly: true when deploying from inside the VPC");
+    }
+
+    const adminPrincipalArns = strList(raw, "adminPrincipalArns", []);
+    for (const arn of adminPrincipalArns) {
+        if (!IAM_PRINCIPAL_RE.test(arn)) {
+            throw new ConfigError("adminPrincipalArns", adminPrincipalArns, `"${arn}" is not an IAM role or user ARN like arn:aws:iam::123456789012:role/platform-admin`);
+        }
+    }
+    if (new Set(adminPrincipalArns).size !== adminPrincipalArns.length) {
+        throw new ConfigError("adminPrincipalArns", adminPrincipalArns, "lists the same ARN twice");
+    }
+
+    const logTypes = strList(raw, "controlPlaneLogTypes", p.controlPlaneLogTypes);
+    for (const t of logTypes) {
+        if (!(CONTROL_PLANE_LOG_TYPES as readonly string[]).includes(t)) {
+            throw new ConfigError("controlPlaneLogTypes", logTypes, `"${t}" is not a log type; valid: ${CONTROL_PLANE_LOG_TYPES.join(", ")}`);
+        }
+    }
+    for (const required of ["audit", "authenticator"]) {
+        if (!logTypes.includes(required)) {
+            throw new ConfigError("controlPlaneLogTypes", logTypes, `must include "${required}" (security checklist EKS-01)`);
+        }
+    }
+
+    const cpu = nodeGroup(raw, "cpu", p.cpu);
+    const gpu = nodeGroup(raw, "gpu", p.gpu);
+
+    const stackPart = ctx.stack.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    const namePrefix = `${ctx.project}-${stackPart}`.slice(0, 32).replace(/-+$/, "");
+
+    return {
+        project: ctx.project,
+        stack: ctx.stack,
+        namePrefix,
+        preset,
+        region: ctx.region,
+        network: { vpcCidr: formatCidr(vpc), azCount, natStrategy, flowLogs, flowLogRetentionDays: logRetentionDays },
+        cluster: {
+            kubernetesVersion,
+            serviceCidr: formatCidr(svc),
+            publicAccessCidrs,
+            adminPrincipalArns,
+            controlPlaneLogTypes: logTypes as ControlPlaneLogType[],
+            controlPlaneLogRetentionDays: logRetentionDays,
+            deletionProtection: bool(raw, "clusterDeletionProtection", p.clusterDeletionProtection),
+            kmsDeletionWindowDays: int(raw, "kmsDeletionWindowDays", p.kmsDeletionWindowDays, 7, 30),
+            storageReclaimPolicy: oneOf<ReclaimPolicy>(raw, "storageReclaimPolicy", ["Delete", "Retain"], p.storageReclaimPolicy),
+            cpu,
+            gpu,
+        },
+    };
+}
+
+/**
+ * Reads the stack's config and returns the validated platform config. Call it once, first thing
+ * in `index.ts`, so a bad value stops the program before any resource exists.
+ */
+export function loadConfig(): PlatformConfig {
+    const cfg = new pulumi.Config(NAMESPACE);
+    const raw: RawConfig = {};
+    for (const [key, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, KeySpec][]) {
+        // Secrets are read through getSecret elsewhere; here we only need presence and shape.
+        const v = spec.secret ? undefined : cfg.get(key);
+        if (v !== undefined) {
+            raw[key] = v;
+        }
+    }
+    // Unknown keys in our namespace are almost always typos of a real key.
+    for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+        const [ns, key] = fullKey.split(":");
+        if (ns === NAMESPACE && !(key in CONFIG_KEYS)) {
+            raw[key] = pulumi.runtime.allConfig()[fullKey];
+        }
+    }
+    return parseConfig(raw, {
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        region: new pulumi.Config("aws").get("region"),
+    });
+}

@@ -1,0 +1,83 @@
+/**
+ * The ML platform, one stack per environment. This file only reads the config, builds the
+ * components in dependency order and exports what users need; the components do the work.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { loadConfig } from "./config";
+import { Cluster } from "./components/cluster";
+import { ClusterServices } from "./components/cluster-services";
+import { Network } from "./components/network";
+
+// Validates everything first: a bad value stops here, before any resource is registered.
+const cfg = loadConfig();
+
+// Stack-wide tags through the provider (resource transforms do not tag remote components' children).
+const awsProvider = new aws.Provider("aws", {
+    region: cfg.region as aws.Region,
+    defaultTags: {
+        tags: {
+            "mlplatform:project": cfg.project,
+            "mlplatform:stack": cfg.stack,
+            "mlplatform:preset": cfg.preset,
+            "managed-by": "pulumi",
+        },
+    },
+});
+const awsOpts = { providers: { aws: awsProvider } };
+
+const network = new Network("network", {
+    vpcCidr: cfg.network.vpcCidr,
+    azCount: cfg.network.azCount,
+    region: cfg.region,
+    natStrategy: cfg.network.natStrategy,
+    flowLogs: cfg.network.flowLogs,
+    flowLogRetentionDays: cfg.network.flowLogRetentionDays,
+    clusterName: cfg.namePrefix,
+}, awsOpts);
+
+const cluster = new Cluster("cluster", {
+    clusterName: cfg.namePrefix,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    publicSubnetIds: network.publicSubnetIds,
+    kubernetesVersion: cfg.cluster.kubernetesVersion,
+    serviceCidr: cfg.cluster.serviceCidr,
+    publicAccessCidrs: cfg.cluster.publicAccessCidrs,
+    adminPrincipalArns: cfg.cluster.adminPrincipalArns,
+    controlPlaneLogTypes: cfg.cluster.controlPlaneLogTypes,
+    logRetentionDays: cfg.cluster.controlPlaneLogRetentionDays,
+    deletionProtection: cfg.cluster.deletionProtection,
+    kmsDeletionWindowDays: cfg.cluster.kmsDeletionWindowDays,
+    cpuNodeGroup: cfg.cluster.cpu,
+    gpuNodeGroup: cfg.cluster.gpu,
+}, awsOpts);
+
+// Every Kubernetes object goes through this provider. It waits for nodes, DNS and the EBS CSI
+// driver, so objects are created after them and deleted before them: a PVC's volume is released
+// while the driver still runs. With a brand-new stack the kubeconfig is unknown during preview,
+// and the provider previews its objects without contacting a cluster.
+const k8sProvider = new k8s.Provider("k8s", {
+    kubeconfig: cluster.kubeconfigJson,
+    enableServerSideApply: true,
+}, { dependsOn: cluster.workloadPrerequisites });
+const k8sOpts = { providers: { aws: awsProvider, kubernetes: k8sProvider } };
+
+new ClusterServices("cluster-services", {
+    clusterName: cluster.clusterName,
+    region: cfg.region,
+    kubernetesVersion: cfg.cluster.kubernetesVersion,
+    podIdentityAgent: cluster.podIdentityAgent,
+    storageReclaimPolicy: cfg.cluster.storageReclaimPolicy,
+    volumeKmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
+}, k8sOpts);
+
+export const preset = cfg.preset;
+export const region = cfg.region;
+export const vpcId = network.vpcId;
+export const clusterName = cluster.clusterName;
+/** Secret: read it with `pulumi stack output kubeconfig --show-secrets`. */
+export const kubeconfig = cluster.kubeconfigJson;
+export const updateKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${cfg.region} --name ${cluster.clusterName}`;
+export const gpuAutoScalingGroupName = cluster.gpuAutoScalingGroupName;

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { CONFIG_KEYS, ConfigError, parseConfig, PRESET_VALUES, RawConfig } from "../config";
+
+const ctx = { project: "mlplatform", stack: "dev", region: "us-west-2" };
+// An explicit `undefined` region must reach parseConfig, so no default parameter here.
+const parse = (raw: RawConfig, ...region: [string | undefined] | []) =>
+    parseConfig({ publicAccessCidrs: '["203.0.113.10/32"]', ...raw }, { ...ctx, region: region.length ? region[0] : "us-west-2" });
+
+describe("parseConfig presets", () => {
+    it("resolves the sandbox preset to the documented values", () => {
+        const c = parse({ preset: "sandbox" });
+        expect(c.preset).toBe("sandbox");
+        expect(c.network).toEqual({ vpcCidr: "10.0.0.0/16", azCount: 2, natStrategy: "single", flowLogs: false, flowLogRetentionDays: 7 });
+        expect(c.cluster.cpu).toEqual(PRESET_VALUES.sandbox.cpu);
+        expect(c.cluster.gpu).toMatchObject({ minSize: 0, desiredSize: 0, maxSize: 2, instanceTypes: ["g5.xlarge"] });
+        expect(c.cluster.deletionProtection).toBe(false);
+        expect(c.cluster.kmsDeletionWindowDays).toBe(7);
+        expect(c.cluster.storageReclaimPolicy).toBe("Delete");
+        expect(c.cluster.controlPlaneLogTypes).toEqual(["api", "audit", "authenticator"]);
+        expect(c.cluster.publicAccessCidrs).toEqual(["203.0.113.10/32"]);
+        expect(c.namePrefix).toBe("mlplatform-dev");
+    });
+
+    it("resolves the production preset to the documented values", () => {
+        const c = parse({ preset: "production" });
+        expect(c.network).toEqual({ vpcCidr: "10.0.0.0/16", azCount: 3, natStrategy: "perAz", flowLogs: true, flowLogRetentionDays: 90 });
+        expect(c.cluster.cpu).toMatchObject({ capacityType: "ON_DEMAND", minSize: 3 });
+        expect(c.cluster.gpu.minSize).toBe(0);
+        expect(c.cluster.deletionProtection).toBe(true);
+        expect(c.cluster.kmsDeletionWindowDays).toBe(30);
+        expect(c.cluster.storageReclaimPolicy).toBe("Retain");
+        expect(c.cluster.controlPlaneLogTypes).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    });
+
+    it("applies overrides given as the strings Pulumi stores", () => {
+        const c = parse({
+            preset: "sandbox",
+            azCount: "3",
+            vpcCidr: "10.20.0.0/18",
+            cpuMaxSize: "6",
+            gpuMaxSize: "0",
+            gpuInstanceTypes: '["g6.xlarge","g5.xlarge"]',
+            publicAccessCidrs: '["203.0.113.0/24","198.51.100.7/32"]',
+            adminPrincipalArns: '["arn:aws:iam::123456789012:role/platform-admin"]',
+            vpcFlowLogs: "true",
+            kubernetesVersion: "1.33",
+        });
+        expect(c.network.azCount).toBe(3);
+        expect(c.network.vpcCidr).toBe("10.20.0.0/18");
+        expect(c.network.flowLogs).toBe(true);
+        expect(c.cluster.cpu.maxSize).toBe(6);
+        expect(c.cluster.gpu).toMatchObject({ maxSize: 0, minSize: 0, desiredSize: 0, instanceTypes: ["g6.xlarge", "g5.xlarge"] });
+        expect(c.cluster.publicAccessCidrs).toEqual(["203.0.113.0/24", "198.51.100.7/32"]);
+        expect(c.cluster.adminPrincipalArns).toHaveLength(1);
+        expect(c.cluster.kubernetesVersion).toBe("1.33");
+    });
+
+    it("starts the GPU group at its minimum so idle GPUs cost nothing", () => {
+        expect(parse({ preset: "production", gpuMinSize: "1" }).cluster.gpu.desiredSize).toBe(1);
+        expect(parse({ preset: "sandbox" }).cluster.gpu.desiredSize).toBe(0);
+    });
+
+    it("derives a stack-specific name prefix", () => {
+        expect(parseConfig({ preset: "sandbox", privateEndpointOnly: "true" }, { ...ctx, stack: "Alice_Sandbox" }).namePrefix).toBe("mlplatform-alice-sandbox");
+    });
+});
+
+describe("parseConfig errors", () => {
+    const cases: [string, RawConfig, string | undefined, string][] = [
+        ["missing preset", {}, "us-west-2", 'Invalid config mlplatform:preset = undefined: is required'],
+        ["unknown preset", { preset: "staging" }, "us-west-2", 'Invalid config mlplatform:preset = "staging": must be one of sandbox, production'],
+        ["unknown key (typo)", { preset: "sandbox", cpuMaxSzie: "3" }, "us-west-2", 'Invalid config mlplatform:cpuMaxSzie = "3": unknown key; valid keys are preset, vpcCidr'],
+        ["missing region", { preset: "sandbox" }, undefined, "Invalid config aws:region = undefined: set aws:region"],
+        ["bad region", { preset: "sandbox" }, "mars-1", 'Invalid config aws:region = "mars-1"'],
+        ["malformed VPC CIDR", { preset: "sandbox", vpcCidr: "10.0.0/16" }, "us-west-2", 'Invalid config mlplatform:vpcCidr = "10.0.0/16": is not an IPv4 CIDR block like 10.0.0.0/16'],
+        ["VPC CIDR with host bits", { preset: "sandbox", vpcCidr: "10.0.1.0/16" }, "us-west-2", 'mlplatform:vpcCidr = "10.0.1.0/16": has host bits set (did you mean 10.0.0.0/16?)'],
+        ["public VPC CIDR", { preset: "sandbox", vpcCidr: "8.8.0.0/16" }, "us-west-2", 'mlplatform:vpcCidr = "8.8.0.0/16": must lie in an RFC 1918 range'],
+        ["VPC too small", { preset: "sandbox", vpcCidr: "10.0.0.0/24" }, "us-west-2", 'mlplatform:vpcCidr = "10.0.0.0/24": prefix must be between /16 and /20'],
+        ["service CIDR overlaps VPC", { preset: "sandbox", vpcCidr: "172.20.0.0/16" }, "us-west-2", 'mlplatform:serviceCidr = "172.20.0.0/16": overlaps vpcCidr 172.20.0.0/16'],
+        ["too few AZs", { preset: "sandbox", azCount: "1" }, "us-west-2", "mlplatform:azCount = 1: must be between 2 and 3"],
+        ["too many AZs", { preset: "sandbox", azCount: "4" }, "us-west-2", "mlplatform:azCount = 4: must be between 2 and 3"],
+        ["production with 2 AZs", { preset: "production", azCount: "2" }, "us-west-2", "mlplatform:azCount = 2: production needs 3 availability zones"],
+        ["AZ count not a number", { preset: "sandbox", azCount: "two" }, "us-west-2", 'mlplatform:azCount = "two": must be a whole number between 2 and 3'],
+        ["fractional size", { preset: "sandbox", cpuMaxSize: "2.5" }, "us-west-2", 'mlplatform:cpuMaxSize = "2.5": must be a whole number'],
+        ["node min > max", { preset: "sandbox", cpuMinSize: "5", cpuMaxSize: "3" }, "us-west-2", "mlplatform:cpuMinSize = 5: must be <= cpuMaxSize (3)"],
+        ["GPU min > max", { preset: "sandbox", gpuMinSize: "3", gpuMaxSize: "2" }, "us-west-2", "mlplatform:gpuMinSize = 3: must be <= gpuMaxSize (2)"],
+        ["GPU max < 0", { preset: "sandbox", gpuMaxSize: "-1" }, "us-west-2", "mlplatform:gpuMaxSize = -1: must be between 0 and 1000"],
+        ["CPU desired above max", { preset: "sandbox", cpuDesiredSize: "9" }, "us-west-2", "mlplatform:cpuDesiredSize = 9: must be between 1 and 4"],
+        ["unsupported Kubernetes version", { preset: "sandbox", kubernetesVersion: "1.27" }, "us-west-2", 'mlplatform:kubernetesVersion = "1.27": unsupported; supported versions are'],
+        ["0.0.0.0/0 public API", { preset: "sandbox", publicAccessCidrs: '["0.0.0.0/0"]' }, "us-west-2", "0.0.0.0/0 opens the Kubernetes API to the whole internet"],
+        ["overlapping public CIDRs", { preset: "sandbox", publicAccessCidrs: '["203.0.113.0/24","203.0.113.9/32"]' }, "us-west-2", "203.0.113.9/32 overlaps 203.0.113.0/24"],
+        ["malformed public CIDR", { preset: "sandbox", publicAccessCidrs: '["203.0.113.300/32"]' }, "us-west-2", 'mlplatform:publicAccessCidrs = "203.0.113.300/32": has an octet above 255'],
+        ["no public CIDR and no private-only opt-in", { preset: "sandbox", publicAccessCidrs: "[]" }, "us-west-2", "list the CIDRs that run `pulumi up`"],
+        ["public CIDRs with private-only", { preset: "sandbox", privateEndpointOnly: "true" }, "us-west-2", "must be empty when privateEndpointOnly is true"],
+        ["list given as a string", { preset: "sandbox", publicAccessCidrs: "203.0.113.0/24" }, "us-west-2", "must be a list of strings (a YAML list in the stack file)"],
+        ["list of numbers", { preset: "sandbox", cpuInstanceTypes: "[1,2]" }, "us-west-2", "must be a list of strings"],
+        ["bad admin ARN", { preset: "sandbox", adminPrincipalArns: '["platform-admin"]' }, "us-west-2", '"platform-admin" is not an IAM role or user ARN'],
+        ["duplicate admin ARN", { preset: "sandbox", adminPrincipalArns: '["arn:aws:iam::123456789012:role/a","arn:aws:iam::123456789012:role/a"]' }, "us-west-2", "lists the same ARN twice"],
+        ["bad instance type", { preset: "sandbox", cpuInstanceTypes: '["large"]' }, "us-west-2", '"large" is not an EC2 instance type'],
+        ["empty instance types", { preset: "sandbox", cpuInstanceTypes: "[]" }, "us-west-2", "must list at least one EC2 instance type"],
+        ["CPU type in GPU group", { preset: "sandbox", gpuInstanceTypes: '["m7i.xlarge"]' }, "us-west-2", '"m7i.xlarge" is not an NVIDIA GPU instance type'],
+        ["mixed GPU counts", { preset: "sandbox", gpuInstanceTypes: '["g5.xlarge","g5.12xlarge"]' }, "us-west-2", "must all carry the same number of GPUs"],
+        ["bad capacity type", { preset: "sandbox", cpuCapacityType: "spot" }, "us-west-2", 'mlplatform:cpuCapacityType = "spot": must be one of ON_DEMAND, SPOT'],
+        ["bad boolean", { preset: "sandbox", vpcFlowLogs: "yes" }, "us-west-2", 'mlplatform:vpcFlowLogs = "yes": must be true or false'],
+        ["bad NAT strategy", { preset: "sandbox", natStrategy: "none" }, "us-west-2", 'mlplatform:natStrategy = "none": must be one of single, perAz'],
+        ["unknown log type", { preset: "sandbox", controlPlaneLogTypes: '["audit","authenticator","kubelet"]' }, "us-west-2", '"kubelet" is not a log type'],
+        ["log types without audit", { preset: "sandbox", controlPlaneLogTypes: '["api","authenticator"]' }, "us-west-2", 'must include "audit"'],
+        ["retention not allowed by CloudWatch", { preset: "sandbox", logRetentionDays: "10" }, "us-west-2", "mlplatform:logRetentionDays = 10: must be one of CloudWatch's values"],
+        ["KMS window out of range", { preset: "sandbox", kmsDeletionWindowDays: "3" }, "us-west-2", "mlplatform:kmsDeletionWindowDays = 3: must be between 7 and 30"],
+        ["bad reclaim policy", { preset: "sandbox", storageReclaimPolicy: "Recycle" }, "us-west-2", 'must be one of Delete, Retain'],
+        ["small disk", { preset: "sandbox", gpuDiskSizeGiB: "10" }, "us-west-2", "mlplatform:gpuDiskSizeGiB = 10: must be between 20 and 16384"],
+    ];
+
+    it.each(cases)("refuses %s", (_label, raw, region, message) => {
+        let caught: unknown;
+        try {
+            parse(raw, region);
+        } catch (e) {
+            caught = e;
+        }
+        expect(caught).toBeInstanceOf(ConfigError);
+        expect((caught as Error).message).toContain(message);
+    });
+});
+
+describe("CONFIG_KEYS", () => {
+    it("describes every key", () => {
+        for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+            expect(spec.description.length, key).toBeGreaterThan(10);
+        }
+    });
+});

@@ -1,0 +1,128 @@
+/**
+ * Offline schema validation of the Kubernetes objects the program declares.
+ *
+ * Built-in kinds are checked with the `kubernetes-models` validators (the Kubernetes OpenAPI
+ * schema); prometheus-operator kinds with `@kubernetes-models/prometheus-operator`; ECK kinds with
+ * the CRD schemas in `../shared/crd-schemas`, when that folder is present. CRD schemas are made
+ * strict (unknown fields refused) the way the API server prunes them: a misspelt field would be
+ * dropped silently at apply time, so here it fails.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import Ajv from "ajv";
+import { parse } from "yaml";
+import { ResourceRecord } from "./mocks";
+
+/** `../shared` beside the checkout (CI and developers have it; users do not). */
+export const SHARED_DIR = path.resolve(__dirname, "..", "..", "shared");
+export const HAS_SHARED = fs.existsSync(path.join(SHARED_DIR, "crd-schemas"));
+
+/** Types that are not Kubernetes objects (providers, Helm releases: their values are checked apart). */
+const NOT_OBJECTS = new Set(["pulumi:providers:kubernetes", "kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:yaml/v2:ConfigGroup"]);
+
+/** True for a record that is a Kubernetes object the program declares. */
+export function isK8sObject(r: ResourceRecord): boolean {
+    return r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type);
+}
+
+/** `kubernetes:apps/v1:Deployment` → { group: "apps", version: "v1", kind: "Deployment" }. */
+export function parseK8sType(type: string): { group: string; version: string; kind: string } {
+    const [, gv, kind] = type.split(":");
+    const [group, version] = gv.split("/");
+    return { group, version, kind };
+}
+
+const crdValidators = new Map<string, (data: unknown) => string[]>();
+
+/** Makes a CRD schema strict: objects with listed properties refuse unlisted ones. */
+function strict(schema: any): any {
+    if (schema === null || typeof schema !== "object") {
+        return schema;
+    }
+    if (Array.isArray(schema)) {
+        return schema.map(strict);
+    }
+    const out: any = {};
+    for (const [k, v] of Object.entries(schema)) {
+        // Kubernetes extensions are not JSON Schema keywords.
+        if (k.startsWith("x-kubernetes-")) {
+            continue;
+        }
+        out[k] = strict(v);
+    }
+    if (schema.type === "object" && schema.properties && !schema["x-kubernetes-preserve-unknown-fields"] && schema.additionalProperties === undefined) {
+        out.additionalProperties = false;
+    }
+    return out;
+}
+
+function loadCrdValidators(): void {
+    if (crdValidators.size > 0 || !HAS_SHARED) {
+        return;
+    }
+    const dir = path.join(SHARED_DIR, "crd-schemas");
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+        const crd = parse(fs.readFileSync(path.join(dir, file), "utf8"));
+        for (const v of crd.spec.versions) {
+            const schema = strict(v.schema.openAPIV3Schema);
+            // metadata is validated by the API server, not the CRD.
+            schema.properties.metadata = { type: "object" };
+            const validate = ajv.compile(schema);
+            crdValidators.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, (data) =>
+                validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${(e.params as any).additionalProperty})` : ""}`));
+        }
+    }
+}
+
+/** Module path of the kubernetes-models class for a type, or undefined if it is not a built-in kind. */
+function modelModule(group: string, version: string, kind: string): string {
+    if (group === "monitoring.coreos.com") {
+        return `@kubernetes-models/prometheus-operator/${group}/${version}/${kind}`;
+    }
+    return group === "core" ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
+}
+
+/**
+ * Validates one recorded object. Returns the list of problems (empty when valid). Throws when
+ * no schema is known for the kind, so a new kind cannot slip through unvalidated.
+ */
+export async function validateK8sObject(r: ResourceRecord): Promise<string[]> {
+    const { group, version, kind } = parseK8sType(r.type);
+    const data = { ...r.inputs, apiVersion: group === "core" ? version : `${group}/${version}`, kind };
+    const crdKey = `${group}/${version}:${kind}`;
+    if (group.endsWith(".k8s.elastic.co")) {
+        loadCrdValidators();
+        const v = crdValidators.get(crdKey);
+        if (v === undefined) {
+            throw new Error(`no CRD schema for ${crdKey} in ${SHARED_DIR}/crd-schemas`);
+        }
+        return v(data);
+    }
+    let mod: any;
+    try {
+        mod = await import(modelModule(group, version, kind));
+    } catch (e) {
+        throw new Error(`no schema known for ${r.type} (${(e as Error).message})`);
+    }
+    try {
+        new mod[kind](data).validate();
+        return [];
+    } catch (e) {
+        return [(e as Error).message];
+    }
+}
+
+/** Validates every object and returns `name: problem` lines for the invalid ones. */
+export async function invalidObjects(records: ResourceRecord[], opts: { skipEck?: boolean } = {}): Promise<string[]> {
+    const problems: string[] = [];
+    for (const r of records.filter(isK8sObject)) {
+        if (opts.skipEck && parseK8sType(r.type).group.endsWith(".k8s.elastic.co")) {
+            continue;
+        }
+        for (const p of await validateK8sObject(r)) {
+            problems.push(`${r.type} ${r.name}: ${p}`);
+        }
+    }
+    return problems;
+}

@@ -1,0 +1,50 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { byType, one } from "./mocks";
+import { loadStack } from "./stack";
+import { stackInvariants } from "./stack-suite";
+
+let outputs: Record<string, unknown>;
+beforeAll(async () => {
+    outputs = await loadStack("dev");
+});
+
+describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
+    stackInvariants("sandbox");
+
+    it("builds 2 AZs with a single NAT gateway and no flow logs", () => {
+        expect(byType("aws:ec2/subnet:Subnet")).toHaveLength(6);
+        expect(byType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+        expect(byType("aws:ec2/flowLog:FlowLog")).toHaveLength(0);
+    });
+
+    it("runs small Spot CPU nodes and GPU nodes that start at zero", () => {
+        const cpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-cpu");
+        expect(cpu.inputs.capacityType).toBe("SPOT");
+        expect(cpu.inputs.scalingConfig).toEqual({ minSize: 1, desiredSize: 2, maxSize: 4 });
+        const gpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-gpu");
+        expect(gpu.inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 2 });
+    });
+
+    it("can be destroyed: no deletion protection, short key window, volumes deleted", () => {
+        const eks = one("eks:index:Cluster", "cluster-eks");
+        expect(eks.inputs.deletionProtection).toBe(false);
+        expect(one("aws:kms/key:Key", "cluster-key").inputs.deletionWindowInDays).toBe(7);
+        expect(one("kubernetes:storage.k8s.io/v1:StorageClass", "cluster-services-gp3").inputs.reclaimPolicy).toBe("Delete");
+        expect(one("aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane-logs").inputs.retentionInDays).toBe(7);
+    });
+
+    it("restricts the public API endpoint to the stack file's CIDRs", () => {
+        const eks = one("eks:index:Cluster", "cluster-eks");
+        expect(eks.inputs.endpointPrivateAccess).toBe(true);
+        expect(eks.inputs.endpointPublicAccess).toBe(true);
+        expect(eks.inputs.publicAccessCidrs).toEqual(["203.0.113.10/32"]);
+    });
+
+    it("exports what users need, with the kubeconfig as a secret", async () => {
+        expect(outputs.clusterName).toBe("mlplatform-dev");
+        expect(outputs.updateKubeconfigCommand).toBe("aws eks update-kubeconfig --region us-west-2 --name mlplatform-dev");
+        expect(typeof outputs.kubeconfig).toBe("string");
+        const program = await import("../index");
+        expect(await (await import("@pulumi/pulumi")).isSecret(program.kubeconfig)).toBe(true);
+    });
+});

@@ -1,0 +1,42 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { byType, one } from "./mocks";
+import { loadStack } from "./stack";
+import { stackInvariants } from "./stack-suite";
+
+beforeAll(async () => {
+    await loadStack("prod");
+});
+
+describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
+    stackInvariants("production");
+
+    it("builds 3 AZs with one NAT gateway each and flow logs", () => {
+        expect(byType("aws:ec2/subnet:Subnet")).toHaveLength(9);
+        expect(byType("aws:ec2/natGateway:NatGateway")).toHaveLength(3);
+        expect(byType("aws:ec2/flowLog:FlowLog")).toHaveLength(1);
+    });
+
+    it("runs on-demand CPU nodes across 3 AZs and GPU nodes from zero", () => {
+        const cpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-cpu");
+        expect(cpu.inputs.capacityType).toBe("ON_DEMAND");
+        expect(cpu.inputs.scalingConfig.minSize).toBe(3);
+        expect(cpu.inputs.subnetIds).toHaveLength(3);
+        expect(one("aws:eks/nodeGroup:NodeGroup", "cluster-gpu").inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 8 });
+    });
+
+    it("protects the cluster and retains volumes encrypted with the platform key", () => {
+        expect(one("eks:index:Cluster", "cluster-eks").inputs.deletionProtection).toBe(true);
+        expect(one("eks:index:Cluster", "cluster-eks").inputs.enabledClusterLogTypes).toHaveLength(5);
+        const sc = one("kubernetes:storage.k8s.io/v1:StorageClass", "cluster-services-gp3");
+        expect(sc.inputs.reclaimPolicy).toBe("Retain");
+        expect(sc.inputs.parameters.kmsKeyId).toMatch(/^arn:aws:kms:/);
+        expect(one("aws:kms/key:Key", "cluster-key").inputs.deletionWindowInDays).toBe(30);
+    });
+
+    it("grants the configured platform admins cluster-admin, cluster-wide", () => {
+        const [assoc] = byType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+        expect(assoc.inputs.principalArn).toBe("arn:aws:iam::111122223333:role/platform-admin");
+        expect(assoc.inputs.policyArn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+        expect(assoc.inputs.accessScope).toEqual({ type: "cluster" });
+    });
+});

@@ -1,0 +1,37 @@
+/**
+ * Loads the real program with one stack file's config under mocks, as `pulumi up` would, and
+ * returns its exports once every registration has been recorded.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { installMocks, resolve, settle } from "./mocks";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+/** A stack file's `config:` map with every value as the string Pulumi would hand the program. */
+export function stackConfig(stack: string): Record<string, string> {
+    const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) ?? {};
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries<unknown>(doc.config ?? {})) {
+        out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return out;
+}
+
+/**
+ * Runs `index.ts` for a stack. `overrides` adds or replaces keys (e.g. secrets a stack file
+ * holds only as ciphertext); `secretKeys` marks keys as secret like `pulumi config set --secret`.
+ */
+export async function loadStack(stack: string, overrides: Record<string, string> = {}, secretKeys: string[] = []): Promise<Record<string, unknown>> {
+    await installMocks("mlplatform", stack);
+    pulumi.runtime.setAllConfig({ ...stackConfig(stack), ...overrides }, secretKeys);
+    const program = await import("../index");
+    const outputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(program)) {
+        outputs[key] = await resolve(value as pulumi.Input<unknown>);
+    }
+    await settle();
+    return outputs;
+}
