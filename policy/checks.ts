@@ -88,10 +88,14 @@ const BAD_KUBELET_FLAGS = [
     /--make-iptables-util-chains=false/, /--rotate-certificates=false/, /--streaming-connection-idle-timeout=0\b/,
 ];
 
-const of = (rs: readonly Res[], ...types: string[]) => rs.filter((r) => types.includes(r.type));
-const v = (id: string, r: Res, message: string): Violation => ({ id, resource: `${r.type}::${r.name}`, message });
-const isTrue = (x: unknown) => x === true || x === "true";
-const parseJson = (x: unknown): any => {
+/** Resources of the given types. */
+export const of = (rs: readonly Res[], ...types: string[]) => rs.filter((r) => types.includes(r.type));
+/** Builds a violation. */
+export const v = (id: string, r: Res, message: string): Violation => ({ id, resource: `${r.type}::${r.name}`, message });
+/** True for `true` or `"true"`. */
+export const isTrue = (x: unknown) => x === true || x === "true";
+/** Parses a JSON string input (IAM policies, add-on config); objects pass through. */
+export const parseJson = (x: unknown): any => {
     if (typeof x !== "string") {
         return x ?? {};
     }
@@ -104,7 +108,7 @@ const parseJson = (x: unknown): any => {
 const decode = (x: unknown): string => (typeof x === "string" ? Buffer.from(x, "base64").toString("utf8") + x : "");
 
 /** Helper to build a check from a per-resource predicate. */
-function perResource(id: string, description: string, types: string[], fn: (r: Res, env: Env, all: readonly Res[]) => string | string[] | undefined): Check {
+export function perResource(id: string, description: string, types: string[], fn: (r: Res, env: Env, all: readonly Res[]) => string | string[] | undefined): Check {
     return {
         id,
         description,

@@ -87,7 +87,22 @@ export async function settle(): Promise<void> {
     await (pulumi.runtime as any).waitForRPCs();
 }
 
+type StateFn = (name: string, inputs: Record<string, any>) => Record<string, any>;
+const extraStates = new Map<string, StateFn>();
+
+/**
+ * Adds canned outputs for a resource type (merged over the inputs), for a test file whose
+ * component reads an output the default mock does not produce.
+ */
+export function registerMockState(type: string, fn: StateFn): void {
+    extraStates.set(type, fn);
+}
+
 function mockState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+    const extra = extraStates.get(type);
+    if (extra !== undefined) {
+        return { id: `${name}-id`, state: { ...inputs, ...extra(name, inputs) } };
+    }
     const id = `${name}-id`;
     const arnFor = (service: string, kind: string) => `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:${kind}/${name}`;
     switch (type) {

@@ -58,3 +58,38 @@ export const IMAGES = {
         "1.34": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.1",
     } as Readonly<Record<string, string>>,
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Per-layer pins. Each block belongs to one component; keep its entries together.
+// ---------------------------------------------------------------------------------------------
+
+/** Experiment tracking (components/tracking.ts). */
+export const TRACKING_VERSIONS = {
+    /** RDS PostgreSQL engine version (major.minor). */
+    postgresEngineVersion: "17.6",
+    /** Parameter group family matching the engine major version. */
+    postgresFamily: "postgres17",
+    /** MLflow server image; must ship psycopg2 and boto3 (see README, "Images"). */
+    mlflowImage: "ghcr.io/mlflow/mlflow:v3.5.1-full",
+} as const;
+
+/** Notebooks (components/notebooks.ts). */
+export const NOTEBOOK_VERSIONS = {
+    chart: { repo: "https://hub.jupyter.org/helm-chart/", chart: "jupyterhub", version: "4.4.0" },
+    cpuImage: "quay.io/jupyter/scipy-notebook:2025-10-20",
+    gpuImage: "quay.io/jupyter/pytorch-notebook:cuda12-2025-10-20",
+} as const;
+
+/** Logging (components/logging.ts). */
+export const LOGGING_VERSIONS = {
+    eckOperatorChart: { repo: "https://helm.elastic.co", chart: "eck-operator", version: "3.5.0" },
+    elasticsearch: "9.2.0",
+    fluentdImage: "fluent/fluentd-kubernetes-daemonset:v1.19.0-debian-elasticsearch8-1.0",
+    elasticsearchExporterImage: "quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0",
+} as const;
+
+/** Monitoring (components/monitoring.ts). */
+export const MONITORING_VERSIONS = {
+    kubePrometheusStackChart: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.5.3" },
+    dcgmExporterChart: { repo: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.6.0" },
+} as const;

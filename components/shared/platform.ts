@@ -1,0 +1,47 @@
+/**
+ * Contracts between the platform's layers: namespace names, the labels network policies match,
+ * and how a layer asks monitoring to scrape it. Layers import these instead of repeating strings.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Namespaces the platform creates. Named explicitly (not auto-named) because users, dashboards,
+ * alert rules and network policies refer to them.
+ */
+export const NAMESPACES = {
+    mlflow: "mlflow",
+    jupyterhub: "jupyterhub",
+    logging: "logging",
+    monitoring: "monitoring",
+    gpu: "nvidia-device-plugin",
+} as const;
+
+/** Label on namespaces whose pods may call the MLflow tracking server (JupyterHub, teams). */
+export const MLFLOW_CLIENT_LABEL = { key: "mlplatform.io/mlflow-client", value: "true" } as const;
+
+/** Port of the MLflow tracking server's Service. */
+export const MLFLOW_PORT = 5000;
+
+/** Label Kubernetes sets on every namespace with its name (used in namespaceSelectors). */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/**
+ * Something Prometheus should scrape. A layer exposes these; the monitoring layer turns each into
+ * a ServiceMonitor or PodMonitor after the prometheus-operator CRDs exist.
+ */
+export interface ScrapeTarget {
+    /** Short name, used for the monitor's name and the `job` label. */
+    readonly name: string;
+    /** Namespace of the Service or pods. */
+    readonly namespace: pulumi.Input<string>;
+    /** Labels selecting the Service (ServiceMonitor) or pods (PodMonitor). */
+    readonly selector: Record<string, string>;
+    /** Named port to scrape. */
+    readonly port: string;
+    /** HTTP path. @default "/metrics" */
+    readonly path?: string;
+    /** Monitor kind. @default "ServiceMonitor" */
+    readonly kind?: "ServiceMonitor" | "PodMonitor";
+    /** Scrape interval, seconds. @default 30 */
+    readonly intervalSeconds?: number;
+}
