@@ -1,0 +1,99 @@
+/**
+ * Each checklist predicate is proven to fail on a non-compliant fixture: the real prod stack's
+ * recorded resources with one property mutated (Checkov's pass/fail fixture pattern).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { CHECKS, Env, EXCEPTIONS, FOUNDATION_CHECKS, Res, runChecks } from "../policy/checks";
+import { allRecords } from "./mocks";
+import { loadStack } from "./stack";
+
+let prod: Res[];
+beforeAll(async () => {
+    await loadStack("prod");
+    prod = allRecords().map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, urn: r.urn, dependencies: r.dependencies, protect: r.protect }));
+});
+
+type Mutation = (rs: Res[]) => void;
+const find = (rs: Res[], type: string, name?: string) => {
+    const r = rs.find((x) => x.type === type && (name === undefined || x.name === name));
+    if (!r) {
+        throw new Error(`fixture has no ${type} ${name ?? ""}`);
+    }
+    return r.inputs;
+};
+const clone = (rs: Res[]): Res[] => rs.map((r) => ({ ...r, inputs: structuredClone(r.inputs), dependencies: [...(r.dependencies ?? [])] }));
+
+const mutations: [string, Env, string, Mutation][] = [
+    ["EKS-01", "production", "drops scheduler logs", (rs) => { find(rs, "eks:index:Cluster").enabledClusterLogTypes = ["api", "audit", "authenticator", "controllerManager"]; }],
+    ["EKS-01", "sandbox", "drops audit logs", (rs) => { find(rs, "eks:index:Cluster").enabledClusterLogTypes = ["api", "authenticator"]; }],
+    ["EKS-02", "production", "removes the declared log group", (rs) => { rs.splice(rs.findIndex((r) => r.inputs.name === "/aws/eks/mlplatform-prod/cluster"), 1); }],
+    ["EKS-02", "production", "drops the cluster's dependency on its log group", (rs) => { rs.find((r) => r.type === "eks:index:Cluster")!.dependencies!.length = 0; }],
+    ["EKS-02", "production", "unsets retention", (rs) => { delete find(rs, "aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane-logs").retentionInDays; }],
+    ["EKS-02", "sandbox", "keeps sandbox logs 90 days", (rs) => { find(rs, "aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane-logs").retentionInDays = 90; }],
+    ["EKS-03", "production", "drops the secrets KMS key", (rs) => { delete find(rs, "eks:index:Cluster").encryptionConfigKeyArn; }],
+    ["EKS-04", "production", "opens the API to the internet", (rs) => { find(rs, "eks:index:Cluster").publicAccessCidrs = ["0.0.0.0/0"]; }],
+    ["EKS-04", "production", "turns the private endpoint off", (rs) => { find(rs, "eks:index:Cluster").endpointPrivateAccess = false; }],
+    ["EKS-04", "production", "has a public endpoint without CIDRs", (rs) => { delete find(rs, "eks:index:Cluster").publicAccessCidrs; }],
+    ["EKS-05", "production", "uses an unsupported version", (rs) => { find(rs, "eks:index:Cluster").version = "1.27"; }],
+    ["EKS-05", "production", "uses extended support", (rs) => { find(rs, "eks:index:Cluster").upgradePolicy = { supportType: "EXTENDED" }; }],
+    ["EKS-06", "production", "uses the aws-auth ConfigMap", (rs) => { find(rs, "eks:index:Cluster").authenticationMode = "CONFIG_MAP"; }],
+    ["EKS-07", "production", "has no deletion protection", (rs) => { find(rs, "eks:index:Cluster").deletionProtection = false; }],
+    ["EKS-07", "sandbox", "protects a sandbox from destroy", (rs) => { find(rs, "eks:index:Cluster").deletionProtection = true; }],
+    ["NG-01", "production", "allows SSH", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu").remoteAccess = { ec2SshKey: "k" }; }],
+    ["NG-02", "production", "raises the IMDS hop limit", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-gpu-lt").metadataOptions.httpPutResponseHopLimit = 2; }],
+    ["NG-02", "production", "allows IMDSv1", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").metadataOptions.httpTokens = "optional"; }],
+    ["NG-03", "production", "maps public IPs in a subnet", (rs) => { find(rs, "aws:ec2/subnet:Subnet", "network-private-1").mapPublicIpOnLaunch = true; }],
+    ["NG-03", "production", "associates public IPs on nodes", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").networkInterfaces = [{ associatePublicIpAddress: "true" }]; }],
+    ["NG-03", "production", "lets the component create a default node group", (rs) => { find(rs, "eks:index:Cluster").skipDefaultNodeGroup = false; }],
+    ["NG-04", "production", "puts a prod group in 2 AZs", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu").subnetIds.pop(); }],
+    ["NG-05", "production", "leaves a root volume unencrypted", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").blockDeviceMappings[0].ebs.encrypted = "false"; }],
+    ["NG-06", "production", "drops the GPU taint", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu").taints = []; }],
+    ["NG-06", "sandbox", "keeps a GPU node running in the sandbox", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu").scalingConfig.minSize = 1; }],
+    ["NG-07", "production", "enables anonymous kubelet auth", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").userData = Buffer.from("--anonymous-auth=true").toString("base64"); }],
+    ["NG-08", "production", "gives nodes S3 access", (rs) => { rs.push({ type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "x", inputs: { role: "cluster-node-role", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" } }); }],
+    ["NET-01", "production", "opens the default security group", (rs) => { find(rs, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").ingress = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]; }],
+    ["NET-01", "production", "has no flow logs", (rs) => { rs.splice(rs.findIndex((r) => r.type === "aws:ec2/flowLog:FlowLog"), 1); }],
+    ["NET-02", "production", "opens SSH to the internet", (rs) => { find(rs, "aws:ec2/securityGroup:SecurityGroup", "cluster-node-sg").ingress = [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }]; }],
+    ["NET-04", "production", "leaves network policy off in the CNI", (rs) => { find(rs, "aws:eks/addon:Addon", "cluster-vpc-cni").configurationValues = "{}"; }],
+    ["NET-05", "production", "shares one NAT across 3 AZs", (rs) => { for (let i = 0; i < 2; i++) rs.splice(rs.findIndex((r) => r.type === "aws:ec2/natGateway:NatGateway"), 1); }],
+    ["KMS-01", "production", "does not rotate the key", (rs) => { find(rs, "aws:kms/key:Key").enableKeyRotation = false; }],
+    ["KMS-01", "production", "lets anyone use the key", (rs) => { const k = find(rs, "aws:kms/key:Key"); k.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }] }); }],
+    ["KMS-01", "production", "uses the sandbox deletion window", (rs) => { find(rs, "aws:kms/key:Key").deletionWindowInDays = 7; }],
+    ["SC-01", "production", "deletes production volumes", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").reclaimPolicy = "Delete"; }],
+    ["SC-01", "production", "stores unencrypted volumes", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").parameters.encrypted = "false"; }],
+    ["SC-01", "production", "binds volumes immediately", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").volumeBindingMode = "Immediate"; }],
+];
+
+describe("checklist predicates", () => {
+    it("pass on the unmodified prod stack", () => {
+        expect(runChecks(prod, "production")).toEqual([]);
+    });
+
+    it.each(mutations)("%s (%s) fails when the stack %s", (id, env, _label, mutate) => {
+        const fixture = clone(prod);
+        mutate(fixture);
+        const ids = runChecks(fixture, env).map((x) => x.id);
+        expect(ids).toContain(id);
+    });
+
+    it("has a failing fixture for every foundation check", () => {
+        const covered = new Set(mutations.map(([id]) => id));
+        expect(FOUNDATION_CHECKS.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
+    });
+
+    it("has unique checklist IDs", () => {
+        const ids = CHECKS.map((c) => c.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const id of ids) {
+            expect(id).toMatch(/^(EKS|NG|NET|KMS|RDS|S3|ES|SC|FL|PM|JH|ML|K8S|NS)-\d{2}$/);
+        }
+    });
+
+    it("takes exceptions only for known checks and always with a reason", () => {
+        const ids = new Set(CHECKS.map((c) => c.id));
+        for (const e of EXCEPTIONS) {
+            expect(ids.has(e.id), e.id).toBe(true);
+            expect(e.reason.length).toBeGreaterThan(10);
+        }
+    });
+});

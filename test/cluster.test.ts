@@ -1,0 +1,253 @@
+import { describe, expect, it } from "vitest";
+import { Cluster, ClusterArgs, NODE_ROLE_POLICIES, principalKey, resolveClusterArgs } from "../components/cluster";
+import { KUBERNETES_VERSIONS } from "../components/shared/versions";
+import { allRecords, byType, one, resetRecords, resolve, settle } from "./mocks";
+
+const base: ClusterArgs = {
+    clusterName: "mlp-test",
+    vpcId: "vpc-1",
+    privateSubnetIds: ["subnet-a", "subnet-b"],
+    publicSubnetIds: ["subnet-pa", "subnet-pb"],
+    kubernetesVersion: "1.34",
+    cpuNodeGroup: { instanceTypes: ["m7i.xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 5, diskSizeGiB: 50 },
+    gpuNodeGroup: { instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 3, diskSizeGiB: 100 },
+    publicAccessCidrs: ["203.0.113.0/24"],
+};
+
+async function build(overrides: Partial<ClusterArgs> = {}) {
+    resetRecords();
+    const c = new Cluster("c", { ...base, ...overrides });
+    await resolve(c.clusterName);
+    await resolve(c.gpuAutoScalingGroupName);
+    await settle();
+    return c;
+}
+
+describe("Cluster: control plane", () => {
+    it("passes the hardened settings to the eks component", async () => {
+        await build();
+        const eks = one("eks:index:Cluster", "c-eks");
+        expect(eks.inputs).toMatchObject({
+            name: "mlp-test",
+            version: "1.34",
+            authenticationMode: "API",
+            endpointPrivateAccess: true,
+            endpointPublicAccess: true,
+            publicAccessCidrs: ["203.0.113.0/24"],
+            enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+            encryptionConfigKeyArn: "arn:aws:kms:us-west-2:123456789012:key/c-key",
+            upgradePolicy: { supportType: "STANDARD" },
+            deletionProtection: true,
+            skipDefaultNodeGroup: true,
+            skipDefaultSecurityGroups: true,
+            nodeAssociatePublicIpAddress: false,
+            bootstrapSelfManagedAddons: false,
+            corednsAddonOptions: { enabled: false },
+            kubeProxyAddonOptions: { enabled: false },
+            kubernetesServiceIpAddressRange: "172.20.0.0/16",
+        });
+    });
+
+    it("turns the public endpoint off when no CIDR is listed", async () => {
+        await build({ publicAccessCidrs: [] });
+        const eks = one("eks:index:Cluster", "c-eks");
+        expect(eks.inputs.endpointPublicAccess).toBe(false);
+        expect(eks.inputs.publicAccessCidrs).toBeUndefined();
+    });
+
+    it("declares the control-plane log group, with retention and KMS, before the cluster", async () => {
+        await build({ logRetentionDays: 14 });
+        const lg = one("aws:cloudwatch/logGroup:LogGroup", "c-control-plane-logs");
+        expect(lg.inputs.name).toBe("/aws/eks/mlp-test/cluster");
+        expect(lg.inputs.retentionInDays).toBe(14);
+        expect(lg.inputs.kmsKeyId).toBe("arn:aws:kms:us-west-2:123456789012:key/c-key");
+        expect(one("eks:index:Cluster", "c-eks").dependencies).toContain(lg.urn);
+    });
+
+    it("creates a rotating KMS key whose policy admits only the account and CloudWatch Logs", async () => {
+        await build({ kmsDeletionWindowDays: 7 });
+        const key = one("aws:kms/key:Key", "c-key");
+        expect(key.inputs.enableKeyRotation).toBe(true);
+        expect(key.inputs.deletionWindowInDays).toBe(7);
+        const policy = JSON.parse(key.inputs.policy);
+        expect(policy.Statement.map((s: any) => s.Principal)).toEqual([
+            { AWS: "arn:aws:iam::123456789012:root" },
+            { Service: "logs.us-west-2.amazonaws.com" },
+        ]);
+        expect(policy.Statement[1].Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe("arn:aws:logs:us-west-2:123456789012:log-group:*");
+    });
+
+    it("maps each admin principal to cluster-admin through an access entry", async () => {
+        await build({ adminPrincipalArns: ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:user/alice"] });
+        expect(byType("aws:eks/accessEntry:AccessEntry").map((r) => r.name)).toEqual(["c-admin-role-platform-admin", "c-admin-user-alice"]);
+        for (const a of byType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")) {
+            expect(a.inputs.policyArn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+            expect(a.inputs.accessScope).toEqual({ type: "cluster" });
+            expect(a.inputs.clusterName).toBe("mlp-test");
+        }
+    });
+});
+
+describe("Cluster: nodes", () => {
+    it.each(["cpu", "gpu"])("%s launch template requires IMDSv2 with hop limit 1 and encrypted gp3 root", async (role) => {
+        await build();
+        const lt = one("aws:ec2/launchTemplate:LaunchTemplate", `c-${role}-lt`);
+        expect(lt.inputs.metadataOptions).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+        expect(lt.inputs.blockDeviceMappings).toEqual([{
+            deviceName: "/dev/xvda",
+            ebs: { volumeSize: role === "cpu" ? 50 : 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        }]);
+        expect(lt.inputs.vpcSecurityGroupIds).toEqual(["sg-0cluster0000000001", "c-node-sg-id"]);
+        expect(lt.inputs.networkInterfaces).toBeUndefined();
+    });
+
+    it("runs CPU nodes in private subnets on the standard AL2023 AMI", async () => {
+        await build();
+        const cpu = one("aws:eks/nodeGroup:NodeGroup", "c-cpu");
+        expect(cpu.inputs).toMatchObject({
+            amiType: "AL2023_x86_64_STANDARD",
+            subnetIds: ["subnet-a", "subnet-b"],
+            instanceTypes: ["m7i.xlarge"],
+            capacityType: "ON_DEMAND",
+            scalingConfig: { minSize: 2, desiredSize: 2, maxSize: 5 },
+            labels: { "mlplatform.io/node-pool": "cpu" },
+            launchTemplate: { id: "c-cpu-lt-id", version: "1" },
+        });
+        expect(cpu.inputs.taints).toBeUndefined();
+        expect(cpu.inputs.remoteAccess).toBeUndefined();
+        expect(cpu.ignoreChanges).toContain("scalingConfig.desiredSize");
+    });
+
+    it("taints and labels GPU nodes and lets them scale from zero", async () => {
+        await build();
+        const gpu = one("aws:eks/nodeGroup:NodeGroup", "c-gpu");
+        expect(gpu.inputs).toMatchObject({
+            amiType: "AL2023_x86_64_NVIDIA",
+            scalingConfig: { minSize: 0, desiredSize: 0, maxSize: 3 },
+            taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+            labels: { "mlplatform.io/node-pool": "gpu", "nvidia.com/gpu.present": "true" },
+            tags: { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/mlp-test": "owned" },
+        });
+    });
+
+    it("tags the GPU Auto Scaling group with the node template the autoscaler needs at zero nodes", async () => {
+        await build({ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: ["g5.12xlarge"] } });
+        const tags: Record<string, any> = Object.fromEntries(byType("aws:autoscaling/tag:Tag").map((t) => [t.inputs.tag.key, t.inputs]));
+        expect(Object.keys(tags).sort()).toEqual([
+            "k8s.io/cluster-autoscaler/node-template/label/mlplatform.io/node-pool",
+            "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present",
+            "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu",
+            "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu",
+        ]);
+        expect(tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].tag.value).toBe("4");
+        expect(tags["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].tag.value).toBe("true:NoSchedule");
+        for (const t of Object.values(tags)) {
+            expect(t.autoscalingGroupName).toBe("eks-c-gpu-asg");
+        }
+    });
+
+    it("gives the node role only the worker, CNI, ECR read-only and SSM policies", async () => {
+        await build();
+        const attached = byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c-node-").map((a) => a.inputs.policyArn).sort();
+        expect(attached).toEqual(Object.values(NODE_ROLE_POLICIES).sort());
+        expect(JSON.parse(one("aws:iam/role:Role", "c-node-role").inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
+    });
+
+    it("gives the node security group no ingress and only the documented egress", async () => {
+        await build();
+        const sg = one("aws:ec2/securityGroup:SecurityGroup", "c-node-sg");
+        expect(sg.inputs.ingress).toEqual([]);
+        expect(sg.inputs.egress).toHaveLength(1);
+    });
+});
+
+describe("Cluster: add-ons", () => {
+    it("pins every add-on to the versions for its Kubernetes version", async () => {
+        await build({ kubernetesVersion: "1.33" });
+        const v = KUBERNETES_VERSIONS["1.33"];
+        const addons = Object.fromEntries(byType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a.inputs.addonVersion]));
+        expect(addons).toEqual({
+            "vpc-cni": v.vpcCni,
+            "kube-proxy": v.kubeProxy,
+            "eks-pod-identity-agent": v.podIdentityAgent,
+            "coredns": v.coredns,
+            "aws-ebs-csi-driver": v.ebsCsiDriver,
+        });
+    });
+
+    it("enables network policy enforcement in the VPC CNI", async () => {
+        await build();
+        const cni = one("aws:eks/addon:Addon", "c-vpc-cni");
+        expect(JSON.parse(cni.inputs.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
+    });
+
+    it("installs DaemonSet add-ons before nodes and Deployment add-ons after the CPU group", async () => {
+        await build();
+        const urn = (n: string) => one("aws:eks/addon:Addon", n).urn;
+        const cpu = one("aws:eks/nodeGroup:NodeGroup", "c-cpu");
+        const gpu = one("aws:eks/nodeGroup:NodeGroup", "c-gpu");
+        for (const ng of [cpu, gpu]) {
+            expect(ng.dependencies).toEqual(expect.arrayContaining([urn("c-vpc-cni"), urn("c-kube-proxy"), urn("c-pod-identity-agent")]));
+        }
+        // GPU nodes are not held back by the CPU group: they are created in parallel.
+        expect(gpu.dependencies).not.toContain(cpu.urn);
+        expect(one("aws:eks/addon:Addon", "c-coredns").dependencies).toContain(cpu.urn);
+        expect(one("aws:eks/addon:Addon", "c-ebs-csi").dependencies).toContain(cpu.urn);
+    });
+
+    it("gives the EBS CSI driver its own Pod Identity role bound to its ServiceAccount", async () => {
+        await build();
+        const assoc = one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "c-ebs-csi-association");
+        expect(assoc.inputs).toMatchObject({ namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa", clusterName: "mlp-test" });
+        expect(assoc.dependencies).toContain(one("aws:eks/addon:Addon", "c-pod-identity-agent").urn);
+        expect(one("aws:eks/addon:Addon", "c-ebs-csi").dependencies).toContain(assoc.urn);
+        const trust = JSON.parse(one("aws:iam/role:Role", "c-ebs-csi-role").inputs.assumeRolePolicy);
+        expect(trust.Statement).toEqual([{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }]);
+        const kms = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "c-ebs-csi-policy").inputs.policy);
+        for (const s of kms.Statement) {
+            expect(s.Resource).toBe("arn:aws:kms:us-west-2:123456789012:key/c-key");
+        }
+    });
+});
+
+describe("Cluster: outputs and structure", () => {
+    it("keeps the kubeconfig secret and parents every child", async () => {
+        const c = await build();
+        const pulumi = await import("@pulumi/pulumi");
+        expect(await pulumi.isSecret(c.kubeconfigJson)).toBe(true);
+        for (const r of allRecords().filter((x) => x.type !== "mlplatform:index:Cluster")) {
+            expect(r.parent, r.name).toMatch(/::mlplatform:index:Cluster::c$/);
+        }
+        expect(c.workloadPrerequisites).toHaveLength(3);
+    });
+
+    it("documents its defaults truthfully", () => {
+        const r = resolveClusterArgs(base);
+        expect(r.serviceCidr).toBe("172.20.0.0/16");
+        expect(r.adminPrincipalArns).toEqual([]);
+        expect(r.controlPlaneLogTypes).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+        expect(r.logRetentionDays).toBe(90);
+        expect(r.deletionProtection).toBe(true);
+        expect(r.kmsDeletionWindowDays).toBe(30);
+        expect(resolveClusterArgs({ ...base, publicAccessCidrs: undefined }).publicAccessCidrs).toEqual([]);
+    });
+
+    it.each<[Partial<ClusterArgs>, string]>([
+        [{ kubernetesVersion: "1.20" }, "kubernetesVersion (1.20) is not supported; use one of"],
+        [{ privateSubnetIds: ["a"] }, "privateSubnetIds has 1 subnet(s); EKS needs at least two AZs"],
+        [{ publicAccessCidrs: ["0.0.0.0/0"] }, "publicAccessCidrs contains 0.0.0.0/0"],
+        [{ controlPlaneLogTypes: ["api"] }, "controlPlaneLogTypes (api) must include audit"],
+        [{ kmsDeletionWindowDays: 31 }, "kmsDeletionWindowDays (31) must be between 7 and 30"],
+        [{ cpuNodeGroup: { ...base.cpuNodeGroup, minSize: 0 } }, "cpuNodeGroup sizes must satisfy 1 <= minSize (0)"],
+        [{ gpuNodeGroup: { ...base.gpuNodeGroup, minSize: 4 } }, "gpuNodeGroup sizes must satisfy 0 <= minSize (4) <= desiredSize (0) <= maxSize (3)"],
+        [{ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: [] } }, "gpuNodeGroup.instanceTypes is empty"],
+        [{ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: ["m7i.large"] } }, "must be NVIDIA types with the same GPU count"],
+        [{ cpuNodeGroup: { ...base.cpuNodeGroup, diskSizeGiB: 8 } }, "cpuNodeGroup.diskSizeGiB (8) must be at least 20"],
+    ])("rejects %o", (bad, message) => {
+        expect(() => resolveClusterArgs({ ...base, ...bad })).toThrow(message);
+    });
+
+    it("derives stable access-entry keys from ARNs", () => {
+        expect(principalKey("arn:aws:iam::123456789012:role/team/Data-Admin")).toBe("role-team-data-admin");
+    });
+});

@@ -1,0 +1,64 @@
+/** The project files users edit stay in step with the code. */
+import * as fs from "fs";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { CONFIG_KEYS } from "../config";
+import * as versions from "../components/shared/versions";
+import { ROOT } from "./stack";
+
+const pulumiYaml = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+describe("Pulumi.yaml", () => {
+    it("declares exactly the keys config.ts reads, with matching types and descriptions", () => {
+        const declared = pulumiYaml.config as Record<string, any>;
+        expect(Object.keys(declared).sort()).toEqual(Object.keys(CONFIG_KEYS).sort());
+        for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+            const want = spec.type === "string[]" ? "array" : spec.type;
+            expect(declared[key].type, key).toBe(want);
+            expect(declared[key].description, key).toBe(spec.description);
+            expect(declared[key].secret === true, key).toBe("secret" in spec && spec.secret === true);
+        }
+    });
+
+    it("uses the Node.js runtime with TypeScript", () => {
+        expect(pulumiYaml.runtime.name).toBe("nodejs");
+        expect(pulumiYaml.name).toBe("mlplatform");
+    });
+});
+
+describe("README", () => {
+    it("documents every config key in its reference table", () => {
+        for (const key of Object.keys(CONFIG_KEYS)) {
+            expect(readme, key).toMatch(new RegExp(`\\|\\s*\`${key}\`\\s*\\|`));
+        }
+    });
+});
+
+describe("pinned versions", () => {
+    it("never says latest and pins every chart to an exact version", () => {
+        const text = JSON.stringify(versions);
+        expect(text).not.toMatch(/latest/i);
+        const charts = JSON.stringify(versions).match(/"version":"[^"]*"/g) ?? [];
+        expect(charts.length).toBeGreaterThan(3);
+        for (const c of charts) {
+            expect(c).toMatch(/"version":"\d+\.\d+\.\d+"/);
+        }
+    });
+
+    it("pins every image to an explicit tag", () => {
+        const images = JSON.stringify(versions).match(/"[a-z0-9.\-/]+\.(io|com|dev)\/[^"]+"|"[a-z0-9-]+\/[a-z0-9-]+:[^"]+"/g) ?? [];
+        expect(images.length).toBeGreaterThan(3);
+        for (const i of images) {
+            expect(i, i).toMatch(/:[A-Za-z0-9._-]+"$/);
+        }
+    });
+
+    it("has add-on versions for every supported Kubernetes version and an autoscaler image per minor", () => {
+        for (const v of Object.keys(versions.KUBERNETES_VERSIONS)) {
+            expect(versions.IMAGES.clusterAutoscaler[v], v).toMatch(new RegExp(`:v${v.replace(".", "\\.")}\\.\\d+$`));
+        }
+        expect(Object.keys(versions.KUBERNETES_VERSIONS)).toContain(versions.DEFAULT_KUBERNETES_VERSION);
+    });
+});
