@@ -12,9 +12,10 @@ import * as path from "path";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import { ResourceRecord } from "./mocks";
+import { ROOT } from "./stack";
 
 /** `../shared` beside the checkout (CI and developers have it; users do not). */
-export const SHARED_DIR = path.resolve(__dirname, "..", "..", "shared");
+export const SHARED_DIR = path.resolve(ROOT, "..", "shared");
 export const HAS_SHARED = fs.existsSync(path.join(SHARED_DIR, "crd-schemas"));
 
 /** Types that are not Kubernetes objects (providers, Helm releases: their values are checked apart). */

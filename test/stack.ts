@@ -8,7 +8,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { installMocks, resolve, settle } from "./mocks";
 
-export const ROOT = path.resolve(__dirname, "..");
+/** The project root: the nearest folder above this file with a Pulumi.yaml (also when compiled to bin/). */
+export const ROOT = (() => {
+    let dir = __dirname;
+    while (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+        const up = path.dirname(dir);
+        if (up === dir) {
+            throw new Error(`no Pulumi.yaml above ${__dirname}`);
+        }
+        dir = up;
+    }
+    return dir;
+})();
 
 /** A stack file's `config:` map with every value as the string Pulumi would hand the program. */
 export function stackConfig(stack: string): Record<string, string> {

@@ -1,0 +1,345 @@
+/**
+ * Pure models behind `npm run bench`: the deploy critical path over the registered resource
+ * graph, and the idle monthly cost of what a stack declares. Every duration and price used is in
+ * the tables below, with its public source, so a reader can check or update them.
+ */
+
+/** The parts of a recorded resource the models read. */
+export interface GraphNode {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+    readonly parent: string;
+    readonly dependencies: string[];
+    readonly provider: string;
+    readonly custom: boolean;
+    readonly remote: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creation times
+// ---------------------------------------------------------------------------------------------
+
+/** Typical creation time in minutes, per resource type, with the source of the figure. */
+export const DURATIONS: Readonly<Record<string, { minutes: number; source: string }>> = {
+    "eks:index:Cluster": { minutes: 10, source: "Amazon EKS User Guide, 'Create an Amazon EKS cluster' (control plane typically ~10 min)" },
+    "aws:eks/nodeGroup:NodeGroup": { minutes: 3, source: "Amazon EKS User Guide, managed node groups (nodes join in ~2-4 min)" },
+    "aws:eks/addon:Addon": { minutes: 1, source: "eksctl / EKS add-on create: ACTIVE after ~1 min once pods can schedule" },
+    "aws:ec2/natGateway:NatGateway": { minutes: 2, source: "Amazon VPC User Guide, NAT gateways (pending -> available ~1-2 min)" },
+    "aws:rds/instance:Instance": { minutes: 6, source: "Amazon RDS User Guide, creating a DB instance (single-AZ small class ~5-8 min)" },
+    "aws:rds/instance:Instance#multiAz": { minutes: 15, source: "Amazon RDS User Guide, Multi-AZ deployments (standby provisioning ~10-20 min)" },
+    "aws:autoscaling/tag:Tag": { minutes: 0.1, source: "API call" },
+    "kubernetes:apps/v1:Deployment": { minutes: 1, source: "Pulumi Kubernetes await logic waits for rollout; image pull + readiness ~1 min" },
+    "kubernetes:apps/v1:DaemonSet": { minutes: 1, source: "Pulumi Kubernetes await logic waits for rollout on every node ~1 min" },
+    "kubernetes:apps/v1:StatefulSet": { minutes: 2, source: "rollout including volume attach ~2 min" },
+    "kubernetes:batch/v1:Job": { minutes: 0.5, source: "Pulumi waits for Job completion; one short API call" },
+};
+
+/** Helm charts: typical install time of the chart with `helm --wait`, in minutes. */
+export const CHART_DURATIONS: Readonly<Record<string, { minutes: number; source: string }>> = {
+    "kube-prometheus-stack": { minutes: 3, source: "prometheus-community chart: operator, CRDs, Prometheus/Alertmanager StatefulSets ~2-4 min" },
+    "jupyterhub": { minutes: 3, source: "z2jh docs: hub + proxy + image pre-puller hook ~2-5 min" },
+    "eck-operator": { minutes: 1, source: "ECK quickstart: operator ready in under a minute" },
+    "cluster-autoscaler": { minutes: 1, source: "single Deployment" },
+    "nvidia-device-plugin": { minutes: 0.5, source: "DaemonSet on GPU nodes only (none while at zero)" },
+    "dcgm-exporter": { minutes: 0.5, source: "DaemonSet on GPU nodes only (none while at zero)" },
+};
+
+/** Anything not listed: a single API call. */
+export const DEFAULT_MINUTES = 0.1;
+
+/** Creation time of one resource, in minutes (0 for components and providers, which only group). */
+export function durationOf(n: GraphNode): number {
+    if (!n.custom && !n.remote) {
+        return 0;
+    }
+    if (n.type.startsWith("pulumi:providers:")) {
+        return 0;
+    }
+    if (n.type === "aws:rds/instance:Instance" && n.inputs.multiAz === true) {
+        return DURATIONS["aws:rds/instance:Instance#multiAz"].minutes;
+    }
+    if (n.type === "kubernetes:helm.sh/v3:Release") {
+        return CHART_DURATIONS[n.inputs.chart]?.minutes ?? 1;
+    }
+    return DURATIONS[n.type]?.minutes ?? DEFAULT_MINUTES;
+}
+
+/** The longest chain of creation times through the dependency graph. */
+export interface CriticalPath {
+    readonly minutes: number;
+    readonly chain: { readonly type: string; readonly name: string; readonly minutes: number }[];
+}
+
+/**
+ * A resource starts when everything it depends on (explicitly, through inputs, or through its
+ * provider) is created. Dependencies on a component stand for all of its children.
+ */
+export function dependencyMap(nodes: readonly GraphNode[]): Map<string, string[]> {
+    const byUrn = new Map(nodes.map((n) => [n.urn, n]));
+    const children = new Map<string, string[]>();
+    for (const n of nodes) {
+        if (n.parent) {
+            children.set(n.parent, [...(children.get(n.parent) ?? []), n.urn]);
+        }
+    }
+    const expand = (urn: string, seen = new Set<string>()): string[] => {
+        const n = byUrn.get(urn);
+        if (n === undefined || seen.has(urn)) {
+            return [];
+        }
+        seen.add(urn);
+        if (!n.custom && !n.remote) {
+            return (children.get(urn) ?? []).flatMap((c) => expand(c, seen));
+        }
+        return [urn];
+    };
+    const deps = new Map<string, string[]>();
+    for (const n of nodes) {
+        const direct = [...n.dependencies];
+        if (n.provider) {
+            direct.push(n.provider.split("::").slice(0, -1).join("::"));
+        }
+        deps.set(n.urn, [...new Set(direct.flatMap((d) => expand(d)))].filter((d) => d !== n.urn));
+    }
+    return deps;
+}
+
+/** Longest path (sum of durations) ending at any resource. */
+export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
+    const byUrn = new Map(nodes.map((n) => [n.urn, n]));
+    const deps = dependencyMap(nodes);
+    const memo = new Map<string, { minutes: number; prev?: string }>();
+    const visiting = new Set<string>();
+    const finish = (urn: string): number => {
+        const hit = memo.get(urn);
+        if (hit) {
+            return hit.minutes;
+        }
+        if (visiting.has(urn)) {
+            throw new Error(`dependency cycle through ${urn}`);
+        }
+        visiting.add(urn);
+        let best = 0;
+        let prev: string | undefined;
+        for (const d of deps.get(urn) ?? []) {
+            if (!byUrn.has(d)) {
+                continue;
+            }
+            const f = finish(d);
+            if (f > best) {
+                best = f;
+                prev = d;
+            }
+        }
+        visiting.delete(urn);
+        const minutes = best + durationOf(byUrn.get(urn)!);
+        memo.set(urn, { minutes, prev });
+        return minutes;
+    };
+    let end: string | undefined;
+    let total = 0;
+    for (const n of nodes) {
+        const f = finish(n.urn);
+        if (f > total) {
+            total = f;
+            end = n.urn;
+        }
+    }
+    const chain: CriticalPath["chain"] = [];
+    for (let u = end; u !== undefined; u = memo.get(u)?.prev) {
+        const n = byUrn.get(u)!;
+        const m = durationOf(n);
+        if (m > 0) {
+            chain.unshift({ type: n.type, name: n.name, minutes: m });
+        }
+    }
+    return { minutes: Math.round(total * 10) / 10, chain };
+}
+
+/** The floor: nothing useful runs before the control plane and the first node group exist. */
+export function floorMinutes(): number {
+    return DURATIONS["eks:index:Cluster"].minutes + DURATIONS["aws:eks/nodeGroup:NodeGroup"].minutes;
+}
+
+/** Types that never need the cluster, so they must not wait for it. */
+export const CLUSTER_INDEPENDENT = [
+    "aws:rds/instance:Instance",
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:s3/bucket:Bucket",
+    "aws:kms/key:Key",
+    "aws:iam/role:Role",
+];
+
+/** Resources of the independent types that (transitively) wait for the EKS cluster. */
+export function blockedBehindCluster(nodes: readonly GraphNode[]): string[] {
+    const deps = dependencyMap(nodes);
+    const cluster = nodes.find((n) => n.type === "eks:index:Cluster");
+    if (!cluster) {
+        return [];
+    }
+    const reaches = (urn: string, seen = new Set<string>()): boolean => {
+        if (urn === cluster.urn) {
+            return true;
+        }
+        if (seen.has(urn)) {
+            return false;
+        }
+        seen.add(urn);
+        return (deps.get(urn) ?? []).some((d) => reaches(d, seen));
+    };
+    return nodes.filter((n) => CLUSTER_INDEPENDENT.includes(n.type) && reaches(n.urn)).map((n) => `${n.type} ${n.name}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Idle cost
+// ---------------------------------------------------------------------------------------------
+
+export const HOURS_PER_MONTH = 730;
+
+/**
+ * us-west-2 list prices (USD). Sources: aws.amazon.com/eks/pricing, /vpc/pricing (NAT, public
+ * IPv4), /ec2/pricing/on-demand, /rds/postgresql/pricing, /ebs/pricing, /kms/pricing,
+ * /elasticloadbalancing/pricing; read 2025. Spot is modelled as a fixed fraction of on-demand
+ * (the EC2 Spot Instance Advisor shows 60-70% savings for these families).
+ */
+export const PRICES = {
+    eksControlPlanePerHour: 0.10,
+    natGatewayPerHour: 0.045,
+    publicIpv4PerHour: 0.005,
+    loadBalancerPerHour: 0.0225,
+    ebsGp3PerGiBMonth: 0.08,
+    rdsGp3PerGiBMonth: 0.115,
+    kmsKeyPerMonth: 1.0,
+    spotFraction: 0.35,
+    ec2PerHour: {
+        "m5.large": 0.096, "m5.xlarge": 0.192, "m6i.large": 0.096, "m6i.xlarge": 0.192, "m7i.large": 0.1008, "m7i.xlarge": 0.2016,
+        "m7i.2xlarge": 0.4032, "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g5.2xlarge": 1.212, "g5.12xlarge": 5.672, "g6.xlarge": 0.8048,
+    } as Record<string, number>,
+    rdsPerHour: {
+        "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129,
+        "db.m7g.large": 0.168, "db.m7g.xlarge": 0.336, "db.r7g.large": 0.239,
+    } as Record<string, number>,
+};
+
+/** One line of the idle bill. */
+export interface CostLine {
+    readonly item: string;
+    readonly monthlyUsd: number;
+}
+
+function price(table: Record<string, number>, key: string, what: string): number {
+    const p = table[key];
+    if (p === undefined) {
+        throw new Error(`no ${what} price for ${key}; add it to PRICES in scripts/bench-model.ts`);
+    }
+    return p;
+}
+
+const gib = (q: unknown): number => {
+    const m = /^(\d+(?:\.\d+)?)(Gi|G|Ti|Mi)?$/.exec(String(q ?? ""));
+    if (!m) {
+        return 0;
+    }
+    const n = Number(m[1]);
+    return m[2] === "Ti" ? n * 1024 : m[2] === "Mi" ? n / 1024 : n;
+};
+
+/**
+ * Persistent volumes a resource asks for at idle (GiB), by kind: plain PVCs, StatefulSet claim
+ * templates, ECK node sets, and the volumes charts create from their values.
+ */
+export function requestedVolumesGiB(n: GraphNode): number {
+    const i = n.inputs;
+    switch (n.type) {
+        case "kubernetes:core/v1:PersistentVolumeClaim":
+            return gib(i.spec?.resources?.requests?.storage);
+        case "kubernetes:apps/v1:StatefulSet":
+            return (i.spec?.replicas ?? 1) * (i.spec?.volumeClaimTemplates ?? []).reduce((s: number, t: any) => s + gib(t.spec?.resources?.requests?.storage), 0);
+        case "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch":
+            return (i.spec?.nodeSets ?? []).reduce((s: number, ns: any) =>
+                s + (ns.count ?? 1) * (ns.volumeClaimTemplates ?? []).reduce((t: number, c: any) => t + gib(c.spec?.resources?.requests?.storage), 0), 0);
+        case "kubernetes:helm.sh/v3:Release": {
+            const v = i.values ?? {};
+            if (i.chart === "kube-prometheus-stack") {
+                const p = v.prometheus?.prometheusSpec;
+                const a = v.alertmanager?.alertmanagerSpec;
+                const g = v.grafana?.persistence;
+                return (p?.replicas ?? 1) * gib(p?.storageSpec?.volumeClaimTemplate?.spec?.resources?.requests?.storage)
+                    + (a?.replicas ?? 1) * gib(a?.storage?.volumeClaimTemplate?.spec?.resources?.requests?.storage)
+                    + (g?.enabled ? gib(g.size) : 0);
+            }
+            if (i.chart === "jupyterhub") {
+                // User volumes exist only while users have servers; the hub database is always there.
+                return v.hub?.db?.type === "sqlite-pvc" ? gib(v.hub?.db?.pvc?.storage ?? "1Gi") : 0;
+            }
+            return 0;
+        }
+        default:
+            return 0;
+    }
+}
+
+/** The monthly bill of a stack with no one using it: no notebooks, no GPU jobs. */
+export function idleMonthlyCost(nodes: readonly GraphNode[]): { totalUsd: number; gpuUsd: number; lines: CostLine[] } {
+    const lines: CostLine[] = [];
+    const add = (item: string, usd: number) => {
+        if (usd > 0) {
+            lines.push({ item, monthlyUsd: Math.round(usd * 100) / 100 });
+        }
+    };
+    const launchTemplates = new Map(nodes.filter((n) => n.type === "aws:ec2/launchTemplate:LaunchTemplate").map((n) => [`${n.name}-id`, n]));
+    let gpuUsd = 0;
+    for (const n of nodes) {
+        const i = n.inputs;
+        switch (n.type) {
+            case "eks:index:Cluster":
+            case "aws:eks/cluster:Cluster":
+                add(`EKS control plane ${n.name}`, PRICES.eksControlPlanePerHour * HOURS_PER_MONTH);
+                break;
+            case "aws:ec2/natGateway:NatGateway":
+                add(`NAT gateway ${n.name} (+ its public IPv4)`, (PRICES.natGatewayPerHour + PRICES.publicIpv4PerHour) * HOURS_PER_MONTH);
+                break;
+            case "aws:eks/nodeGroup:NodeGroup": {
+                const count = i.scalingConfig?.desiredSize ?? 0;
+                const type = (i.instanceTypes ?? [])[0];
+                const hourly = price(PRICES.ec2PerHour, type, "EC2") * (i.capacityType === "SPOT" ? PRICES.spotFraction : 1);
+                const lt = launchTemplates.get(i.launchTemplate?.id);
+                const disk = lt ? gib(lt.inputs.blockDeviceMappings?.[0]?.ebs?.volumeSize) : 20;
+                const usd = count * (hourly * HOURS_PER_MONTH + disk * PRICES.ebsGp3PerGiBMonth);
+                add(`${count} × ${type} ${i.capacityType ?? "ON_DEMAND"} (${n.name}) + root volumes`, usd);
+                if (String(i.amiType ?? "").includes("NVIDIA")) {
+                    gpuUsd += usd;
+                }
+                break;
+            }
+            case "aws:rds/instance:Instance": {
+                const copies = i.multiAz === true ? 2 : 1;
+                add(`RDS ${i.instanceClass}${copies === 2 ? " Multi-AZ" : ""} (${n.name})`,
+                    copies * (price(PRICES.rdsPerHour, i.instanceClass, "RDS") * HOURS_PER_MONTH + (i.allocatedStorage ?? 20) * PRICES.rdsGp3PerGiBMonth));
+                break;
+            }
+            case "aws:kms/key:Key":
+                add(`KMS key ${n.name}`, PRICES.kmsKeyPerMonth);
+                break;
+            case "kubernetes:core/v1:Service":
+                if (i.spec?.type === "LoadBalancer") {
+                    add(`load balancer ${n.name}`, PRICES.loadBalancerPerHour * HOURS_PER_MONTH);
+                }
+                break;
+            case "kubernetes:networking.k8s.io/v1:Ingress":
+                add(`load balancer for ingress ${n.name}`, PRICES.loadBalancerPerHour * HOURS_PER_MONTH);
+                break;
+            default:
+                break;
+        }
+        const volume = requestedVolumesGiB(n);
+        if (volume > 0) {
+            add(`EBS gp3 ${volume} GiB (${n.name})`, volume * PRICES.ebsGp3PerGiBMonth);
+        }
+    }
+    const totalUsd = Math.round(lines.reduce((s, l) => s + l.monthlyUsd, 0) * 100) / 100;
+    return { totalUsd, gpuUsd: Math.round(gpuUsd * 100) / 100, lines };
+}

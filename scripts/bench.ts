@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: measures what users choose a platform by, from the program itself.
+ *
+ * - Deploy critical path per stack, from the registered resource graph and the creation times in
+ *   scripts/bench-model.ts, with the chain spelled out and its ratio to the floor.
+ * - Idle monthly cost per stack, from the registered resources and the price table.
+ * - Program speed: wall time and peak memory to evaluate each stack under mocks (and the dev stack
+ *   with 50 teams), and the wall time of the full test suite.
+ *
+ * Writes bench/results.json and the README's benchmark section. Fails loudly (non-zero exit)
+ * when the program fails to evaluate or a cluster-independent resource waits for the cluster.
+ * Add `--no-tests` to skip timing the test suite.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import { blockedBehindCluster, criticalPath, floorMinutes, idleMonthlyCost } from "./bench-model";
+import type { Evaluation } from "./evaluate";
+import { ROOT } from "../test/stack";
+
+const STACKS = ["dev", "prod"];
+const MANY_TEAMS = 50;
+
+function evaluate(stack: string, teams = 0): Evaluation {
+    const args = [path.join(__dirname, "evaluate.js"), stack, ...(teams > 0 ? ["--teams", String(teams)] : [])];
+    const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+    if (run.status !== 0) {
+        throw new Error(`stack ${stack}${teams ? ` with ${teams} teams` : ""} failed to evaluate:\n${run.stderr}`);
+    }
+    return JSON.parse(run.stdout) as Evaluation;
+}
+
+function main(): void {
+    const results: Record<string, any> = { generatedAt: new Date().toISOString(), node: process.version, stacks: {} };
+    for (const stack of STACKS) {
+        const ev = evaluate(stack);
+        const path_ = criticalPath(ev.records);
+        const blocked = blockedBehindCluster(ev.records);
+        if (blocked.length > 0) {
+            throw new Error(`stack ${stack}: these need not wait for the EKS cluster but do: ${blocked.join(", ")}`);
+        }
+        const cost = idleMonthlyCost(ev.records);
+        results.stacks[stack] = {
+            resources: ev.records.length,
+            evaluateMs: ev.wallMs,
+            peakRssMiB: ev.peakRssMiB,
+            criticalPathMinutes: path_.minutes,
+            floorMinutes: floorMinutes(),
+            ratioToFloor: Math.round((path_.minutes / floorMinutes()) * 100) / 100,
+            chain: path_.chain,
+            idleMonthlyUsd: cost.totalUsd,
+            idleGpuMonthlyUsd: cost.gpuUsd,
+            costLines: cost.lines,
+        };
+    }
+    const many = evaluate("dev", MANY_TEAMS);
+    results.manyTeams = { stack: "dev", teams: MANY_TEAMS, resources: many.records.length, evaluateMs: many.wallMs, peakRssMiB: many.peakRssMiB };
+
+    if (!process.argv.includes("--no-tests")) {
+        const start = performance.now();
+        const run = spawnSync("npx", ["vitest", "run"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "" } });
+        results.testSuite = { wallSeconds: Math.round((performance.now() - start) / 100) / 10, passed: run.status === 0 };
+    }
+
+    fs.mkdirSync(path.join(ROOT, "bench"), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    updateReadme(results);
+    process.stdout.write(renderTable(results));
+    if (results.stacks.dev.idleGpuMonthlyUsd !== 0) {
+        throw new Error(`the sandbox pays ${results.stacks.dev.idleGpuMonthlyUsd} USD/month for idle GPUs; it must be 0`);
+    }
+}
+
+/** The README's benchmark section, as markdown. */
+export function renderTable(r: Record<string, any>): string {
+    const rows = STACKS.map((s) => {
+        const x = r.stacks[s];
+        return `| \`${s}\` | ${x.resources} | ${x.criticalPathMinutes} min (${x.ratioToFloor}× the ${x.floorMinutes}-min floor) | $${x.idleMonthlyUsd.toFixed(2)} (GPU $${x.idleGpuMonthlyUsd.toFixed(2)}) | ${x.evaluateMs} ms, ${x.peakRssMiB} MiB |`;
+    });
+    const chains = STACKS.map((s) => `- \`${s}\`: ${r.stacks[s].chain.map((c: any) => `${c.name} (${c.minutes})`).join(" → ")}`);
+    return [
+        `Measured ${r.generatedAt.slice(0, 10)} with Node ${r.node} (\`npm run bench\`; raw numbers in \`bench/results.json\`).`,
+        "",
+        "| stack | resources | deploy critical path | idle cost / month | evaluate under mocks |",
+        "|---|---|---|---|---|",
+        ...rows,
+        "",
+        `Dev stack with ${r.manyTeams.teams} teams: ${r.manyTeams.resources} resources, evaluated in ${r.manyTeams.evaluateMs} ms, peak ${r.manyTeams.peakRssMiB} MiB.` +
+            (r.testSuite ? ` Full test suite: ${r.testSuite.wallSeconds} s.` : ""),
+        "",
+        "Critical chains (minutes per step):",
+        "",
+        ...chains,
+        "",
+    ].join("\n");
+}
+
+function updateReadme(r: Record<string, any>): void {
+    const file = path.join(ROOT, "README.md");
+    const text = fs.readFileSync(file, "utf8");
+    const start = "<!-- bench:start -->";
+    const end = "<!-- bench:end -->";
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    if (a < 0 || b < a) {
+        throw new Error(`README.md lacks the ${start} … ${end} markers`);
+    }
+    fs.writeFileSync(file, `${text.slice(0, a + start.length)}\n${renderTable(r)}${text.slice(b)}`);
+}
+
+if (require.main === module) {
+    try {
+        main();
+    } catch (err) {
+        process.stderr.write(`benchmark failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+    }
+}
