@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./components/shared/cidr";
+import { resolveMonitoringArgs } from "./components/monitoring";
 import { GPU_FAMILIES, gpusPerInstance } from "./components/shared/gpu";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./components/shared/versions";
 
@@ -65,7 +66,24 @@ export interface PlatformConfig {
         readonly cpu: NodeGroupConfig;
         readonly gpu: NodeGroupConfig;
     };
+    readonly monitoring: {
+        readonly prometheusReplicas: number;
+        readonly retentionDays: number;
+        readonly storageGiB: number;
+        readonly retentionSizeGiB?: number;
+        readonly alertmanagerReplicas: number;
+        readonly alertmanagerStorageGiB: number;
+        readonly podDisruptionBudgets: boolean;
+        readonly podAntiAffinity: "soft" | "hard";
+        readonly slackWebhookUrl?: pulumi.Input<string>;
+        readonly slackChannel?: string;
+        readonly email?: { to: string; from: string; smarthost: string; username: string; password: pulumi.Input<string> };
+        readonly deadMansSwitchUrl?: pulumi.Input<string>;
+    };
 }
+
+/** Secret config values, read with getSecret so they stay secret. */
+export type SecretConfig = Partial<Record<ConfigKey, pulumi.Input<string>>>;
 
 /** The error every invalid setting raises. */
 export class ConfigError extends Error {
@@ -79,7 +97,7 @@ export class ConfigError extends Error {
     }
 }
 
-type KeyType = "string" | "integer" | "boolean" | "string[]";
+type KeyType = "string" | "integer" | "boolean" | "string[]" | "object[]";
 
 /** One config key: its type and a description (also used for Pulumi.yaml and the README). */
 export interface KeySpec {
@@ -120,6 +138,22 @@ export const CONFIG_KEYS = {
     gpuMinSize: { type: "integer", description: "GPU node group minimum size; 0 lets GPUs cost nothing while idle." },
     gpuMaxSize: { type: "integer", description: "GPU node group maximum size (the GPU budget)." },
     gpuDiskSizeGiB: { type: "integer", description: "GPU node root volume size, GiB (CUDA images are large)." },
+    prometheusReplicas: { type: "integer", description: "Prometheus replicas (1 to 5)." },
+    prometheusRetentionDays: { type: "integer", description: "Prometheus retention time, days." },
+    prometheusStorageGiB: { type: "integer", description: "Prometheus volume size per replica, GiB." },
+    prometheusRetentionSizeGiB: { type: "integer", description: "Prometheus size-based retention, GiB (at most 85% of the volume; default 80%)." },
+    alertmanagerReplicas: { type: "integer", description: "Alertmanager replicas (1 to 5)." },
+    alertmanagerStorageGiB: { type: "integer", description: "Alertmanager volume size per replica, GiB." },
+    monitoringPodDisruptionBudgets: { type: "boolean", description: "PodDisruptionBudgets for Prometheus and Alertmanager (needs 2+ replicas each)." },
+    monitoringPodAntiAffinity: { type: "string", description: "Spread Prometheus/Alertmanager replicas across nodes: soft or hard." },
+    alertSlackWebhookUrl: { type: "string", secret: true, description: "Slack incoming-webhook URL for alerts (secret)." },
+    alertSlackChannel: { type: "string", description: "Slack channel for alerts, e.g. #ml-platform-alerts." },
+    alertEmailTo: { type: "string", description: "E-mail address that receives alerts." },
+    alertEmailFrom: { type: "string", description: "Sender address of alert e-mails." },
+    alertEmailSmarthost: { type: "string", description: "SMTP server for alert e-mails, host:port." },
+    alertEmailUsername: { type: "string", description: "SMTP user name." },
+    alertEmailPassword: { type: "string", secret: true, description: "SMTP password (secret)." },
+    alertDeadMansSwitchUrl: { type: "string", secret: true, description: "Webhook that must receive the always-firing Watchdog alert; pages when it stops (secret)." },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -141,6 +175,18 @@ export interface PresetValues {
     readonly storageReclaimPolicy: ReclaimPolicy;
     readonly cpu: NodeGroupConfig;
     readonly gpu: NodeGroupConfig;
+    readonly monitoring: {
+        readonly prometheusReplicas: number;
+        readonly retentionDays: number;
+        readonly storageGiB: number;
+        readonly retentionSizeGiB?: number;
+        readonly alertmanagerReplicas: number;
+        readonly alertmanagerStorageGiB: number;
+        readonly podDisruptionBudgets: boolean;
+        readonly podAntiAffinity: "soft" | "hard";
+        /** Production must page someone: a receiver and a dead-man's switch are required. */
+        readonly requireReceivers: boolean;
+    };
 }
 
 /**
@@ -165,6 +211,8 @@ export const PRESET_VALUES: Readonly<Record<Preset, PresetValues>> = {
         storageReclaimPolicy: "Delete",
         cpu: { instanceTypes: ["m7i.xlarge", "m6i.xlarge", "m5.xlarge"], capacityType: "SPOT", minSize: 1, desiredSize: 2, maxSize: 4, diskSizeGiB: 50 },
         gpu: { instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 2, diskSizeGiB: 100 },
+        // One replica each: a PDB on a single replica would block node drains (checklist K8S-13).
+        monitoring: { prometheusReplicas: 1, retentionDays: 3, storageGiB: 10, alertmanagerReplicas: 1, alertmanagerStorageGiB: 1, podDisruptionBudgets: false, podAntiAffinity: "soft", requireReceivers: false },
     },
     production: {
         azCount: 3,
@@ -180,6 +228,7 @@ export const PRESET_VALUES: Readonly<Record<Preset, PresetValues>> = {
         // One node per AZ so every AZ that holds an EBS volume has capacity (NG-04).
         cpu: { instanceTypes: ["m7i.xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 12, diskSizeGiB: 100 },
         gpu: { instanceTypes: ["g5.2xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 8, diskSizeGiB: 200 },
+        monitoring: { prometheusReplicas: 2, retentionDays: 30, storageGiB: 100, retentionSizeGiB: 80, alertmanagerReplicas: 2, alertmanagerStorageGiB: 5, podDisruptionBudgets: true, podAntiAffinity: "hard", requireReceivers: true },
     },
 };
 
@@ -268,9 +317,67 @@ function cidr(key: ConfigKey, text: string): Cidr {
     return c;
 }
 
+/**
+ * Runs a component's pure validation and turns its error into a ConfigError on the matching key,
+ * so each rule is written once (in the component) and still reported against the config key.
+ *
+ * @param keys the component argument names mapped to the config keys that set them
+ */
+function viaComponent<T>(raw: RawConfig, keys: Record<string, ConfigKey>, fallbackKey: ConfigKey, fn: () => T): T {
+    try {
+        return fn();
+    } catch (e) {
+        const message = (e as Error).message;
+        const arg = Object.keys(keys).sort((a, b) => b.length - a.length).find((a) => message.startsWith(a));
+        const key = arg !== undefined ? keys[arg] : fallbackKey;
+        throw new ConfigError(key, raw[key], message);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sections
 // ---------------------------------------------------------------------------------------------
+
+function monitoringSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues["monitoring"]): PlatformConfig["monitoring"] {
+    const m = {
+        prometheusReplicas: int(raw, "prometheusReplicas", p.prometheusReplicas, 1, 5),
+        retentionDays: int(raw, "prometheusRetentionDays", p.retentionDays, 1, 3650),
+        storageGiB: int(raw, "prometheusStorageGiB", p.storageGiB, 5, 16384),
+        retentionSizeGiB: raw.prometheusRetentionSizeGiB === undefined ? p.retentionSizeGiB : int(raw, "prometheusRetentionSizeGiB", 0, 1, 16384),
+        alertmanagerReplicas: int(raw, "alertmanagerReplicas", p.alertmanagerReplicas, 1, 5),
+        alertmanagerStorageGiB: int(raw, "alertmanagerStorageGiB", p.alertmanagerStorageGiB, 1, 100),
+        podDisruptionBudgets: bool(raw, "monitoringPodDisruptionBudgets", p.podDisruptionBudgets),
+        podAntiAffinity: oneOf<"soft" | "hard">(raw, "monitoringPodAntiAffinity", ["soft", "hard"], p.podAntiAffinity),
+        slackWebhookUrl: secrets.alertSlackWebhookUrl,
+        slackChannel: str(raw, "alertSlackChannel"),
+        deadMansSwitchUrl: secrets.alertDeadMansSwitchUrl,
+        email: undefined as PlatformConfig["monitoring"]["email"],
+    };
+    const emailKeys = ["alertEmailTo", "alertEmailFrom", "alertEmailSmarthost", "alertEmailUsername"] as const;
+    const given = emailKeys.filter((k) => raw[k] !== undefined);
+    if (given.length > 0 || secrets.alertEmailPassword !== undefined) {
+        const missing = [...emailKeys.filter((k) => raw[k] === undefined), ...(secrets.alertEmailPassword === undefined ? ["alertEmailPassword"] : [])];
+        if (missing.length > 0) {
+            throw new ConfigError(missing[0] as ConfigKey, undefined, `e-mail alerts need all of ${[...emailKeys, "alertEmailPassword"].join(", ")}; missing ${missing.join(", ")}`);
+        }
+        m.email = { to: str(raw, "alertEmailTo")!, from: str(raw, "alertEmailFrom")!, smarthost: str(raw, "alertEmailSmarthost")!, username: str(raw, "alertEmailUsername")!, password: secrets.alertEmailPassword! };
+    }
+    if (p.requireReceivers) {
+        if (m.slackWebhookUrl === undefined && m.email === undefined) {
+            throw new ConfigError("alertSlackWebhookUrl", undefined, "production must page someone: set alertSlackWebhookUrl (`pulumi config set --secret alertSlackWebhookUrl <url>`) or the alertEmail* keys");
+        }
+        if (m.deadMansSwitchUrl === undefined) {
+            throw new ConfigError("alertDeadMansSwitchUrl", undefined, "production needs a dead-man's switch for the Watchdog alert: `pulumi config set --secret alertDeadMansSwitchUrl <url>`");
+        }
+    }
+    viaComponent(raw, {
+        prometheusReplicas: "prometheusReplicas", alertmanagerReplicas: "alertmanagerReplicas", retentionDays: "prometheusRetentionDays",
+        storageGiB: "prometheusStorageGiB", retentionSizeGiB: "prometheusRetentionSizeGiB", alertmanagerStorageGiB: "alertmanagerStorageGiB",
+        podDisruptionBudgets: "monitoringPodDisruptionBudgets", podAntiAffinity: "monitoringPodAntiAffinity", slackChannel: "alertSlackChannel",
+        "email.smarthost": "alertEmailSmarthost", "email.to": "alertEmailTo", "email.from": "alertEmailFrom", "email.username": "alertEmailUsername",
+    }, "prometheusReplicas", () => resolveMonitoringArgs(m));
+    return m;
+}
 
 function nodeGroup(raw: RawConfig, prefix: "cpu" | "gpu", preset: NodeGroupConfig): NodeGroupConfig {
     const k = (s: string) => `${prefix}${s}` as ConfigKey;
@@ -308,7 +415,7 @@ function nodeGroup(raw: RawConfig, prefix: "cpu" | "gpu", preset: NodeGroupConfi
  * @param raw values by key (strings as Pulumi stores them, or typed values)
  * @param ctx project, stack and region (region comes from `aws:region`)
  */
-export function parseConfig(raw: RawConfig, ctx: { project: string; stack: string; region: string | undefined }): PlatformConfig {
+export function parseConfig(raw: RawConfig, ctx: { project: string; stack: string; region: string | undefined }, secrets: SecretConfig = {}): PlatformConfig {
     for (const key of Object.keys(raw)) {
         if (!(key in CONFIG_KEYS) && raw[key] !== undefined) {
             throw new ConfigError(key as ConfigKey, raw[key], `unknown key; valid keys are ${Object.keys(CONFIG_KEYS).join(", ")}`);
@@ -434,6 +541,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
             cpu,
             gpu,
         },
+        monitoring: monitoringSection(raw, secrets, p.monitoring),
     };
 }
 
@@ -444,9 +552,17 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
 export function loadConfig(): PlatformConfig {
     const cfg = new pulumi.Config(NAMESPACE);
     const raw: RawConfig = {};
+    const secrets: SecretConfig = {};
     for (const [key, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, KeySpec][]) {
-        // Secrets are read through getSecret elsewhere; here we only need presence and shape.
-        const v = spec.secret ? undefined : cfg.get(key);
+        if (spec.secret) {
+            // getSecret keeps the value secret from here to the Kubernetes Secret that holds it.
+            const secret = cfg.getSecret(key);
+            if (secret !== undefined) {
+                secrets[key] = secret;
+            }
+            continue;
+        }
+        const v = cfg.get(key);
         if (v !== undefined) {
             raw[key] = v;
         }
@@ -462,5 +578,5 @@ export function loadConfig(): PlatformConfig {
         project: pulumi.getProject(),
         stack: pulumi.getStack(),
         region: new pulumi.Config("aws").get("region"),
-    });
+    }, secrets);
 }

@@ -8,7 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Cluster } from "./components/cluster";
 import { ClusterServices } from "./components/cluster-services";
+import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
+import { NAMESPACES } from "./components/shared/platform";
 
 // Validates everything first: a bad value stops here, before any resource is registered.
 const cfg = loadConfig();
@@ -64,7 +66,7 @@ const k8sProvider = new k8s.Provider("k8s", {
 }, { dependsOn: cluster.workloadPrerequisites });
 const k8sOpts = { providers: { aws: awsProvider, kubernetes: k8sProvider } };
 
-new ClusterServices("cluster-services", {
+const clusterServices = new ClusterServices("cluster-services", {
     clusterName: cluster.clusterName,
     region: cfg.region,
     kubernetesVersion: cfg.cluster.kubernetesVersion,
@@ -72,6 +74,14 @@ new ClusterServices("cluster-services", {
     storageReclaimPolicy: cfg.cluster.storageReclaimPolicy,
     volumeKmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
 }, k8sOpts);
+
+// Built last: it scrapes what the layers above expose, and its CRDs' objects need its release.
+const monitoring = new Monitoring("monitoring", {
+    ...cfg.monitoring,
+    targets: [],
+    deleteVolumesWithWorkload: cfg.preset === "sandbox",
+    gpuNamespace: NAMESPACES.gpu,
+}, { ...k8sOpts, dependsOn: [clusterServices] });
 
 export const preset = cfg.preset;
 export const region = cfg.region;
@@ -81,3 +91,8 @@ export const clusterName = cluster.clusterName;
 export const kubeconfig = cluster.kubeconfigJson;
 export const updateKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${cfg.region} --name ${cluster.clusterName}`;
 export const gpuAutoScalingGroupName = cluster.gpuAutoScalingGroupName;
+export const grafanaPortForward = monitoring.grafanaPortForward;
+/** Secret: `pulumi stack output grafanaAdminPassword --show-secrets` (user `admin`). */
+export const grafanaAdminPassword = monitoring.grafanaAdminPassword;
+export const prometheusPortForward = monitoring.prometheusPortForward;
+export const alertmanagerPortForward = monitoring.alertmanagerPortForward;

@@ -417,11 +417,8 @@ export const FOUNDATION_CHECKS: readonly Check[] = [
     }),
 ];
 
-/** Every check the platform enforces. Later layers append theirs here. */
-export const CHECKS: readonly Check[] = [...FOUNDATION_CHECKS];
-
-/** Runs every check (minus documented exceptions) over a stack's resources. */
-export function runChecks(resources: readonly Res[], env: Env, checks: readonly Check[] = CHECKS): Violation[] {
+/** Runs checks (minus documented exceptions) over a stack's resources. */
+export function runChecksOf(checks: readonly Check[], resources: readonly Res[], env: Env): Violation[] {
     const skipped = new Set(EXCEPTIONS.filter((e) => e.env === env).map((e) => e.id));
     return checks.filter((c) => !skipped.has(c.id)).flatMap((c) => c.evaluate(resources, env));
 }

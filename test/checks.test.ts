@@ -3,13 +3,14 @@
  * recorded resources with one property mutated (Checkov's pass/fail fixture pattern).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHECKS, Env, EXCEPTIONS, FOUNDATION_CHECKS, Res, runChecks } from "../policy/checks";
+import { CHECKS, CHECKS_BY_LAYER, runChecks } from "../policy/all-checks";
+import { Env, EXCEPTIONS, FOUNDATION_CHECKS, Res } from "../policy/checks";
 import { allRecords } from "./mocks";
-import { loadStack } from "./stack";
+import { loadStack, PROD_SECRETS } from "./stack";
 
 let prod: Res[];
 beforeAll(async () => {
-    await loadStack("prod");
+    await loadStack("prod", PROD_SECRETS, Object.keys(PROD_SECRETS));
     prod = allRecords().map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, urn: r.urn, dependencies: r.dependencies, protect: r.protect }));
 });
 
@@ -81,11 +82,13 @@ describe("checklist predicates", () => {
         expect(FOUNDATION_CHECKS.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
     });
 
-    it("has unique checklist IDs", () => {
-        const ids = CHECKS.map((c) => c.id);
-        expect(new Set(ids).size).toBe(ids.length);
-        for (const id of ids) {
-            expect(id).toMatch(/^(EKS|NG|NET|KMS|RDS|S3|ES|SC|FL|PM|JH|ML|K8S|NS)-\d{2}$/);
+    it("uses checklist IDs, each once per layer", () => {
+        for (const [layer, checks] of Object.entries(CHECKS_BY_LAYER)) {
+            const ids = checks.map((c) => c.id);
+            expect(new Set(ids).size, layer).toBe(ids.length);
+        }
+        for (const c of CHECKS) {
+            expect(c.id).toMatch(/^(EKS|NG|NET|KMS|RDS|S3|ES|SC|FL|PM|JH|ML|K8S|NS)-\d{2}$/);
         }
     });
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, ConfigError, parseConfig, PRESET_VALUES, RawConfig } from "../config";
+import { CONFIG_KEYS, ConfigError, parseConfig, PRESET_VALUES, RawConfig, SecretConfig } from "../config";
 
 const ctx = { project: "mlplatform", stack: "dev", region: "us-west-2" };
 // An explicit `undefined` region must reach parseConfig, so no default parameter here.
+const receivers: SecretConfig = { alertSlackWebhookUrl: "https://hooks.slack.example/x", alertDeadMansSwitchUrl: "https://dms.example/x" };
 const parse = (raw: RawConfig, ...region: [string | undefined] | []) =>
-    parseConfig({ publicAccessCidrs: '["203.0.113.10/32"]', ...raw }, { ...ctx, region: region.length ? region[0] : "us-west-2" });
+    parseConfig({ publicAccessCidrs: '["203.0.113.10/32"]', ...raw }, { ...ctx, region: region.length ? region[0] : "us-west-2" }, raw.preset === "production" ? receivers : {});
 
 describe("parseConfig presets", () => {
     it("resolves the sandbox preset to the documented values", () => {
@@ -109,6 +110,12 @@ describe("parseConfig errors", () => {
         ["KMS window out of range", { preset: "sandbox", kmsDeletionWindowDays: "3" }, "us-west-2", "mlplatform:kmsDeletionWindowDays = 3: must be between 7 and 30"],
         ["bad reclaim policy", { preset: "sandbox", storageReclaimPolicy: "Recycle" }, "us-west-2", 'must be one of Delete, Retain'],
         ["small disk", { preset: "sandbox", gpuDiskSizeGiB: "10" }, "us-west-2", "mlplatform:gpuDiskSizeGiB = 10: must be between 20 and 16384"],
+        ["retention size above the volume", { preset: "sandbox", prometheusStorageGiB: "10", prometheusRetentionSizeGiB: "10" }, "us-west-2", "mlplatform:prometheusRetentionSizeGiB = \"10\": retentionSizeGiB (10) must be a whole number from 1 to 8"],
+        ["PDB on one replica", { preset: "sandbox", monitoringPodDisruptionBudgets: "true" }, "us-west-2", "mlplatform:monitoringPodDisruptionBudgets = \"true\": podDisruptionBudgets (true) needs prometheusReplicas (1)"],
+        ["bad anti-affinity", { preset: "sandbox", monitoringPodAntiAffinity: "strict" }, "us-west-2", 'mlplatform:monitoringPodAntiAffinity = "strict": must be one of soft, hard'],
+        ["Slack channel without webhook", { preset: "sandbox", alertSlackChannel: "#x" }, "us-west-2", 'mlplatform:alertSlackChannel = "#x": slackChannel (#x) needs slackWebhookUrl'],
+        ["half an e-mail receiver", { preset: "sandbox", alertEmailTo: "ops@example.com" }, "us-west-2", "e-mail alerts need all of alertEmailTo, alertEmailFrom, alertEmailSmarthost, alertEmailUsername, alertEmailPassword; missing alertEmailFrom"],
+        ["bad SMTP host", { preset: "sandbox", alertEmailTo: "a@b.c", alertEmailFrom: "a@b.c", alertEmailSmarthost: "smtp.example.com", alertEmailUsername: "u" }, "us-west-2", "missing alertEmailPassword"],
     ];
 
     it.each(cases)("refuses %s", (_label, raw, region, message) => {
@@ -120,6 +127,36 @@ describe("parseConfig errors", () => {
         }
         expect(caught).toBeInstanceOf(ConfigError);
         expect((caught as Error).message).toContain(message);
+    });
+});
+
+describe("production alerting", () => {
+    const prod = (secrets: SecretConfig, raw: RawConfig = {}) => () =>
+        parseConfig({ preset: "production", publicAccessCidrs: '["203.0.113.10/32"]', ...raw }, ctx, secrets);
+
+    it("requires a receiver and a dead-man's switch", () => {
+        expect(prod({ alertDeadMansSwitchUrl: "https://dms" })).toThrow("mlplatform:alertSlackWebhookUrl = undefined: production must page someone");
+        expect(prod({ alertSlackWebhookUrl: "https://slack" })).toThrow("mlplatform:alertDeadMansSwitchUrl = undefined: production needs a dead-man's switch");
+    });
+
+    it("accepts e-mail instead of Slack and keeps the password as given", () => {
+        const c = prod({ alertDeadMansSwitchUrl: "https://dms", alertEmailPassword: "pw" }, {
+            alertEmailTo: "ops@example.com", alertEmailFrom: "alerts@example.com", alertEmailSmarthost: "smtp.example.com:587", alertEmailUsername: "alerts",
+        })();
+        expect(c.monitoring.email).toEqual({ to: "ops@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587", username: "alerts", password: "pw" });
+        expect(c.monitoring).toMatchObject({ prometheusReplicas: 2, alertmanagerReplicas: 2, podDisruptionBudgets: true, podAntiAffinity: "hard", retentionDays: 30, storageGiB: 100, retentionSizeGiB: 80 });
+    });
+
+    it("refuses an SMTP host without a port", () => {
+        expect(prod({ alertDeadMansSwitchUrl: "https://dms", alertEmailPassword: "pw" }, {
+            alertEmailTo: "a@b.c", alertEmailFrom: "a@b.c", alertEmailSmarthost: "smtp.example.com", alertEmailUsername: "u",
+        })).toThrow('mlplatform:alertEmailSmarthost = "smtp.example.com": email.smarthost (smtp.example.com) must be host:port');
+    });
+
+    it("lets a sandbox run with no receiver at all", () => {
+        const c = parseConfig({ preset: "sandbox", publicAccessCidrs: '["203.0.113.10/32"]' }, ctx);
+        expect(c.monitoring.slackWebhookUrl).toBeUndefined();
+        expect(c.monitoring).toMatchObject({ prometheusReplicas: 1, alertmanagerReplicas: 1, podDisruptionBudgets: false, retentionDays: 3, storageGiB: 10 });
     });
 });
 

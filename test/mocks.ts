@@ -35,6 +35,27 @@ export interface ResourceRecord {
     readonly ignoreChanges: string[];
     /** True when the resource is a remote component (e.g. `eks:index:Cluster`). */
     readonly remote: boolean;
+    /** Dotted paths of inputs that were Pulumi secrets (their values are unwrapped in `inputs`). */
+    readonly secretPaths: string[];
+}
+
+/**
+ * Replaces Pulumi's wire form of a secret (`{<sig>: <secret sig>, value}`) with its value and
+ * collects the dotted paths where secrets were, so tests can both read values and check secrecy.
+ */
+export function unwrapSecrets(value: unknown, at = "", paths: string[] = []): unknown {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => unwrapSecrets(v, at ? `${at}.${i}` : `${i}`, paths));
+    }
+    if (value !== null && typeof value === "object") {
+        const o = value as Record<string, unknown>;
+        if (o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
+            paths.push(at);
+            return unwrapSecrets(o.value, at, paths);
+        }
+        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, paths)]));
+    }
+    return value;
 }
 
 const records: ResourceRecord[] = [];
@@ -221,7 +242,8 @@ export async function installMocks(project = "mlplatform", stack = "test", previ
         req.getProvidersMap().forEach((v: string, k: string) => {
             providers[k] = v;
         });
-        const inputs = pulumi.runtime.deserializeProperties(req.getObject());
+        const secretPaths: string[] = [];
+        const inputs = unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()), "", secretPaths) as Record<string, any>;
         records.push({
             urn,
             type: req.getType(),
@@ -238,6 +260,7 @@ export async function installMocks(project = "mlplatform", stack = "test", previ
             deletedWith: req.getDeletedwith(),
             ignoreChanges: req.getIgnorechangesList(),
             remote: req.getRemote(),
+            secretPaths,
         });
         return original.call(this, req, callback);
     };

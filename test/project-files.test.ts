@@ -15,7 +15,7 @@ describe("Pulumi.yaml", () => {
         const declared = pulumiYaml.config as Record<string, any>;
         expect(Object.keys(declared).sort()).toEqual(Object.keys(CONFIG_KEYS).sort());
         for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
-            const want = spec.type === "string[]" ? "array" : spec.type;
+            const want = spec.type.endsWith("[]") ? "array" : spec.type;
             expect(declared[key].type, key).toBe(want);
             expect(declared[key].description, key).toBe(spec.description);
             expect(declared[key].secret === true, key).toBe("secret" in spec && spec.secret === true);

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { byType, one } from "./mocks";
-import { loadStack } from "./stack";
+import { loadStack, PROD_SECRETS } from "./stack";
 import { stackInvariants } from "./stack-suite";
 
 beforeAll(async () => {
-    await loadStack("prod");
+    // The stack file holds these as `secure:` ciphertext in a real deployment.
+    await loadStack("prod", PROD_SECRETS, Object.keys(PROD_SECRETS));
 });
 
 describe("prod stack (Pulumi.prod.yaml, production preset)", () => {

@@ -4,7 +4,8 @@
  * component, and no image or chart is unpinned.
  */
 import { expect, it } from "vitest";
-import { Env, runChecks } from "../policy/checks";
+import { runChecks } from "../policy/all-checks";
+import { Env } from "../policy/checks";
 import { HAS_SHARED, invalidObjects, isK8sObject } from "./k8s-schema";
 import { allRecords, ResourceRecord } from "./mocks";
 

@@ -31,6 +31,12 @@ export function stackConfig(stack: string): Record<string, string> {
     return out;
 }
 
+/** Secrets a production stack must set with `pulumi config set --secret` (test values). */
+export const PROD_SECRETS: Record<string, string> = {
+    "mlplatform:alertSlackWebhookUrl": "https://hooks.slack.com/services/T000/B000/test-webhook-secret",
+    "mlplatform:alertDeadMansSwitchUrl": "https://heartbeat.example.com/ping/test-dms-secret",
+};
+
 /**
  * Runs `index.ts` for a stack. `overrides` adds or replaces keys (e.g. secrets a stack file
  * holds only as ciphertext); `secretKeys` marks keys as secret like `pulumi config set --secret`.

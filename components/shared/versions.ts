@@ -90,6 +90,13 @@ export const LOGGING_VERSIONS = {
 
 /** Monitoring (components/monitoring.ts). */
 export const MONITORING_VERSIONS = {
+    /**
+     * kube-prometheus-stack 88.5.3 (prometheus-operator v0.93.1, Alertmanager v0.34.0): newest in
+     * prometheus-community/helm-charts @ cf408a29 (2026-08-22), the commit the checklist's KPS rows cite.
+     */
     kubePrometheusStackChart: { repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.5.3" },
-    dcgmExporterChart: { repo: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.6.0" },
+    /** dcgm-exporter chart 4.8.2 (image 4.5.3-4.8.2-distroless): NVIDIA/dcgm-exporter `deployment/Chart.yaml` @ d5e5f510 (2026-05-12). */
+    dcgmExporterChart: { repo: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.8.2" },
+    /** DCGM exporter image, pinned explicitly rather than left to the chart's appVersion. */
+    dcgmExporterImage: "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless",
 } as const;

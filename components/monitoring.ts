@@ -1,0 +1,466 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
+import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "./shared/gpu";
+import { podSecurity, standardLabels } from "./shared/labels";
+import { renderAlertmanagerConfig } from "./shared/monitoring-alertmanager";
+import { DASHBOARDS, renderDashboard } from "./shared/monitoring-dashboards";
+import { MONITORING_JOBS, PLATFORM_NAMESPACES, platformRuleGroups, prometheusRuleSpec } from "./shared/monitoring-rules";
+import { NAMESPACES, ScrapeTarget } from "./shared/platform";
+import { resources } from "./shared/security-context";
+import { MONITORING_VERSIONS } from "./shared/versions";
+
+/** Helm release name; the chart's Service names derive from it and from {@link FULLNAME}. */
+export const KPS_RELEASE = "kube-prometheus-stack";
+/** `fullnameOverride`, so Services are `kps-prometheus` and `kps-alertmanager` whatever the release is called. */
+export const FULLNAME = "kps";
+/** Secret holding `alertmanager.yaml`; the Alertmanager object reads its config from it. */
+export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-platform";
+/** Secret holding Grafana's admin user and password. */
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+const MONITOR_API = "monitoring.coreos.com/v1";
+const TARGET_NAME = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
+
+/** E-mail receiver settings. */
+export interface MonitoringEmailArgs {
+    /** Recipient address. */
+    readonly to: string;
+    /** Sender address. */
+    readonly from: string;
+    /** SMTP `host:port` (STARTTLS is required). */
+    readonly smarthost: string;
+    /** SMTP user. */
+    readonly username: string;
+    /** SMTP password (secret). */
+    readonly password: pulumi.Input<string>;
+}
+
+/** Arguments of {@link Monitoring}. */
+export interface MonitoringArgs {
+    /**
+     * What to scrape, one ServiceMonitor or PodMonitor each; `name` becomes the `job` label, which the
+     * platform's alert rules match (see `MONITORING_JOBS`). A service's rule group exists only when
+     * its job is scraped.
+     * @default []
+     */
+    readonly targets?: readonly ScrapeTarget[];
+    /**
+     * Prometheus replicas (each scrapes everything; two give HA).
+     * @default 1
+     */
+    readonly prometheusReplicas?: number;
+    /**
+     * Days Prometheus keeps samples.
+     * @default 7
+     */
+    readonly retentionDays?: number;
+    /**
+     * Size cap on the TSDB blocks, GiB; at most 85% of `storageGiB` because the WAL is not counted.
+     * @default - 80% of storageGiB, rounded down
+     */
+    readonly retentionSizeGiB?: number;
+    /**
+     * Prometheus volume size per replica, GiB.
+     * @default 20
+     */
+    readonly storageGiB?: number;
+    /**
+     * Alertmanager replicas (they gossip, so two or more deduplicate notifications).
+     * @default 1
+     */
+    readonly alertmanagerReplicas?: number;
+    /**
+     * Alertmanager volume size per replica (silences and notification log), GiB.
+     * @default 2
+     */
+    readonly alertmanagerStorageGiB?: number;
+    /**
+     * PodDisruptionBudgets for Prometheus and Alertmanager; needs two or more replicas of each,
+     * because a budget on one replica blocks node drains.
+     * @default false
+     */
+    readonly podDisruptionBudgets?: boolean;
+    /**
+     * Spread of replicas across nodes: "hard" refuses to co-locate replicas.
+     * @default "soft"
+     */
+    readonly podAntiAffinity?: "soft" | "hard";
+    /**
+     * Delete Prometheus and Alertmanager volumes when their StatefulSets are deleted (sandbox).
+     * @default false
+     */
+    readonly deleteVolumesWithWorkload?: boolean;
+    /**
+     * StorageClass for the volumes.
+     * @default "gp3"
+     */
+    readonly storageClassName?: string;
+    /**
+     * Slack incoming-webhook URL (secret). With it, alerts go to Slack.
+     * @default - no Slack receiver
+     */
+    readonly slackWebhookUrl?: pulumi.Input<string>;
+    /**
+     * Slack channel; needs `slackWebhookUrl`.
+     * @default - the webhook's own channel
+     */
+    readonly slackChannel?: string;
+    /**
+     * E-mail receiver.
+     * @default - no e-mail receiver
+     */
+    readonly email?: MonitoringEmailArgs;
+    /**
+     * URL the always-firing Watchdog alert is sent to (secret); an external service pages when it stops.
+     * @default - Watchdog goes to the null receiver
+     */
+    readonly deadMansSwitchUrl?: pulumi.Input<string>;
+    /**
+     * Install the NVIDIA DCGM exporter on GPU nodes.
+     * @default true
+     */
+    readonly gpuMetrics?: boolean;
+    /**
+     * Namespace for the DCGM exporter: it runs as root with SYS_ADMIN and a hostPath, so it needs a
+     * privileged namespace, which ClusterServices already makes for the device plugin.
+     * @default "nvidia-device-plugin"
+     */
+    readonly gpuNamespace?: string;
+    /**
+     * Namespaces whose crash-looping pods and filling volumes alert.
+     * @default ["mlflow", "jupyterhub", "logging", "monitoring", "nvidia-device-plugin"]
+     */
+    readonly platformNamespaces?: readonly string[];
+}
+
+/** {@link MonitoringArgs} with defaults applied. */
+export interface ResolvedMonitoringArgs {
+    readonly targets: readonly ScrapeTarget[];
+    readonly prometheusReplicas: number;
+    readonly retentionDays: number;
+    readonly retentionSizeGiB: number;
+    readonly storageGiB: number;
+    readonly alertmanagerReplicas: number;
+    readonly alertmanagerStorageGiB: number;
+    readonly podDisruptionBudgets: boolean;
+    readonly podAntiAffinity: "soft" | "hard";
+    readonly deleteVolumesWithWorkload: boolean;
+    readonly storageClassName: string;
+    readonly slackChannel?: string;
+    readonly gpuMetrics: boolean;
+    readonly gpuNamespace: string;
+    readonly platformNamespaces: readonly string[];
+}
+
+function wholeAtLeast(arg: string, value: number, min: number, max: number): void {
+    if (!Number.isInteger(value) || value < min || value > max) {
+        throw new Error(`${arg} (${value}) must be a whole number from ${min} to ${max}`);
+    }
+}
+
+/** Applies defaults and validates plain fields (config.ts reuses it). */
+export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringArgs {
+    const prometheusReplicas = args.prometheusReplicas ?? 1;
+    const alertmanagerReplicas = args.alertmanagerReplicas ?? 1;
+    const retentionDays = args.retentionDays ?? 7;
+    const storageGiB = args.storageGiB ?? 20;
+    const alertmanagerStorageGiB = args.alertmanagerStorageGiB ?? 2;
+    wholeAtLeast("prometheusReplicas", prometheusReplicas, 1, 5);
+    wholeAtLeast("alertmanagerReplicas", alertmanagerReplicas, 1, 5);
+    wholeAtLeast("retentionDays", retentionDays, 1, 3650);
+    wholeAtLeast("storageGiB", storageGiB, 5, 16384);
+    wholeAtLeast("alertmanagerStorageGiB", alertmanagerStorageGiB, 1, 100);
+    const retentionSizeGiB = args.retentionSizeGiB ?? Math.floor(storageGiB * 0.8);
+    const maxRetention = Math.floor(storageGiB * 0.85);
+    if (!Number.isInteger(retentionSizeGiB) || retentionSizeGiB < 1 || retentionSizeGiB > maxRetention) {
+        throw new Error(`retentionSizeGiB (${retentionSizeGiB}) must be a whole number from 1 to ${maxRetention} (85% of storageGiB ${storageGiB}, leaving room for the WAL)`);
+    }
+    const podDisruptionBudgets = args.podDisruptionBudgets ?? false;
+    if (podDisruptionBudgets && (prometheusReplicas < 2 || alertmanagerReplicas < 2)) {
+        throw new Error(`podDisruptionBudgets (true) needs prometheusReplicas (${prometheusReplicas}) and alertmanagerReplicas (${alertmanagerReplicas}) >= 2: a budget on one replica blocks node drains`);
+    }
+    const podAntiAffinity = args.podAntiAffinity ?? "soft";
+    if (podAntiAffinity !== "soft" && podAntiAffinity !== "hard") {
+        throw new Error(`podAntiAffinity (${podAntiAffinity}) must be "soft" or "hard"`);
+    }
+    if (args.slackChannel !== undefined && args.slackWebhookUrl === undefined) {
+        throw new Error(`slackChannel (${args.slackChannel}) needs slackWebhookUrl`);
+    }
+    if (args.email !== undefined) {
+        for (const key of ["to", "from", "smarthost", "username"] as const) {
+            if (args.email[key].trim() === "") {
+                throw new Error(`email.${key} ("${args.email[key]}") must not be empty`);
+            }
+        }
+        if (!/^[^:\s]+:\d+$/.test(args.email.smarthost)) {
+            throw new Error(`email.smarthost (${args.email.smarthost}) must be host:port, e.g. email-smtp.us-west-2.amazonaws.com:587`);
+        }
+    }
+    const targets = args.targets ?? [];
+    const seen = new Set<string>();
+    for (const t of targets) {
+        if (!TARGET_NAME.test(t.name)) {
+            throw new Error(`targets[].name (${t.name}) must be a lowercase DNS label of at most 42 characters`);
+        }
+        if (seen.has(t.name)) {
+            throw new Error(`targets[].name (${t.name}) is used twice; names are job labels and must be unique`);
+        }
+        seen.add(t.name);
+        if (t.intervalSeconds !== undefined) {
+            wholeAtLeast(`targets[${t.name}].intervalSeconds`, t.intervalSeconds, 5, 300);
+        }
+    }
+    const gpuMetrics = args.gpuMetrics ?? true;
+    if (gpuMetrics && seen.has(MONITORING_JOBS.dcgm)) {
+        throw new Error(`targets[].name (${MONITORING_JOBS.dcgm}) is reserved for the DCGM exporter this component installs`);
+    }
+    return {
+        targets,
+        prometheusReplicas,
+        retentionDays,
+        retentionSizeGiB,
+        storageGiB,
+        alertmanagerReplicas,
+        alertmanagerStorageGiB,
+        podDisruptionBudgets,
+        podAntiAffinity,
+        deleteVolumesWithWorkload: args.deleteVolumesWithWorkload ?? false,
+        storageClassName: args.storageClassName ?? DEFAULT_STORAGE_CLASS,
+        slackChannel: args.slackChannel,
+        gpuMetrics,
+        gpuNamespace: args.gpuNamespace ?? NAMESPACES.gpu,
+        platformNamespaces: args.platformNamespaces ?? PLATFORM_NAMESPACES,
+    };
+}
+
+/** `spec` of a ServiceMonitor or PodMonitor whose `job` label is the target's name. */
+export function monitorSpec(t: ScrapeTarget) {
+    const endpoint = {
+        port: t.port,
+        path: t.path ?? "/metrics",
+        interval: `${t.intervalSeconds ?? 30}s`,
+        // The job label is what alert rules match, so it must not depend on Service or pod names.
+        relabelings: [{ action: "replace", targetLabel: "job", replacement: t.name }],
+    };
+    const common = { selector: { matchLabels: t.selector }, namespaceSelector: { matchNames: [t.namespace] } };
+    return (t.kind ?? "ServiceMonitor") === "PodMonitor"
+        ? { ...common, podMetricsEndpoints: [endpoint] }
+        : { ...common, endpoints: [endpoint] };
+}
+
+/**
+ * Monitoring and alerting: kube-prometheus-stack (Prometheus, Alertmanager, Grafana,
+ * kube-state-metrics, node-exporter), the NVIDIA DCGM exporter on GPU nodes, ServiceMonitors for
+ * the platform's services, the platform's alert rules as PrometheusRule objects, the Alertmanager
+ * configuration in a Secret, and Grafana dashboards as ConfigMaps. Needs a Kubernetes provider.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    /** Namespace of Prometheus, Alertmanager and Grafana. */
+    public readonly namespace: pulumi.Output<string>;
+    /** Grafana admin password (secret). */
+    public readonly grafanaAdminPassword: pulumi.Output<string>;
+    /** `kubectl port-forward` for Grafana on localhost:3000. */
+    public readonly grafanaPortForward: pulumi.Output<string>;
+    /** `kubectl port-forward` for Prometheus on localhost:9090. */
+    public readonly prometheusPortForward: pulumi.Output<string>;
+    /** `kubectl port-forward` for Alertmanager on localhost:9093. */
+    public readonly alertmanagerPortForward: pulumi.Output<string>;
+    /** Names of the PrometheusRule groups declared. */
+    public readonly ruleGroups: string[];
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mlplatform:index:Monitoring", name, {}, opts);
+        const a = resolveMonitoringArgs(args);
+
+        const ps = podSecurity("privileged", "node-exporter (part of kube-prometheus-stack) reads host metrics through hostNetwork, hostPID and hostPath mounts of /proc, /sys and /.");
+        const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
+            metadata: {
+                name: NAMESPACES.monitoring,
+                labels: { ...ps.labels, ...standardLabels("monitoring", "monitoring", name) },
+                annotations: ps.annotations,
+            },
+        }, { parent: this });
+        const namespace = ns.metadata.name;
+
+        const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+        const grafanaSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+            metadata: { name: GRAFANA_ADMIN_SECRET, namespace, labels: standardLabels("grafana", "dashboards", name) },
+            type: "Opaque",
+            stringData: { "admin-user": "admin", "admin-password": password.result },
+        }, { parent: this });
+
+        const email = args.email;
+        const alertmanagerYaml = pulumi.all([args.slackWebhookUrl, args.deadMansSwitchUrl, email?.password]).apply(([slack, dms, smtpPassword]) =>
+            renderAlertmanagerConfig({
+                slackWebhookUrl: slack,
+                slackChannel: a.slackChannel,
+                deadMansSwitchUrl: dms,
+                email: email === undefined ? undefined : { to: email.to, from: email.from, smarthost: email.smarthost, username: email.username, password: smtpPassword as string },
+            }));
+        const alertmanagerSecret = new k8s.core.v1.Secret(`${name}-alertmanager-config`, {
+            metadata: { name: ALERTMANAGER_CONFIG_SECRET, namespace, labels: standardLabels("alertmanager", "alerting", name) },
+            type: "Opaque",
+            // Receiver URLs and SMTP passwords live in this file, so it is a Secret and always secret in state.
+            stringData: { "alertmanager.yaml": pulumi.secret(alertmanagerYaml) },
+        }, { parent: this });
+
+        const volumeClaim = (gib: number) => ({
+            spec: { storageClassName: a.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } },
+        });
+        const pvcRetention = { whenDeleted: a.deleteVolumesWithWorkload ? "Delete" : "Retain", whenScaled: "Retain" };
+        const onCpuNodes = { [NODE_POOL_LABEL]: "cpu" };
+
+        const kps = new k8s.helm.v3.Release(`${name}-kube-prometheus-stack`, {
+            name: KPS_RELEASE,
+            chart: MONITORING_VERSIONS.kubePrometheusStackChart.chart,
+            version: MONITORING_VERSIONS.kubePrometheusStackChart.version,
+            repositoryOpts: { repo: MONITORING_VERSIONS.kubePrometheusStackChart.repo },
+            namespace,
+            values: {
+                fullnameOverride: FULLNAME,
+                // EKS runs the control plane; these targets cannot be scraped and would only raise TargetDown.
+                kubeControllerManager: { enabled: false },
+                kubeScheduler: { enabled: false },
+                kubeEtcd: { enabled: false },
+                kubeProxy: { enabled: false },
+                prometheusOperator: { nodeSelector: onCpuNodes, resources: resources("100m", "128Mi", "256Mi") },
+                prometheus: {
+                    podDisruptionBudget: { enabled: a.podDisruptionBudgets },
+                    prometheusSpec: {
+                        replicas: a.prometheusReplicas,
+                        retention: `${a.retentionDays}d`,
+                        // Prometheus' GB is 2^30 bytes.
+                        retentionSize: `${a.retentionSizeGiB}GB`,
+                        storageSpec: { volumeClaimTemplate: volumeClaim(a.storageGiB) },
+                        persistentVolumeClaimRetentionPolicy: pvcRetention,
+                        // Select every ServiceMonitor, PodMonitor, Probe, ScrapeConfig and PrometheusRule, not only the chart's.
+                        ruleSelectorNilUsesHelmValues: false,
+                        serviceMonitorSelectorNilUsesHelmValues: false,
+                        podMonitorSelectorNilUsesHelmValues: false,
+                        probeSelectorNilUsesHelmValues: false,
+                        scrapeConfigSelectorNilUsesHelmValues: false,
+                        podAntiAffinity: a.podAntiAffinity,
+                        nodeSelector: onCpuNodes,
+                        resources: resources("250m", "1Gi", "2Gi"),
+                    },
+                },
+                alertmanager: {
+                    podDisruptionBudget: { enabled: a.podDisruptionBudgets },
+                    alertmanagerSpec: {
+                        replicas: a.alertmanagerReplicas,
+                        storage: { volumeClaimTemplate: volumeClaim(a.alertmanagerStorageGiB) },
+                        persistentVolumeClaimRetentionPolicy: pvcRetention,
+                        // The platform renders alertmanager.yaml itself and keeps it in its own Secret.
+                        useExistingSecret: true,
+                        configSecret: ALERTMANAGER_CONFIG_SECRET,
+                        podAntiAffinity: a.podAntiAffinity,
+                        nodeSelector: onCpuNodes,
+                        resources: resources("50m", "64Mi", "128Mi"),
+                    },
+                },
+                grafana: {
+                    admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+                    // Dashboards are code (ConfigMaps); nothing in Grafana's own database needs keeping.
+                    persistence: { enabled: false },
+                    sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" } },
+                    nodeSelector: onCpuNodes,
+                    resources: resources("100m", "256Mi", "512Mi"),
+                },
+                "kube-state-metrics": { nodeSelector: onCpuNodes, resources: resources("50m", "128Mi", "256Mi") },
+            },
+        }, { parent: this, dependsOn: [grafanaSecret, alertmanagerSecret] });
+
+        for (const [role, dashboard] of Object.entries(DASHBOARDS)) {
+            new k8s.core.v1.ConfigMap(`${name}-dashboard-${role}`, {
+                metadata: {
+                    name: `dashboard-${dashboard.uid}`,
+                    namespace,
+                    labels: { ...standardLabels("grafana", "dashboards", name), grafana_dashboard: "1" },
+                },
+                data: { [`${dashboard.uid}.json`]: renderDashboard(dashboard) },
+            }, { parent: this });
+        }
+
+        const targets = [...a.targets];
+        if (a.gpuMetrics) {
+            const [repository, tag] = MONITORING_VERSIONS.dcgmExporterImage.split(/:(?=[^:]+$)/);
+            new k8s.helm.v3.Release(`${name}-dcgm-exporter`, {
+                name: "dcgm-exporter",
+                chart: MONITORING_VERSIONS.dcgmExporterChart.chart,
+                version: MONITORING_VERSIONS.dcgmExporterChart.version,
+                repositoryOpts: { repo: MONITORING_VERSIONS.dcgmExporterChart.repo },
+                namespace: a.gpuNamespace,
+                values: {
+                    image: { repository, tag },
+                    // Only GPU nodes, tolerating their taint.
+                    affinity: {
+                        nodeAffinity: {
+                            requiredDuringSchedulingIgnoredDuringExecution: {
+                                nodeSelectorTerms: [{ matchExpressions: [{ key: GPU_NODE_LABEL.key, operator: "In", values: [GPU_NODE_LABEL.value] }] }],
+                            },
+                        },
+                    },
+                    tolerations: [GPU_TOLERATION],
+                    // The platform declares the ServiceMonitor itself, with the job label the rules use.
+                    serviceMonitor: { enabled: false },
+                    // Exception (privileged namespace): DCGM needs root and SYS_ADMIN for profiling counters
+                    // and reads the kubelet's pod-resources socket (hostPath) to map GPUs to pods.
+                    securityContext: {
+                        runAsNonRoot: false,
+                        runAsUser: 0,
+                        privileged: false,
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                    resources: resources("100m", "256Mi", "512Mi"),
+                },
+            }, { parent: this });
+            targets.push({
+                name: MONITORING_JOBS.dcgm,
+                namespace: a.gpuNamespace,
+                selector: { "app.kubernetes.io/name": "dcgm-exporter", "app.kubernetes.io/instance": "dcgm-exporter" },
+                port: "metrics",
+                intervalSeconds: 15,
+            });
+        }
+
+        // Monitors and rules are custom resources whose CRDs the chart installs.
+        const afterCrds = { parent: this, dependsOn: [kps] };
+        for (const t of targets) {
+            const kind = t.kind ?? "ServiceMonitor";
+            new k8s.apiextensions.CustomResource(`${name}-monitor-${t.name}`, {
+                apiVersion: MONITOR_API,
+                kind,
+                metadata: { name: t.name, namespace: t.namespace, labels: standardLabels(t.name, "metrics", name) },
+                spec: monitorSpec(t),
+            }, afterCrds);
+        }
+
+        const jobs = new Set(targets.map((t) => t.name));
+        const groups = platformRuleGroups(a.platformNamespaces).filter((g) => g.requiresJob === undefined || jobs.has(g.requiresJob));
+        for (const g of groups) {
+            new k8s.apiextensions.CustomResource(`${name}-rules-${g.name}`, {
+                apiVersion: MONITOR_API,
+                kind: "PrometheusRule",
+                metadata: { name: g.name, namespace, labels: standardLabels("prometheus", "alert-rules", name) },
+                spec: prometheusRuleSpec(g),
+            }, afterCrds);
+        }
+
+        this.namespace = namespace;
+        this.grafanaAdminPassword = pulumi.secret(password.result);
+        this.grafanaPortForward = pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${KPS_RELEASE}-grafana 3000:80`;
+        this.prometheusPortForward = pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${FULLNAME}-prometheus 9090:9090`;
+        this.alertmanagerPortForward = pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${FULLNAME}-alertmanager 9093:9093`;
+        this.ruleGroups = groups.map((g) => g.name);
+        this.registerOutputs({
+            namespace: this.namespace,
+            grafanaAdminPassword: this.grafanaAdminPassword,
+            grafanaPortForward: this.grafanaPortForward,
+            prometheusPortForward: this.prometheusPortForward,
+            alertmanagerPortForward: this.alertmanagerPortForward,
+        });
+    }
+}

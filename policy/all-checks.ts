@@ -1,0 +1,21 @@
+/**
+ * Every check the platform enforces, layer by layer. Kept apart from policy/checks.ts (the shared
+ * vocabulary the layers' checks are written in) so the layers can import that without a cycle.
+ */
+import { Check, Env, Res, runChecksOf, Violation } from "./checks";
+import { FOUNDATION_CHECKS } from "./checks";
+import { MONITORING_CHECKS } from "./checks-monitoring";
+
+/** Checks by layer; a checklist ID may appear in several layers (e.g. K8S-* for each workload). */
+export const CHECKS_BY_LAYER: Readonly<Record<string, readonly Check[]>> = {
+    foundation: FOUNDATION_CHECKS,
+    monitoring: MONITORING_CHECKS,
+};
+
+/** All checks. */
+export const CHECKS: readonly Check[] = Object.values(CHECKS_BY_LAYER).flat();
+
+/** Runs every check (minus documented exceptions) over a stack's resources. */
+export function runChecks(resources: readonly Res[], env: Env, checks: readonly Check[] = CHECKS): Violation[] {
+    return runChecksOf(checks, resources, env);
+}
