@@ -17,7 +17,7 @@ async function build(overrides: Partial<ClusterServicesArgs> = {}) {
     const s = new ClusterServices("svc", {
         clusterName: "mlp-test",
         region: "us-west-2",
-        kubernetesVersion: "1.34",
+        kubernetesVersion: "1.35",
         podIdentityAgent: agent,
         ...overrides,
     });
@@ -71,7 +71,7 @@ describe("ClusterServices", () => {
         const values = rel.inputs.values;
         expect(values.autoDiscovery).toEqual({ clusterName: "mlp-test" });
         expect(values.awsRegion).toBe("us-west-2");
-        expect(`${values.image.repository}:${values.image.tag}`).toBe(IMAGES.clusterAutoscaler["1.34"]);
+        expect(`${values.image.repository}:${values.image.tag}`).toBe(IMAGES.clusterAutoscaler["1.35"]);
         expect(values.rbac.serviceAccount).toEqual({ create: true, name: "cluster-autoscaler" });
         expect(values.extraArgs).toMatchObject({ "scale-down-unneeded-time": "5m", "skip-nodes-with-system-pods": false, "balance-similar-node-groups": true });
         expect(values.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
@@ -108,12 +108,12 @@ describe("ClusterServices", () => {
 
     it("documents its defaults truthfully and validates", () => {
         const agent = {} as pulumi.Resource;
-        const r = resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.34", podIdentityAgent: agent });
+        const r = resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent });
         expect(r.storageReclaimPolicy).toBe("Retain");
         expect(r.scaleDownUnneededMinutes).toBe(10);
         expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.20", podIdentityAgent: agent }))
             .toThrow("kubernetesVersion (1.20) has no pinned cluster-autoscaler image");
-        expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.34", podIdentityAgent: agent, scaleDownUnneededMinutes: 0 }))
+        expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, scaleDownUnneededMinutes: 0 }))
             .toThrow("scaleDownUnneededMinutes (0) must be a whole number from 1 to 120");
     });
 });

@@ -8,7 +8,7 @@ const base: ClusterArgs = {
     vpcId: "vpc-1",
     privateSubnetIds: ["subnet-a", "subnet-b"],
     publicSubnetIds: ["subnet-pa", "subnet-pb"],
-    kubernetesVersion: "1.34",
+    kubernetesVersion: "1.35",
     cpuNodeGroup: { instanceTypes: ["m7i.xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 5, diskSizeGiB: 50 },
     gpuNodeGroup: { instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 3, diskSizeGiB: 100 },
     publicAccessCidrs: ["203.0.113.0/24"],
@@ -29,7 +29,7 @@ describe("Cluster: control plane", () => {
         const eks = one("eks:index:Cluster", "c-eks");
         expect(eks.inputs).toMatchObject({
             name: "mlp-test",
-            version: "1.34",
+            version: "1.35",
             authenticationMode: "API",
             endpointPrivateAccess: true,
             endpointPublicAccess: true,
@@ -163,8 +163,8 @@ describe("Cluster: nodes", () => {
 
 describe("Cluster: add-ons", () => {
     it("pins every add-on to the versions for its Kubernetes version", async () => {
-        await build({ kubernetesVersion: "1.33" });
-        const v = KUBERNETES_VERSIONS["1.33"];
+        await build({ kubernetesVersion: "1.35" });
+        const v = KUBERNETES_VERSIONS["1.35"];
         const addons = Object.fromEntries(byType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a.inputs.addonVersion]));
         expect(addons).toEqual({
             "vpc-cni": v.vpcCni,

@@ -44,7 +44,7 @@ describe("parseConfig presets", () => {
             publicAccessCidrs: '["203.0.113.0/24","198.51.100.7/32"]',
             adminPrincipalArns: '["arn:aws:iam::123456789012:role/platform-admin"]',
             vpcFlowLogs: "true",
-            kubernetesVersion: "1.33",
+            kubernetesVersion: "1.35",
         });
         expect(c.network.azCount).toBe(3);
         expect(c.network.vpcCidr).toBe("10.20.0.0/18");
@@ -53,7 +53,7 @@ describe("parseConfig presets", () => {
         expect(c.cluster.gpu).toMatchObject({ maxSize: 0, minSize: 0, desiredSize: 0, instanceTypes: ["g6.xlarge", "g5.xlarge"] });
         expect(c.cluster.publicAccessCidrs).toEqual(["203.0.113.0/24", "198.51.100.7/32"]);
         expect(c.cluster.adminPrincipalArns).toHaveLength(1);
-        expect(c.cluster.kubernetesVersion).toBe("1.33");
+        expect(c.cluster.kubernetesVersion).toBe("1.35");
     });
 
     it("starts the GPU group at its minimum so idle GPUs cost nothing", () => {

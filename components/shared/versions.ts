@@ -19,24 +19,20 @@ export interface AddonVersions {
  * while it is in EKS standard support, so a sandbox never pays extended-support fees.
  */
 export const KUBERNETES_VERSIONS: Readonly<Record<string, AddonVersions>> = {
-    "1.33": {
-        vpcCni: "v1.20.4-eksbuild.1",
-        coredns: "v1.12.4-eksbuild.1",
-        kubeProxy: "v1.33.5-eksbuild.2",
-        podIdentityAgent: "v1.3.9-eksbuild.3",
-        ebsCsiDriver: "v1.51.1-eksbuild.1",
-    },
-    "1.34": {
-        vpcCni: "v1.20.4-eksbuild.1",
-        coredns: "v1.12.4-eksbuild.1",
-        kubeProxy: "v1.34.1-eksbuild.2",
-        podIdentityAgent: "v1.3.9-eksbuild.3",
-        ebsCsiDriver: "v1.51.1-eksbuild.1",
+    // 1.35 is in EKS standard support until 2027-03-27 (1.34's ends 2026-12-02, 1.33 is already in
+    // paid extended support). Add-on builds: AWS "Amazon EKS add-on versions" tables and
+    // `aws eks describe-addon-versions --kubernetes-version 1.35`; re-check them when bumping.
+    "1.35": {
+        vpcCni: "v1.22.4-eksbuild.3",
+        coredns: "v1.14.3-eksbuild.3",
+        kubeProxy: "v1.35.3-eksbuild.13",
+        podIdentityAgent: "v1.3.10-eksbuild.3",
+        ebsCsiDriver: "v1.66.0-eksbuild.1",
     },
 };
 
 /** The Kubernetes version a stack gets unless it sets `kubernetesVersion`. */
-export const DEFAULT_KUBERNETES_VERSION = "1.34";
+export const DEFAULT_KUBERNETES_VERSION = "1.35";
 
 /** Helm charts: repository URL, chart name and exact version. */
 export interface ChartPin {
@@ -46,16 +42,18 @@ export interface ChartPin {
 }
 
 export const CHARTS = {
-    clusterAutoscaler: { repo: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.52.1" },
-    nvidiaDevicePlugin: { repo: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.18.0" },
+    /** kubernetes/autoscaler charts/cluster-autoscaler/Chart.yaml (9.59.0, appVersion 1.35.0). */
+    clusterAutoscaler: { repo: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
+    /** NVIDIA/k8s-device-plugin deployments/helm (0.20.0, image nvcr.io/nvidia/k8s-device-plugin:v0.20.0). */
+    nvidiaDevicePlugin: { repo: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.20.0" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Container images the platform sets explicitly (charts pin their own unless overridden here). */
 export const IMAGES = {
     /** Cluster autoscaler: its minor must match the Kubernetes minor, so it is chosen per version. */
     clusterAutoscaler: {
-        "1.33": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.1",
-        "1.34": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.1",
+        // Newest 1.35 patch (cluster-autoscaler-1.35.2 tag); the chart's default is v1.35.0.
+        "1.35": "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2",
     } as Readonly<Record<string, string>>,
 } as const;
 
