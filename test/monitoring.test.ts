@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { ALERTMANAGER_CONFIG_SECRET, Monitoring, MonitoringArgs, resolveMonitoringArgs } from "../components/monitoring";
@@ -95,8 +95,17 @@ function ruleRecords(): ResourceRecord[] {
 const kpsValues = () => one(RELEASE, "mon-kube-prometheus-stack").inputs.values;
 const alertmanagerYaml = () => one(SECRET, "mon-alertmanager-config").inputs.stringData["alertmanager.yaml"] as string;
 
+const tmpDirs: string[] = [];
+afterAll(() => {
+    for (const d of tmpDirs) {
+        fs.rmSync(d, { recursive: true, force: true });
+    }
+});
+
 function tmpDir(): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), "mlp-monitoring-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlp-monitoring-"));
+    tmpDirs.push(dir);
+    return dir;
 }
 
 /** Runs a tool; CI installs promtool and amtool, so a missing binary fails the test. */
