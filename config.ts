@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./components/shared/cidr";
 import { resolveMonitoringArgs } from "./components/monitoring";
+import { TeamSpec, validateTeams } from "./components/tenancy";
 import { GPU_FAMILIES, gpusPerInstance } from "./components/shared/gpu";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./components/shared/versions";
 
@@ -80,6 +81,8 @@ export interface PlatformConfig {
         readonly email?: { to: string; from: string; smarthost: string; username: string; password: pulumi.Input<string> };
         readonly deadMansSwitchUrl?: pulumi.Input<string>;
     };
+    readonly teams: TeamSpec[];
+    readonly auditorPrincipalArns: string[];
 }
 
 /** Secret config values, read with getSecret so they stay secret. */
@@ -153,6 +156,8 @@ export const CONFIG_KEYS = {
     alertEmailSmarthost: { type: "string", description: "SMTP server for alert e-mails, host:port." },
     alertEmailUsername: { type: "string", description: "SMTP user name." },
     alertEmailPassword: { type: "string", secret: true, description: "SMTP password (secret)." },
+    teams: { type: "object[]", description: "Teams: list of {name, memberPrincipalArns, leadPrincipalArns, quota: {cpu, memory, gpu, storage, pods}, extraNamespaces?, internetEgress?, kubernetesApiAccess?}." },
+    auditorPrincipalArns: { type: "string[]", description: "IAM role or user ARNs with cluster-wide read-only access (no Secrets)." },
     alertDeadMansSwitchUrl: { type: "string", secret: true, description: "Webhook that must receive the always-firing Watchdog alert; pages when it stops (secret)." },
 } as const satisfies Record<string, KeySpec>;
 
@@ -337,6 +342,29 @@ function viaComponent<T>(raw: RawConfig, keys: Record<string, ConfigKey>, fallba
 // ---------------------------------------------------------------------------------------------
 // Sections
 // ---------------------------------------------------------------------------------------------
+
+function teamsSection(raw: RawConfig, adminPrincipalArns: string[]): { teams: TeamSpec[]; auditorPrincipalArns: string[] } {
+    let teams: unknown = raw.teams ?? [];
+    if (typeof teams === "string") {
+        try {
+            teams = JSON.parse(teams);
+        } catch {
+            throw new ConfigError("teams", raw.teams, "must be a list of team objects (a YAML list in the stack file)");
+        }
+    }
+    if (!Array.isArray(teams) || teams.some((t) => t === null || typeof t !== "object" || Array.isArray(t))) {
+        throw new ConfigError("teams", teams, "must be a list of team objects (a YAML list in the stack file)");
+    }
+    const auditorPrincipalArns = strList(raw, "auditorPrincipalArns", []);
+    const specs = (teams as Record<string, unknown>[]).map((t) => ({ memberPrincipalArns: [], leadPrincipalArns: [], ...t }) as unknown as TeamSpec);
+    try {
+        validateTeams(specs, adminPrincipalArns, auditorPrincipalArns);
+    } catch (e) {
+        const message = (e as Error).message;
+        throw new ConfigError(message.startsWith("auditorPrincipalArns") ? "auditorPrincipalArns" : "teams", message.startsWith("auditorPrincipalArns") ? auditorPrincipalArns : teams, message);
+    }
+    return { teams: specs, auditorPrincipalArns };
+}
 
 function monitoringSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues["monitoring"]): PlatformConfig["monitoring"] {
     const m = {
@@ -542,6 +570,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
             gpu,
         },
         monitoring: monitoringSection(raw, secrets, p.monitoring),
+        ...teamsSection(raw, adminPrincipalArns),
     };
 }
 

@@ -11,6 +11,7 @@ import { ClusterServices } from "./components/cluster-services";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { NAMESPACES } from "./components/shared/platform";
+import { Tenancy } from "./components/tenancy";
 
 // Validates everything first: a bad value stops here, before any resource is registered.
 const cfg = loadConfig();
@@ -75,6 +76,16 @@ const clusterServices = new ClusterServices("cluster-services", {
     volumeKmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
 }, k8sOpts);
 
+const tenancy = new Tenancy("teams", {
+    clusterName: cluster.clusterName,
+    teams: cfg.teams,
+    vpcCidr: network.vpcCidr,
+    auditorPrincipalArns: cfg.auditorPrincipalArns,
+    reservedPrincipalArns: cfg.cluster.adminPrincipalArns,
+    // Platform namespaces teams may look into; each appears here once its layer is deployed.
+    platformReadNamespaces: [],
+}, k8sOpts);
+
 // Built last: it scrapes what the layers above expose, and its CRDs' objects need its release.
 const monitoring = new Monitoring("monitoring", {
     ...cfg.monitoring,
@@ -96,3 +107,5 @@ export const grafanaPortForward = monitoring.grafanaPortForward;
 export const grafanaAdminPassword = monitoring.grafanaAdminPassword;
 export const prometheusPortForward = monitoring.prometheusPortForward;
 export const alertmanagerPortForward = monitoring.alertmanagerPortForward;
+/** Team name → its namespaces. */
+export const teamNamespaces = tenancy.namespaces;

@@ -5,11 +5,13 @@
 import { Check, Env, Res, runChecksOf, Violation } from "./checks";
 import { FOUNDATION_CHECKS } from "./checks";
 import { MONITORING_CHECKS } from "./checks-monitoring";
+import { TENANCY_CHECKS } from "./checks-tenancy";
 
 /** Checks by layer; a checklist ID may appear in several layers (e.g. K8S-* for each workload). */
 export const CHECKS_BY_LAYER: Readonly<Record<string, readonly Check[]>> = {
     foundation: FOUNDATION_CHECKS,
     monitoring: MONITORING_CHECKS,
+    tenancy: TENANCY_CHECKS,
 };
 
 /** All checks. */

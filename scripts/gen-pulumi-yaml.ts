@@ -21,12 +21,17 @@ const header = [
     "config:",
 ];
 const lines = [...header];
+const objectKeys: string[] = [];
 for (const [key, spec] of Object.entries(CONFIG_KEYS) as [string, KeySpec][]) {
+    if (spec.type === "object[]") {
+        // Project config types are string, integer, boolean and arrays of those; a list of objects
+        // cannot be declared, so config.ts alone validates it.
+        objectKeys.push(key);
+        continue;
+    }
     lines.push(`  ${key}:`);
     if (spec.type === "string[]") {
         lines.push("    type: array", "    items:", "      type: string");
-    } else if (spec.type === "object[]") {
-        lines.push("    type: array", "    items:", "      type: object");
     } else {
         lines.push(`    type: ${spec.type}`);
     }
@@ -35,4 +40,5 @@ for (const [key, spec] of Object.entries(CONFIG_KEYS) as [string, KeySpec][]) {
         lines.push("    secret: true");
     }
 }
+lines.push(...objectKeys.map((k) => `# ${k}: a list of objects, validated by config.ts (see README, "Teams").`));
 fs.writeFileSync(path.join(ROOT, "Pulumi.yaml"), `${lines.join("\n")}\n`);

@@ -160,6 +160,27 @@ describe("production alerting", () => {
     });
 });
 
+describe("teams", () => {
+    const team = { name: "vision", memberPrincipalArns: ["arn:aws:iam::123456789012:role/vision"], quota: { cpu: "8", memory: "32Gi", gpu: 1, storage: "100Gi", pods: 20 } };
+
+    it("parses a YAML list of teams and fills missing principal lists", () => {
+        const c = parse({ preset: "sandbox", teams: JSON.stringify([team]) });
+        expect(c.teams).toEqual([{ ...team, leadPrincipalArns: [] }]);
+        expect(c.auditorPrincipalArns).toEqual([]);
+    });
+
+    it.each<[string, RawConfig, string]>([
+        ["not a list", { teams: '{"name":"x"}' }, "mlplatform:teams = {\"name\":\"x\"}: must be a list of team objects"],
+        ["bad JSON", { teams: "[oops" }, 'mlplatform:teams = "[oops": must be a list of team objects'],
+        ["a bad team name", { teams: JSON.stringify([{ ...team, name: "Vision" }]) }, 'teams[0].name "Vision" must be a DNS label'],
+        ["duplicate teams", { teams: JSON.stringify([team, { ...team, memberPrincipalArns: ["arn:aws:iam::123456789012:role/other"] }]) }, 'teams[1].name "vision" is declared twice'],
+        ["an admin reused as a member", { adminPrincipalArns: '["arn:aws:iam::123456789012:role/vision"]', teams: JSON.stringify([team]) }, "is already used by adminPrincipalArns"],
+        ["a bad auditor", { auditorPrincipalArns: '["auditor"]' }, 'mlplatform:auditorPrincipalArns = ["auditor"]: auditorPrincipalArns[0] "auditor" is not an IAM role or user ARN'],
+    ])("refuses %s", (_label, raw, message) => {
+        expect(() => parse({ preset: "sandbox", ...raw })).toThrow(message);
+    });
+});
+
 describe("CONFIG_KEYS", () => {
     it("describes every key", () => {
         for (const [key, spec] of Object.entries(CONFIG_KEYS)) {

@@ -13,8 +13,10 @@ const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 describe("Pulumi.yaml", () => {
     it("declares exactly the keys config.ts reads, with matching types and descriptions", () => {
         const declared = pulumiYaml.config as Record<string, any>;
-        expect(Object.keys(declared).sort()).toEqual(Object.keys(CONFIG_KEYS).sort());
-        for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+        // Lists of objects cannot be declared as project config types; config.ts validates them alone.
+        const declarable = Object.entries(CONFIG_KEYS).filter(([, spec]) => spec.type !== "object[]");
+        expect(Object.keys(declared).sort()).toEqual(declarable.map(([k]) => k).sort());
+        for (const [key, spec] of declarable) {
             const want = spec.type.endsWith("[]") ? "array" : spec.type;
             expect(declared[key].type, key).toBe(want);
             expect(declared[key].description, key).toBe(spec.description);

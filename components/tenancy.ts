@@ -1,0 +1,352 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { GPU_RESOURCE } from "./shared/gpu";
+import { podSecurity, standardLabels } from "./shared/labels";
+import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "./shared/platform";
+
+const VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
+/** Label naming the team that owns a namespace. */
+export const TEAM_LABEL = "mlplatform.io/team";
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/;
+const RESERVED = new Set<string>(["default", "kube-system", "kube-public", "kube-node-lease", "elastic-system", ...Object.values(NAMESPACES)]);
+
+/** A team's resource budget, per namespace. */
+export interface TeamQuota {
+    /** Total CPU requests, a Kubernetes quantity (e.g. "16"). */
+    readonly cpu: string;
+    /** Total memory requests, a Kubernetes quantity (e.g. "64Gi"). */
+    readonly memory: string;
+    /** GPUs the team may request; 0 means none. */
+    readonly gpu: number;
+    /** Total PVC storage, a Kubernetes quantity (e.g. "500Gi"). */
+    readonly storage: string;
+    /** Maximum pods. */
+    readonly pods: number;
+}
+
+/** One team, as declared in the stack config (`teams`). */
+export interface TeamSpec {
+    /** DNS label; also the team's namespace name. */
+    readonly name: string;
+    /** IAM role/user ARNs of members: edit rights in the team's namespaces. */
+    readonly memberPrincipalArns: string[];
+    /** IAM role/user ARNs of leads: members' rights plus quota visibility and `pods/exec`. */
+    readonly leadPrincipalArns: string[];
+    /** Quota applied to each of the team's namespaces. */
+    readonly quota: TeamQuota;
+    /**
+     * Extra namespaces, named `<team>-<suffix>`, with the same isolation and quota.
+     * @default []
+     */
+    readonly extraNamespaces?: string[];
+    /**
+     * Let pods reach the internet on 443 (package installs, model downloads); never the VPC or IMDS.
+     * @default true
+     */
+    readonly internetEgress?: boolean;
+    /**
+     * Let pods reach the Kubernetes API (HTTPS to the VPC, where the private endpoint lives), for
+     * workloads that launch their own pods (e.g. training operators).
+     * @default false
+     */
+    readonly kubernetesApiAccess?: boolean;
+}
+
+/** Arguments of {@link Tenancy}. */
+export interface TenancyArgs {
+    /** EKS cluster name, for access entries. */
+    readonly clusterName: pulumi.Input<string>;
+    /** The teams. */
+    readonly teams: TeamSpec[];
+    /** VPC CIDR: excluded from internet egress, and the target of Kubernetes API egress. */
+    readonly vpcCidr: string;
+    /**
+     * IAM principals with read-only access to the whole cluster (no Secrets: AmazonEKSViewPolicy).
+     * @default []
+     */
+    readonly auditorPrincipalArns?: string[];
+    /**
+     * Principals that already have an access entry (platform admins); a principal can have only one.
+     * @default []
+     */
+    readonly reservedPrincipalArns?: string[];
+    /**
+     * Platform namespaces where every team may see pods, services and events (not Secrets).
+     * @default ["mlflow", "jupyterhub"]
+     */
+    readonly platformReadNamespaces?: string[];
+}
+
+/** Validates team specs; errors name `teams[i].field`, the value and what is valid. Pure. */
+export function validateTeams(teams: TeamSpec[], reservedPrincipalArns: string[] = [], auditorPrincipalArns: string[] = []): void {
+    const names = new Set<string>();
+    const principals = new Map<string, string>();
+    for (const arn of reservedPrincipalArns) {
+        principals.set(arn, "adminPrincipalArns");
+    }
+    const claim = (arn: string, where: string) => {
+        if (!IAM_PRINCIPAL.test(arn)) {
+            throw new Error(`${where} "${arn}" is not an IAM role or user ARN like arn:aws:iam::123456789012:role/data-science`);
+        }
+        const prior = principals.get(arn);
+        if (prior !== undefined) {
+            throw new Error(`${where} "${arn}" is already used by ${prior}; EKS allows one access entry per principal`);
+        }
+        principals.set(arn, where);
+    };
+    auditorPrincipalArns.forEach((arn, i) => claim(arn, `auditorPrincipalArns[${i}]`));
+    teams.forEach((t, i) => {
+        const at = `teams[${i}]`;
+        if (typeof t?.name !== "string" || !DNS_LABEL.test(t.name) || t.name.length > 40) {
+            throw new Error(`${at}.name ${JSON.stringify(t?.name)} must be a DNS label (lowercase letters, digits, '-'; at most 40 characters)`);
+        }
+        if (RESERVED.has(t.name) || t.name.startsWith("kube-")) {
+            throw new Error(`${at}.name "${t.name}" is reserved for the platform; pick another name`);
+        }
+        if (names.has(t.name)) {
+            throw new Error(`${at}.name "${t.name}" is declared twice; team names must be unique`);
+        }
+        names.add(t.name);
+        const members = t.memberPrincipalArns ?? [];
+        const leads = t.leadPrincipalArns ?? [];
+        if (!Array.isArray(members) || !Array.isArray(leads) || members.length + leads.length === 0) {
+            throw new Error(`${at} "${t.name}" needs at least one ARN in memberPrincipalArns or leadPrincipalArns`);
+        }
+        members.forEach((arn, j) => claim(arn, `${at}.memberPrincipalArns[${j}]`));
+        leads.forEach((arn, j) => claim(arn, `${at}.leadPrincipalArns[${j}]`));
+        const q = t.quota;
+        if (q === undefined || typeof q !== "object") {
+            throw new Error(`${at}.quota is required: {cpu, memory, gpu, storage, pods}`);
+        }
+        for (const key of ["cpu", "memory", "storage"] as const) {
+            if (typeof q[key] !== "string" || !QUANTITY.test(q[key])) {
+                throw new Error(`${at}.quota.${key} ${JSON.stringify(q[key])} must be a Kubernetes quantity such as "16", "500m" or "64Gi"`);
+            }
+        }
+        if (!Number.isInteger(q.gpu) || q.gpu < 0) {
+            throw new Error(`${at}.quota.gpu ${JSON.stringify(q.gpu)} must be a whole number >= 0`);
+        }
+        if (!Number.isInteger(q.pods) || q.pods < 1) {
+            throw new Error(`${at}.quota.pods ${JSON.stringify(q.pods)} must be a whole number >= 1`);
+        }
+        const extras = t.extraNamespaces ?? [];
+        extras.forEach((suffix, j) => {
+            const full = `${t.name}-${suffix}`;
+            if (!DNS_LABEL.test(suffix) || full.length > 63) {
+                throw new Error(`${at}.extraNamespaces[${j}] "${suffix}" must be a DNS label that keeps "${full}" within 63 characters`);
+            }
+            if (names.has(full)) {
+                throw new Error(`${at}.extraNamespaces[${j}] "${full}" clashes with another namespace`);
+            }
+            names.add(full);
+        });
+    });
+}
+
+/** {@link TenancyArgs} with defaults applied. */
+export type ResolvedTenancyArgs = Required<TenancyArgs>;
+
+/** Applies defaults and validates (config.ts calls the same `validateTeams`). */
+export function resolveTenancyArgs(args: TenancyArgs): ResolvedTenancyArgs {
+    const r: ResolvedTenancyArgs = {
+        ...args,
+        auditorPrincipalArns: args.auditorPrincipalArns ?? [],
+        reservedPrincipalArns: args.reservedPrincipalArns ?? [],
+        platformReadNamespaces: args.platformReadNamespaces ?? [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
+    };
+    validateTeams(r.teams, r.reservedPrincipalArns, r.auditorPrincipalArns);
+    return r;
+}
+
+/** Kubernetes group names a team's principals are mapped to. */
+export const teamGroups = (team: string) => ({ members: `mlplatform:team:${team}:members`, leads: `mlplatform:team:${team}:leads` });
+
+const WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"];
+const READ = ["get", "list", "watch"];
+
+/**
+ * What members may do in their namespaces: run and manage workloads and their data. Explicit
+ * resources and verbs, never wildcards, no escalate/bind/impersonate (checklist NS-04).
+ */
+export const MEMBER_RULES = [
+    { apiGroups: [""], resources: ["pods", "services", "configmaps", "secrets", "persistentvolumeclaims", "serviceaccounts"], verbs: WRITE },
+    { apiGroups: [""], resources: ["pods/log", "events"], verbs: READ },
+    { apiGroups: [""], resources: ["pods/portforward"], verbs: ["create"] },
+    { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: WRITE },
+    { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: WRITE },
+];
+
+/** Leads: members' rights, plus quota visibility and exec for debugging. */
+export const LEAD_RULES = [
+    ...MEMBER_RULES,
+    { apiGroups: [""], resources: ["resourcequotas", "limitranges"], verbs: READ },
+    { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
+];
+
+/** What teams may see in platform namespaces: status, not configuration or Secrets. */
+export const PLATFORM_VIEW_RULES = [
+    { apiGroups: [""], resources: ["pods", "services", "events"], verbs: READ },
+    { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: READ },
+];
+
+/**
+ * Team tenancy: per team, namespaces with Pod Security `restricted`, a quota (GPUs included), a
+ * LimitRange, default-deny network policies with explicit allows, RBAC for members and leads, and
+ * EKS access entries for the team's IAM principals; cluster-wide read-only access for auditors.
+ */
+export class Tenancy extends pulumi.ComponentResource {
+    /** Team name to its namespace names. */
+    public readonly namespaces: Record<string, string[]>;
+
+    constructor(name: string, args: TenancyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mlplatform:index:Tenancy", name, {}, opts);
+        const a = resolveTenancyArgs(args);
+        const ps = podSecurity("restricted");
+
+        const accessEntry = (key: string, arn: string, groups: string[], scope: { type: string; namespaces?: string[] }) => {
+            const entry = new aws.eks.AccessEntry(`${name}-${key}`, {
+                clusterName: a.clusterName,
+                principalArn: arn,
+                type: "STANDARD",
+                kubernetesGroups: groups.length ? groups : undefined,
+            }, { parent: this });
+            new aws.eks.AccessPolicyAssociation(`${name}-${key}`, {
+                clusterName: a.clusterName,
+                principalArn: arn,
+                policyArn: VIEW_POLICY,
+                accessScope: scope,
+            }, { parent: this, dependsOn: [entry] });
+        };
+
+        a.auditorPrincipalArns.forEach((arn, i) => accessEntry(`auditor-${i + 1}`, arn, [], { type: "cluster" }));
+
+        const namespaces: Record<string, string[]> = {};
+        for (const team of a.teams) {
+            const groups = teamGroups(team.name);
+            const nsNames = [team.name, ...(team.extraNamespaces ?? []).map((s) => `${team.name}-${s}`)];
+            namespaces[team.name] = nsNames;
+            for (const nsName of nsNames) {
+                this.teamNamespace(name, team, nsName, groups, ps, a.vpcCidr);
+            }
+            // Read access everywhere in the team's namespaces comes from the access policy; writing
+            // comes from the RBAC Roles bound to the team's groups.
+            team.memberPrincipalArns.forEach((arn, i) => accessEntry(`${team.name}-member-${i + 1}`, arn, [groups.members], { type: "namespace", namespaces: nsNames }));
+            team.leadPrincipalArns.forEach((arn, i) => accessEntry(`${team.name}-lead-${i + 1}`, arn, [groups.leads], { type: "namespace", namespaces: nsNames }));
+        }
+
+        if (a.teams.length > 0) {
+            for (const ns of a.platformReadNamespaces) {
+                const role = new k8s.rbac.v1.Role(`${name}-view-${ns}`, {
+                    metadata: { name: "mlplatform-team-viewer", namespace: ns, labels: standardLabels("tenancy", "rbac", name) },
+                    rules: PLATFORM_VIEW_RULES,
+                }, { parent: this });
+                new k8s.rbac.v1.RoleBinding(`${name}-view-${ns}`, {
+                    metadata: { name: "mlplatform-team-viewers", namespace: ns, labels: standardLabels("tenancy", "rbac", name) },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                    subjects: a.teams.flatMap((t) => Object.values(teamGroups(t.name))).map((g) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: g })),
+                }, { parent: this });
+            }
+        }
+
+        this.namespaces = namespaces;
+        this.registerOutputs({ namespaces });
+    }
+
+    private teamNamespace(name: string, team: TeamSpec, nsName: string, groups: { members: string; leads: string }, ps: ReturnType<typeof podSecurity>, vpcCidr: string): void {
+        const res = `${name}-${nsName}`;
+        const labels = standardLabels("tenancy", "team", name);
+        const ns = new k8s.core.v1.Namespace(`${res}-ns`, {
+            metadata: {
+                name: nsName,
+                labels: { ...ps.labels, ...labels, [TEAM_LABEL]: team.name, [MLFLOW_CLIENT_LABEL.key]: MLFLOW_CLIENT_LABEL.value },
+            },
+        }, { parent: this });
+        const namespace = ns.metadata.name;
+        const meta = (n: string) => ({ name: n, namespace, labels });
+
+        new k8s.core.v1.ResourceQuota(`${res}-quota`, {
+            metadata: meta("team-quota"),
+            spec: {
+                hard: {
+                    "requests.cpu": team.quota.cpu,
+                    "requests.memory": team.quota.memory,
+                    // Always set, 0 included: a team without GPU quota cannot hold a GPU.
+                    [`requests.${GPU_RESOURCE}`]: `${team.quota.gpu}`,
+                    "requests.storage": team.quota.storage,
+                    pods: `${team.quota.pods}`,
+                },
+            },
+        }, { parent: this });
+
+        // Defaults for containers that state nothing, so the quota can count them. No CPU limit:
+        // throttling hurts more than it protects (BPG dataplane).
+        new k8s.core.v1.LimitRange(`${res}-limits`, {
+            metadata: meta("team-defaults"),
+            spec: {
+                limits: [{
+                    type: "Container",
+                    defaultRequest: { cpu: "250m", memory: "512Mi" },
+                    default: { memory: "2Gi" },
+                }],
+            },
+        }, { parent: this });
+
+        const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+            new k8s.networking.v1.NetworkPolicy(`${res}-${role}`, { metadata: meta(role), spec }, { parent: this });
+        policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        policy("allow-dns", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{
+                to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+            }],
+        });
+        policy("allow-same-namespace", {
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [{ podSelector: {} }] }],
+            egress: [{ to: [{ podSelector: {} }] }],
+        });
+        policy("allow-mlflow", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: NAMESPACES.mlflow } } }], ports: [{ protocol: "TCP", port: MLFLOW_PORT }] }],
+        });
+        policy("allow-monitoring", {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: NAMESPACES.monitoring } } }] }],
+        });
+        if (team.internetEgress ?? true) {
+            policy("allow-internet-https", {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                // The internet, never the VPC (databases, other nodes) or the instance metadata service.
+                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr, "169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] }],
+            });
+        }
+        if (team.kubernetesApiAccess ?? false) {
+            policy("allow-kubernetes-api", {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                // The private API endpoint's ENIs sit in the VPC's subnets.
+                egress: [{ to: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: 443 }] }],
+            });
+        }
+
+        const bind = (role: string, rules: typeof MEMBER_RULES, group: string) => {
+            const r = new k8s.rbac.v1.Role(`${res}-${role}`, { metadata: meta(`team-${role}`), rules }, { parent: this });
+            new k8s.rbac.v1.RoleBinding(`${res}-${role}`, {
+                metadata: meta(`team-${role}s`),
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: r.metadata.name },
+                subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
+            }, { parent: this });
+        };
+        bind("member", MEMBER_RULES, groups.members);
+        bind("lead", LEAD_RULES, groups.leads);
+    }
+}

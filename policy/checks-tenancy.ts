@@ -1,0 +1,140 @@
+/**
+ * Checklist items for namespaces, RBAC and tenancy (NS-01 … NS-05).
+ */
+import { Check, of, Res, v, Violation } from "./checks";
+
+const NS = "kubernetes:core/v1:Namespace";
+const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const QUOTA = "kubernetes:core/v1:ResourceQuota";
+const LIMITS = "kubernetes:core/v1:LimitRange";
+const ROLES = ["kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"];
+const CRB = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
+const ASSOC = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation";
+const TEAM_LABEL = "mlplatform.io/team";
+const LEVEL = "pod-security.kubernetes.io/enforce";
+const ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+const TEAM_POLICIES = ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"];
+
+const teamNamespaces = (rs: readonly Res[]) => of(rs, NS).filter((n) => n.inputs.metadata?.labels?.[TEAM_LABEL] !== undefined);
+const inNs = (r: Res, ns: string) => r.inputs.metadata?.namespace === ns;
+
+export const TENANCY_CHECKS: readonly Check[] = [
+    {
+        id: "NS-01",
+        description: "team namespaces enforce/audit/warn restricted; namespaces below restricted state a reason",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            for (const n of of(rs, NS)) {
+                const labels = n.inputs.metadata?.labels ?? {};
+                if (labels[TEAM_LABEL] !== undefined) {
+                    for (const mode of ["enforce", "audit", "warn"]) {
+                        if (labels[`pod-security.kubernetes.io/${mode}`] !== "restricted") {
+                            out.push(v("NS-01", n, `team namespace lacks pod-security ${mode}=restricted`));
+                        }
+                    }
+                } else if (labels[LEVEL] !== undefined && labels[LEVEL] !== "restricted" && !n.inputs.metadata?.annotations?.["mlplatform.io/pod-security-reason"]) {
+                    out.push(v("NS-01", n, `namespace at ${labels[LEVEL]} gives no reason`));
+                }
+            }
+            return out;
+        },
+    },
+    {
+        id: "NS-02",
+        description: "every team namespace has a default-deny (ingress and egress) policy and a DNS allow",
+        evaluate(rs) {
+            return teamNamespaces(rs).flatMap((n) => {
+                const name = n.inputs.metadata.name;
+                const pols = of(rs, NETPOL).filter((p) => inNs(p, name));
+                const out: Violation[] = [];
+                const deny = pols.some((p) => Object.keys(p.inputs.spec?.podSelector ?? {}).length === 0 && !p.inputs.spec?.ingress && !p.inputs.spec?.egress
+                    && ["Ingress", "Egress"].every((t) => (p.inputs.spec?.policyTypes ?? []).includes(t)));
+                if (!deny) {
+                    out.push(v("NS-02", n, "no default-deny NetworkPolicy for Ingress and Egress"));
+                }
+                const dns = pols.some((p) => (p.inputs.spec?.egress ?? []).some((e: any) =>
+                    (e.to ?? []).some((t: any) => t.podSelector?.matchLabels?.["k8s-app"] === "kube-dns") && (e.ports ?? []).some((pt: any) => pt.port === 53)));
+                if (!dns) {
+                    out.push(v("NS-02", n, "no egress allow to kube-dns on 53"));
+                }
+                return out;
+            });
+        },
+    },
+    {
+        id: "NS-03",
+        description: "every team namespace has a ResourceQuota on cpu, memory, GPUs and pods, and a LimitRange with defaults",
+        evaluate(rs) {
+            return teamNamespaces(rs).flatMap((n) => {
+                const name = n.inputs.metadata.name;
+                const out: Violation[] = [];
+                const quota = of(rs, QUOTA).find((q) => inNs(q, name));
+                const hard = quota?.inputs.spec?.hard ?? {};
+                const missing = ["requests.cpu", "requests.memory", "requests.nvidia.com/gpu", "pods"].filter((k) => hard[k] === undefined);
+                if (!quota || missing.length) {
+                    out.push(v("NS-03", n, `quota lacks ${missing.join(", ") || "everything"}`));
+                }
+                const lr = of(rs, LIMITS).find((l) => inNs(l, name));
+                if (!lr || !(lr.inputs.spec?.limits ?? []).some((l: any) => l.defaultRequest && l.default)) {
+                    out.push(v("NS-03", n, "no LimitRange with default requests and limits"));
+                }
+                return out;
+            });
+        },
+    },
+    {
+        id: "NS-04",
+        description: "roles use no wildcards, escalate/bind/impersonate, nodes/proxy create or cluster-wide secret reads; no ClusterRoleBinding for team groups",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            for (const r of of(rs, ...ROLES)) {
+                for (const rule of r.inputs.rules ?? []) {
+                    const all = [...(rule.verbs ?? []), ...(rule.resources ?? []), ...(rule.apiGroups ?? [])];
+                    if (all.includes("*")) {
+                        out.push(v("NS-04", r, "rule uses a wildcard"));
+                    }
+                    const bad = (rule.verbs ?? []).filter((x: string) => ["escalate", "bind", "impersonate"].includes(x));
+                    if (bad.length) {
+                        out.push(v("NS-04", r, `rule grants ${bad.join(", ")}`));
+                    }
+                    if ((rule.resources ?? []).includes("nodes/proxy") && (rule.verbs ?? []).includes("create")) {
+                        out.push(v("NS-04", r, "rule creates nodes/proxy"));
+                    }
+                    if (r.type.endsWith(":ClusterRole") && (rule.resources ?? []).includes("secrets") && (rule.verbs ?? []).some((x: string) => ["list", "watch", "get"].includes(x))) {
+                        out.push(v("NS-04", r, "cluster-wide read of secrets"));
+                    }
+                }
+            }
+            for (const b of of(rs, CRB)) {
+                if ((b.inputs.subjects ?? []).some((s: any) => String(s.name).startsWith("mlplatform:team:"))) {
+                    out.push(v("NS-04", b, "team group bound cluster-wide"));
+                }
+            }
+            return out;
+        },
+    },
+    {
+        id: "NS-05",
+        description: "access policies: team principals namespace-scoped Edit/View; cluster admin only with cluster scope for admins",
+        evaluate(rs) {
+            return of(rs, ASSOC).flatMap((a) => {
+                const policy = a.inputs.policyArn;
+                const scope = a.inputs.accessScope ?? {};
+                if (policy === ADMIN_POLICY) {
+                    return scope.type === "cluster" ? [] : [v("NS-05", a, "cluster admin policy must be cluster-scoped and only for admins")];
+                }
+                if (!TEAM_POLICIES.includes(policy)) {
+                    return [v("NS-05", a, `unexpected access policy ${policy}`)];
+                }
+                // View policies for auditors may be cluster-wide (no secrets); edit never is.
+                if (scope.type === "cluster" && policy !== TEAM_POLICIES[1]) {
+                    return [v("NS-05", a, "edit access must be namespace-scoped")];
+                }
+                if (scope.type === "namespace" && !(scope.namespaces ?? []).length) {
+                    return [v("NS-05", a, "namespace scope lists no namespaces")];
+                }
+                return [];
+            });
+        },
+    },
+];

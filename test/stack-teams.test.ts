@@ -1,0 +1,37 @@
+/** The whole program with several teams, as a platform admin would add them to a stack file. */
+import { beforeAll, describe, expect, it } from "vitest";
+import { byType } from "./mocks";
+import { loadStack } from "./stack";
+import { stackInvariants } from "./stack-suite";
+
+const TEAMS = [
+    { name: "vision", memberPrincipalArns: ["arn:aws:iam::111122223333:role/vision-ds"], leadPrincipalArns: ["arn:aws:iam::111122223333:role/vision-lead"], quota: { cpu: "32", memory: "128Gi", gpu: 4, storage: "1Ti", pods: 100 }, extraNamespaces: ["staging"] },
+    { name: "nlp", memberPrincipalArns: ["arn:aws:iam::111122223333:role/nlp-ds"], quota: { cpu: "16", memory: "64Gi", gpu: 0, storage: "500Gi", pods: 50 } },
+    { name: "forecast", leadPrincipalArns: ["arn:aws:iam::111122223333:role/forecast-lead"], quota: { cpu: "8", memory: "32Gi", gpu: 1, storage: "100Gi", pods: 20 } },
+];
+
+let outputs: Record<string, unknown>;
+beforeAll(async () => {
+    outputs = await loadStack("dev", {
+        "mlplatform:teams": JSON.stringify(TEAMS),
+        "mlplatform:auditorPrincipalArns": JSON.stringify(["arn:aws:iam::111122223333:role/auditor"]),
+    });
+});
+
+describe("dev stack with three teams", () => {
+    stackInvariants("sandbox");
+
+    it("gives each team its namespaces and exports them", () => {
+        expect(outputs.teamNamespaces).toEqual({ vision: ["vision", "vision-staging"], nlp: ["nlp"], forecast: ["forecast"] });
+        const quotas = byType("kubernetes:core/v1:ResourceQuota").map((q) => [q.inputs.metadata.namespace, q.inputs.spec.hard["requests.nvidia.com/gpu"]]);
+        expect(quotas).toEqual([["vision", "4"], ["vision-staging", "4"], ["nlp", "0"], ["forecast", "1"]]);
+    });
+
+    it("creates one access entry per principal, all for this cluster", () => {
+        const entries = byType("aws:eks/accessEntry:AccessEntry");
+        expect(entries).toHaveLength(5);
+        for (const e of entries) {
+            expect(e.inputs.clusterName).toBe("mlplatform-dev");
+        }
+    });
+});
