@@ -1,0 +1,126 @@
+/**
+ * `npm run plan -- <stack>`: an offline plan. Runs the real program under mocks with the stack
+ * file's config (no cloud credentials, no Pulumi CLI) and writes to plan-out/<stack>/:
+ *
+ * - resources.json: every resource (type, name, parent, dependencies, provider, protect, inputs);
+ * - manifests/: every Kubernetes object the program declares, as YAML;
+ * - policy.json: the checklist results for the stack's preset;
+ * - summary.md: counts by type, policy violations and the stack outputs.
+ *
+ * Secret inputs (and every Kubernetes Secret's data) are shown as "[secret]", so the plan can be
+ * attached to a pull request from a fork. Exits non-zero if the program fails to evaluate or a
+ * policy is violated.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { runChecks } from "../policy/all-checks";
+import { Violation } from "../policy/checks";
+import { allRecords, ResourceRecord } from "../test/mocks";
+import { loadStack, PROD_SECRETS, ROOT } from "../test/stack";
+import { parse } from "yaml";
+
+export const MASK = "[secret]";
+
+/** A copy of `inputs` with every secret path (and Secret payloads) replaced by MASK. */
+export function masked(r: ResourceRecord): Record<string, unknown> {
+    const copy = structuredClone(r.inputs);
+    const isSecret = r.type === "kubernetes:core/v1:Secret";
+    if (isSecret) {
+        // Keys stay visible (reviewers see what a Secret holds), values never.
+        for (const field of ["data", "stringData"]) {
+            if (copy[field] && typeof copy[field] === "object") {
+                copy[field] = Object.fromEntries(Object.keys(copy[field]).map((k) => [k, MASK]));
+            }
+        }
+    }
+    for (const p of r.secretPaths.filter((x) => !(isSecret && /^(data|stringData)(\.|$)/.test(x)))) {
+        const keys = p.split(".");
+        let at: any = copy;
+        for (const k of keys.slice(0, -1)) {
+            at = at?.[k];
+        }
+        if (at && keys.length > 0 && p !== "") {
+            at[keys[keys.length - 1]] = MASK;
+        }
+    }
+    return copy;
+}
+
+/** Writes the plan for one stack and returns its violations. */
+export async function plan(stack: string, outDir: string): Promise<{ violations: Violation[]; resources: number }> {
+    const preset = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"))?.config?.["mlplatform:preset"];
+    // Production stack files hold secrets as ciphertext; stand-ins let the program evaluate.
+    const secrets = preset === "production" ? PROD_SECRETS : {};
+    const outputs = await loadStack(stack, secrets, Object.keys(secrets));
+    const records = allRecords();
+    const dir = path.join(outDir, stack);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, "manifests"), { recursive: true });
+
+    const short = (urn: string) => urn.split("::").slice(2).join("::");
+    fs.writeFileSync(path.join(dir, "resources.json"), `${JSON.stringify(records.map((r) => ({
+        type: r.type,
+        name: r.name,
+        parent: short(r.parent),
+        dependsOn: r.dependencies.map(short),
+        provider: r.provider ? short(r.provider.split("::").slice(0, -1).join("::")) : "",
+        protect: r.protect,
+        inputs: masked(r),
+    })), null, 2)}\n`);
+
+    const k8s = records.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh"));
+    for (const r of k8s) {
+        const [, gv, kind] = r.type.split(":");
+        const apiVersion = gv.startsWith("core/") ? gv.slice(5) : gv;
+        fs.writeFileSync(path.join(dir, "manifests", `${r.name}.yaml`), stringify({ apiVersion, kind, ...masked(r) }));
+    }
+    for (const r of records.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
+        fs.writeFileSync(path.join(dir, "manifests", `${r.name}.helm-values.yaml`), stringify(masked(r)));
+    }
+
+    const env = preset === "production" ? "production" : "sandbox";
+    const violations = runChecks(records, env);
+    fs.writeFileSync(path.join(dir, "policy.json"), `${JSON.stringify({ env, violations }, null, 2)}\n`);
+
+    const counts = new Map<string, number>();
+    for (const r of records) {
+        counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    }
+    const secretOutputs = new Set(["kubeconfig", "grafanaAdminPassword", "jupyterHubAdminPassword"]);
+    const summary = [
+        `# Offline plan: stack \`${stack}\` (${env})`,
+        "",
+        `${records.length} resources, ${k8s.length} Kubernetes objects. Policy: ${violations.length === 0 ? "all checks pass" : `${violations.length} violation(s)`}.`,
+        "",
+        "| type | count |",
+        "|---|---|",
+        ...[...counts.entries()].sort().map(([t, n]) => `| \`${t}\` | ${n} |`),
+        "",
+        "## Policy violations",
+        "",
+        ...(violations.length ? violations.map((v) => `- ${v.id} ${v.resource}: ${v.message}`) : ["none"]),
+        "",
+        "## Outputs",
+        "",
+        ...Object.entries(outputs).map(([k, v]) => `- \`${k}\`: ${secretOutputs.has(k) ? MASK : typeof v === "string" ? v : JSON.stringify(v)}`),
+        "",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "summary.md"), summary);
+    return { violations, resources: records.length };
+}
+
+if (require.main === module) {
+    const stack = process.argv[2];
+    if (!stack) {
+        process.stderr.write("usage: npm run plan -- <stack>\n");
+        process.exit(2);
+    }
+    plan(stack, path.join(ROOT, "plan-out")).then(({ violations, resources }) => {
+        process.stdout.write(`plan-out/${stack}: ${resources} resources, ${violations.length} policy violation(s)\n`);
+        process.exit(violations.length === 0 ? 0 : 1);
+    }, (err) => {
+        process.stderr.write(`the program failed to evaluate: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+        process.exit(1);
+    });
+}

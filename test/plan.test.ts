@@ -1,0 +1,47 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MASK, plan } from "../scripts/plan";
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), "mlp-plan-"));
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+let result: Awaited<ReturnType<typeof plan>>;
+beforeAll(async () => {
+    result = await plan("prod", out);
+});
+
+describe("offline plan (prod)", () => {
+    const file = (f: string) => fs.readFileSync(path.join(out, "prod", f), "utf8");
+
+    it("writes the resource tree with parents and dependencies", () => {
+        const resources = JSON.parse(file("resources.json"));
+        expect(resources).toHaveLength(result.resources);
+        const eks = resources.find((r: any) => r.name === "cluster-eks");
+        expect(eks.parent).toBe("mlplatform:index:Cluster::cluster");
+        expect(eks.dependsOn).toContain("mlplatform:index:Cluster$aws:cloudwatch/logGroup:LogGroup::cluster-control-plane-logs");
+    });
+
+    it("writes every Kubernetes object as a manifest and Helm values apart", () => {
+        const files = fs.readdirSync(path.join(out, "prod", "manifests"));
+        expect(files).toContain("cluster-services-gp3.yaml");
+        expect(files).toContain("monitoring-kube-prometheus-stack.helm-values.yaml");
+        expect(file("manifests/cluster-services-gp3.yaml")).toMatch(/^apiVersion: storage.k8s.io\/v1\nkind: StorageClass\n/);
+    });
+
+    it("masks secrets everywhere", () => {
+        const all = fs.readdirSync(path.join(out, "prod", "manifests")).map((f) => file(`manifests/${f}`)).join("\n") + file("resources.json") + file("summary.md");
+        expect(all).not.toContain("test-webhook-secret");
+        expect(all).not.toContain("mock-secret-");
+        expect(file("manifests/monitoring-alertmanager-config.yaml")).toContain(`alertmanager.yaml: "${MASK}"`);
+    });
+
+    it("records the policy results and a summary", () => {
+        expect(JSON.parse(file("policy.json"))).toEqual({ env: "production", violations: [] });
+        expect(result.violations).toEqual([]);
+        expect(file("summary.md")).toMatch(/^# Offline plan: stack `prod` \(production\)/);
+        expect(file("summary.md")).toContain("all checks pass");
+        expect(file("summary.md")).toContain(`- \`kubeconfig\`: ${MASK}`);
+    });
+});
