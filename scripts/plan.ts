@@ -4,7 +4,7 @@
  *
  * - resources.json: every resource (type, name, parent, dependencies, provider, protect, inputs);
  * - manifests/: every Kubernetes object the program declares, as YAML;
- * - policy.json: the checklist results for the stack's preset;
+ * - policy.json: the policy pack's results for the stack's preset (checklist and clean destroy);
  * - summary.md: counts by type, policy violations and the stack outputs.
  *
  * Secret inputs (and every Kubernetes Secret's data) are shown as "[secret]", so the plan can be
@@ -16,6 +16,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { runChecks } from "../policy/all-checks";
 import { Violation } from "../policy/checks";
+import { packLayers, policyName } from "../policy/policies";
 import { allRecords, ResourceRecord } from "../test/mocks";
 import { loadStack, PROD_SECRETS, ROOT } from "../test/stack";
 import { parse } from "yaml";
@@ -80,8 +81,11 @@ export async function plan(stack: string, outDir: string): Promise<{ violations:
     }
 
     const env = preset === "production" ? "production" : "sandbox";
-    const violations = runChecks(records, env);
-    fs.writeFileSync(path.join(dir, "policy.json"), `${JSON.stringify({ env, violations }, null, 2)}\n`);
+    // Exactly what the policy pack runs: the checklist and the clean-destroy graph walk.
+    const layers = Object.entries(packLayers());
+    const violations = runChecks(records, env, layers.flatMap(([, checks]) => checks));
+    const policies = layers.flatMap(([layer, checks]) => checks.map((c) => policyName(layer, c.id)));
+    fs.writeFileSync(path.join(dir, "policy.json"), `${JSON.stringify({ env, policies, violations }, null, 2)}\n`);
 
     const counts = new Map<string, number>();
     for (const r of records) {

@@ -1,15 +1,52 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { platformPolicies } from "../policy/policies";
 import { MASK, plan } from "../scripts/plan";
+import { resetRecords } from "./mocks";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "mlp-plan-"));
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 let result: Awaited<ReturnType<typeof plan>>;
+let dev: Awaited<ReturnType<typeof plan>>;
 beforeAll(async () => {
     result = await plan("prod", out);
+    // index.ts runs again, with the dev stack file's config.
+    resetRecords();
+    vi.resetModules();
+    const again = await import("../scripts/plan");
+    dev = await again.plan("dev", out);
+}, 180_000);
+
+describe("offline plan (dev)", () => {
+    const file = (f: string) => fs.readFileSync(path.join(out, "dev", f), "utf8");
+
+    it("writes the four parts for the sandbox stack", () => {
+        expect(fs.readdirSync(path.join(out, "dev")).sort()).toEqual(["manifests", "policy.json", "resources.json", "summary.md"]);
+        const resources = JSON.parse(file("resources.json"));
+        expect(resources).toHaveLength(dev.resources);
+        expect(resources.every((r: any) => !JSON.stringify(r).includes("urn:pulumi:prod"))).toBe(true);
+        expect(resources.find((r: any) => r.name === "cluster-eks").inputs.deletionProtection).toBe(false);
+    });
+
+    it("passes every policy of the pack as a sandbox, destroy rules included", () => {
+        const policy = JSON.parse(file("policy.json"));
+        expect(policy).toEqual({ env: "sandbox", policies: platformPolicies().map((p) => p.name), violations: [] });
+        expect(policy.policies).toContain("delivery-destroy-02");
+        expect(dev.violations).toEqual([]);
+    });
+
+    it("summarises counts, policy and outputs", () => {
+        const summary = file("summary.md");
+        expect(summary).toMatch(/^# Offline plan: stack `dev` \(sandbox\)/);
+        expect(summary).toContain(`${dev.resources} resources`);
+        expect(summary).toContain("| `aws:eks/addon:Addon` | 5 |");
+        expect(summary).toContain("- `clusterName`: mlplatform-dev");
+        expect(summary).toContain(`- \`grafanaAdminPassword\`: ${MASK}`);
+        expect(summary).not.toContain("mock-secret-");
+    });
 });
 
 describe("offline plan (prod)", () => {
@@ -38,7 +75,7 @@ describe("offline plan (prod)", () => {
     });
 
     it("records the policy results and a summary", () => {
-        expect(JSON.parse(file("policy.json"))).toEqual({ env: "production", violations: [] });
+        expect(JSON.parse(file("policy.json"))).toEqual({ env: "production", policies: platformPolicies().map((p) => p.name), violations: [] });
         expect(result.violations).toEqual([]);
         expect(file("summary.md")).toMatch(/^# Offline plan: stack `prod` \(production\)/);
         expect(file("summary.md")).toContain("all checks pass");

@@ -5,12 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { CHECKS } from "../policy/all-checks";
-import { envOf, platformPolicies, toRes } from "../policy/policies";
+import { EXCEPTIONS } from "../policy/checks";
+import { DESTROY_CHECKS } from "../policy/destroy";
+import { envOf, packLayers, platformPolicies, toRes } from "../policy/policies";
 import { policyConfig } from "../policy/policy-config";
-import { allRecords, ResourceRecord } from "./mocks";
-import { loadStack, PROD_SECRETS, ROOT } from "./stack";
+import { allRecords, ResourceRecord, resetRecords } from "./mocks";
+import { loadStack, PROD_SECRETS, ROOT, stackConfig } from "./stack";
 
 /** What the engine would pass for the recorded resources. */
 function policyResources(records: ResourceRecord[]): PolicyResource[] {
@@ -20,8 +22,16 @@ function policyResources(records: ResourceRecord[]): PolicyResource[] {
         byUrn.set(r.urn, p);
         return p;
     });
+    const known = (urns: string[]) => urns.map((d) => byUrn.get(d)).filter((d) => d !== undefined);
     records.forEach((r, i) => {
-        (out[i] as any).dependencies = r.dependencies.map((d) => byUrn.get(d)).filter((d) => d !== undefined);
+        const p = out[i] as any;
+        p.dependencies = known(r.dependencies);
+        p.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, ds]) => [k, known(ds)]));
+        p.parent = byUrn.get(r.parent);
+        // The engine gives the provider as {type, name, urn, props}; the reference in a record is `urn::id`.
+        const providerUrn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
+        const provider = byUrn.get(providerUrn);
+        p.provider = provider ? { type: provider.type, name: provider.name, urn: provider.urn, props: { id: r.provider.slice(r.provider.lastIndexOf("::") + 2) } } : undefined;
     });
     return out;
 }
@@ -44,20 +54,39 @@ function violations(resources: PolicyResource[], config: { env?: string }, tags:
     return found;
 }
 
+const STACKS = fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+const presetOf = (stack: string) => (stackConfig(stack)["mlplatform:preset"] === "production" ? "production" : "sandbox");
+
+// Every stack file's recorded resources, as the engine would hand them to the pack. The module
+// registry is reset between stacks so index.ts runs again with the next stack's config.
+const stacks = new Map<string, PolicyResource[]>();
 let prod: PolicyResource[];
 beforeAll(async () => {
-    await loadStack("prod", PROD_SECRETS, Object.keys(PROD_SECRETS));
-    prod = policyResources(allRecords());
-});
+    for (const stack of STACKS) {
+        resetRecords();
+        vi.resetModules();
+        const secrets = presetOf(stack) === "production" ? PROD_SECRETS : {};
+        await loadStack(stack, secrets, Object.keys(secrets));
+        stacks.set(stack, policyResources(allRecords()));
+    }
+    prod = stacks.get("prod")!;
+}, 180_000);
 
 describe("policy pack", () => {
-    it("has one mandatory policy per check, uniquely named", () => {
+    it.each(STACKS)("passes stack file %s with its preset's policy config", (stack) => {
+        expect(stacks.get(stack)!.length).toBeGreaterThan(50);
+        expect(violations(stacks.get(stack)!, { env: presetOf(stack) })).toEqual([]);
+    });
+
+    it("has one mandatory policy per check (the checklist and the destroy rules), uniquely named", () => {
         const policies = platformPolicies();
-        expect(policies).toHaveLength(CHECKS.length);
+        expect(policies).toHaveLength(CHECKS.length + DESTROY_CHECKS.length);
+        expect(Object.values(packLayers()).flat()).toEqual(expect.arrayContaining([...CHECKS, ...DESTROY_CHECKS]));
         expect(new Set(policies.map((p) => p.name)).size).toBe(policies.length);
         for (const p of policies) {
             expect(p.enforcementLevel).toBe("mandatory");
             expect(p.description).toMatch(/^[A-Z0-9]+-\d{2}: /);
+            expect(p.name).toMatch(/^[a-z0-9-]+$/);
         }
     });
 
@@ -70,6 +99,48 @@ describe("policy pack", () => {
         expect(violations(mutated, { env: "production" })).toEqual([
             expect.stringMatching(/^foundation-ng-02: aws:ec2\/launchTemplate:LaunchTemplate::cluster-gpu-lt: metadataOptions/),
         ]);
+    });
+
+    it("reports the violating resource's URN, so the preview shows it on that resource", () => {
+        const found: (string | undefined)[] = [];
+        const mutated = prod.map((r) => (r.name === "cluster-gpu-lt" ? { ...r, props: { ...r.props, metadataOptions: {} } } : r));
+        const policy = platformPolicies().find((p) => p.name === "foundation-ng-02")!;
+        policy.validateStack({ resources: mutated, stackTags: new Map(), getConfig: () => ({ env: "production" }), notApplicable: () => undefined as never } as unknown as StackValidationArgs, (_m, urn) => found.push(urn));
+        expect(found).toEqual([prod.find((r) => r.name === "cluster-gpu-lt")!.urn]);
+    });
+
+    it("runs the destroy graph walk: a Kubernetes provider cut loose from the EBS CSI add-on fails", () => {
+        const cut = prod.map((r) => (r.type === "pulumi:providers:kubernetes" ? { ...r, dependencies: [] } : r));
+        const found = violations(cut, { env: "production" });
+        expect(found.length).toBeGreaterThan(0);
+        expect(found.every((f) => f.startsWith("delivery-destroy-01: ") && f.includes("does not depend on the EBS CSI add-on"))).toBe(true);
+    });
+
+    it("carries provider, parent and property dependencies into the checks' shape", () => {
+        const release = prod.find((r) => r.name === "monitoring-kube-prometheus-stack")!;
+        const res = toRes(release);
+        expect(res.provider).toMatch(/^urn:pulumi:prod::mlplatform::pulumi:providers:kubernetes::k8s::/);
+        expect(res.parent).toMatch(/::mlplatform:index:Monitoring::monitoring$/);
+    });
+
+    it("marks an excepted check not applicable, with its reason, instead of running it", () => {
+        const policy = platformPolicies().find((p) => p.name === "foundation-eks-07")!;
+        const mutable = EXCEPTIONS as unknown as { id: string; env: string; reason: string }[];
+        mutable.push({ id: "EKS-07", env: "sandbox", reason: "test exception" });
+        try {
+            const reasons: string[] = [];
+            const reported: string[] = [];
+            const args = { resources: prod, stackTags: new Map(), getConfig: () => ({ env: "sandbox" }), notApplicable: (reason: string) => {
+                reasons.push(reason);
+                throw new Error("not applicable");
+            } } as unknown as StackValidationArgs;
+            expect(() => policy.validateStack(args, (m) => reported.push(m))).toThrow("not applicable");
+            expect(reasons).toEqual(["EKS-07 is excepted for sandbox: test exception"]);
+            expect(reported).toEqual([]);
+        } finally {
+            mutable.pop();
+        }
+        expect(EXCEPTIONS).toEqual([]);
     });
 
     it("applies the sandbox rules to a sandbox: production's protected cluster fails there", () => {
