@@ -73,8 +73,17 @@ export const TRACKING_VERSIONS = {
 
 /** Notebooks (components/notebooks.ts). */
 export const NOTEBOOK_VERSIONS = {
+    /**
+     * Zero to JupyterHub 4.4.0 (tag 4.4.0, 2026-06-10; current major 4): JupyterHub 5.5.0,
+     * KubeSpawner 7.0.0, jupyterhub-idle-culler 1.4.0, oauthenticator 17.4.0 (`images/hub/requirements.txt`).
+     */
     chart: { repo: "https://hub.jupyter.org/helm-chart/", chart: "jupyterhub", version: "4.4.0" },
+    /**
+     * Jupyter docker-stacks date tags (`tagging/taggers/date.py`, weekly Monday build plus builds on
+     * main; 2025-10-20 was a Monday with a merge). Runs as jovyan (uid 1000, gid 100).
+     */
     cpuImage: "quay.io/jupyter/scipy-notebook:2025-10-20",
+    /** Same build, `cuda12` variant (tag prefix `cuda12-`): PyTorch wheels for CUDA 12.8 (cu128). */
     gpuImage: "quay.io/jupyter/pytorch-notebook:cuda12-2025-10-20",
 } as const;
 

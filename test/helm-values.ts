@@ -1,0 +1,50 @@
+/**
+ * Validates Helm values the way `helm install` does: the chart's default values merged with ours
+ * (Helm's coalesce rules), then checked against the chart's `values.schema` with ajv. A wrong key
+ * or type fails a test instead of a deploy. Reusable by any layer whose chart ships a schema.
+ */
+import * as fs from "fs";
+import Ajv from "ajv";
+import { parse } from "yaml";
+
+const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+
+/**
+ * Helm's merge of user values over chart defaults: maps merge key by key, lists and scalars
+ * replace, and a `null` from the user deletes the key (Helm's documented way to drop a default).
+ */
+export function mergeHelmValues(defaults: unknown, overrides: unknown): unknown {
+    if (!isMap(defaults) || !isMap(overrides)) {
+        return overrides === undefined ? defaults : overrides;
+    }
+    const out: Record<string, unknown> = { ...defaults };
+    for (const [k, v] of Object.entries(overrides)) {
+        if (v === null) {
+            delete out[k];
+        } else if (v !== undefined) {
+            out[k] = k in defaults ? mergeHelmValues(defaults[k], v) : v;
+        }
+    }
+    return out;
+}
+
+/** Drops `undefined` (JSON would) so values look as Helm receives them. */
+function asJson(values: unknown): unknown {
+    return JSON.parse(JSON.stringify(values ?? {}));
+}
+
+/**
+ * Merges `values` over the chart defaults at `defaultsPath` and validates the result against the
+ * schema at `schemaPath`. Returns ajv's errors as readable strings (empty when valid).
+ */
+export function chartValuesErrors(schemaPath: string, defaultsPath: string, values: unknown): string[] {
+    const schema = parse(fs.readFileSync(schemaPath, "utf8"));
+    const defaults = parse(fs.readFileSync(defaultsPath, "utf8")) ?? {};
+    const merged = mergeHelmValues(defaults, asJson(values));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    if (validate(merged)) {
+        return [];
+    }
+    return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${(e.params as any).additionalProperty})` : ""}`);
+}
