@@ -1,0 +1,215 @@
+/**
+ * Checklist §12 (K8S-01 … K8S-13) for every workload the program writes itself as a typed
+ * Kubernetes object (Deployment, StatefulSet, DaemonSet, Job, CronJob). Charts are checked through
+ * their values by each layer's checks; these predicates read pod specs.
+ *
+ * A workload that cannot meet an item is listed in {@link WORKLOAD_EXEMPTIONS} with the reason;
+ * nothing else is skipped, and a test keeps the list from growing unnoticed.
+ */
+import { Check, Env, of, Res, v, Violation } from "./checks";
+
+const T = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    daemonSet: "kubernetes:apps/v1:DaemonSet",
+    job: "kubernetes:batch/v1:Job",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    namespace: "kubernetes:core/v1:Namespace",
+    service: "kubernetes:core/v1:Service",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+};
+const WORKLOADS = [T.deployment, T.statefulSet, T.daemonSet, T.job, T.cronJob];
+const NAME_LABEL = "app.kubernetes.io/name";
+
+/** A workload excused from one item, matched by namespace and `app.kubernetes.io/name`. */
+export interface WorkloadExemption {
+    readonly id: string;
+    readonly namespace: string;
+    readonly app: string;
+    readonly reason: string;
+}
+
+/** The only workloads excused from a K8S item. */
+export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
+    {
+        id: "K8S-01",
+        namespace: "logging",
+        app: "fluentd",
+        reason: "reads the node's container logs under /var/log/pods, which the kubelet writes root-owned 0640; the container is still unprivileged, drops ALL capabilities, cannot escalate and has a read-only root",
+    },
+    {
+        id: "K8S-11",
+        namespace: "logging",
+        app: "fluentd",
+        reason: "the kubernetes_metadata filter reads pod and namespace metadata from the API (ClusterRole: get/list/watch on pods and namespaces only)",
+    },
+];
+
+/** The pod template's spec of a workload record. */
+export function podSpecOf(r: Res): any {
+    return r.type === T.cronJob ? r.inputs.spec?.jobTemplate?.spec?.template?.spec : r.inputs.spec?.template?.spec;
+}
+
+function podLabelsOf(r: Res): Record<string, string> {
+    return (r.type === T.cronJob ? r.inputs.spec?.jobTemplate?.spec?.template?.metadata?.labels : r.inputs.spec?.template?.metadata?.labels) ?? {};
+}
+
+const containersOf = (spec: any): any[] => [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+const exempt = (id: string, r: Res) =>
+    WORKLOAD_EXEMPTIONS.some((e) => e.id === id && e.namespace === r.inputs.metadata?.namespace && e.app === (r.inputs.metadata?.labels?.[NAME_LABEL] ?? podLabelsOf(r)[NAME_LABEL]));
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
+    selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, val]) => labels[k] === val);
+const longRunning = (r: Res) => r.type !== T.job && r.type !== T.cronJob;
+
+/** One item over every workload's pod spec; `fn` returns what is wrong. */
+function podCheck(id: string, description: string, fn: (spec: any, r: Res, env: Env, all: readonly Res[]) => string[]): Check {
+    return {
+        id,
+        description,
+        evaluate(rs, env) {
+            const out: Violation[] = [];
+            for (const r of of(rs, ...WORKLOADS)) {
+                if (exempt(id, r)) {
+                    continue;
+                }
+                for (const message of fn(podSpecOf(r) ?? {}, r, env, rs)) {
+                    out.push(v(id, r, message));
+                }
+            }
+            return out;
+        },
+    };
+}
+
+/** Container-level field, falling back to the pod-level security context. */
+const effective = (spec: any, c: any, key: string) => c.securityContext?.[key] ?? spec.securityContext?.[key];
+
+export const WORKLOAD_CHECKS: readonly Check[] = [
+    podCheck("K8S-01", "containers run as non-root (runAsNonRoot or a non-zero runAsUser), never uid 0", (spec) =>
+        containersOf(spec).flatMap((c) => {
+            const user = effective(spec, c, "runAsUser");
+            if (user === 0) {
+                return [`${c.name} runs as uid 0`];
+            }
+            return effective(spec, c, "runAsNonRoot") === true || (typeof user === "number" && user > 0) ? [] : [`${c.name} may run as root`];
+        })),
+    podCheck("K8S-02", "allowPrivilegeEscalation false on every container and init container", (spec) =>
+        containersOf(spec).filter((c) => c.securityContext?.allowPrivilegeEscalation !== false).map((c) => `${c.name} allows privilege escalation`)),
+    podCheck("K8S-03", "no privileged containers", (spec) =>
+        containersOf(spec).filter((c) => c.securityContext?.privileged === true).map((c) => `${c.name} is privileged`)),
+    podCheck("K8S-04", "capabilities drop ALL and add at most NET_BIND_SERVICE", (spec) =>
+        containersOf(spec).flatMap((c) => {
+            const caps = c.securityContext?.capabilities ?? {};
+            const out: string[] = [];
+            if (!(caps.drop ?? []).includes("ALL")) {
+                out.push(`${c.name} does not drop ALL capabilities`);
+            }
+            const extra = (caps.add ?? []).filter((a: string) => a !== "NET_BIND_SERVICE");
+            if (extra.length > 0) {
+                out.push(`${c.name} adds ${extra.join(", ")}`);
+            }
+            return out;
+        })),
+    podCheck("K8S-05", "seccomp RuntimeDefault or Localhost, at pod or container level", (spec) =>
+        containersOf(spec)
+            .filter((c) => !["RuntimeDefault", "Localhost"].includes(c.securityContext?.seccompProfile?.type ?? spec.securityContext?.seccompProfile?.type))
+            .map((c) => `${c.name} has no RuntimeDefault seccomp profile`)),
+    podCheck("K8S-06", "read-only root filesystem", (spec) =>
+        containersOf(spec).filter((c) => c.securityContext?.readOnlyRootFilesystem !== true).map((c) => `${c.name} has a writable root filesystem`)),
+    podCheck("K8S-07", "no host namespaces or ports; hostPath only in privileged namespaces and never a runtime socket", (spec, r, _env, all) => {
+        const out: string[] = [];
+        for (const key of ["hostNetwork", "hostPID", "hostIPC"]) {
+            if (spec[key] === true) {
+                out.push(`${key} is true`);
+            }
+        }
+        for (const c of containersOf(spec)) {
+            if ((c.ports ?? []).some((p: any) => p.hostPort !== undefined)) {
+                out.push(`${c.name} uses a hostPort`);
+            }
+        }
+        const ns = of(all, T.namespace).find((n) => n.inputs.metadata?.name === r.inputs.metadata?.namespace);
+        const privileged = ns?.inputs.metadata?.labels?.["pod-security.kubernetes.io/enforce"] === "privileged";
+        for (const vol of spec.volumes ?? []) {
+            if (vol.hostPath === undefined) {
+                continue;
+            }
+            if (!privileged) {
+                out.push(`volume ${vol.name} mounts hostPath ${vol.hostPath.path} outside a privileged namespace`);
+            }
+            if (/(docker|containerd|crio)\.sock|\/run\/containerd\/?$|\/var\/run\/?$/.test(vol.hostPath.path)) {
+                out.push(`volume ${vol.name} mounts the container runtime socket`);
+            }
+        }
+        return out;
+    }),
+    podCheck("K8S-08", "cpu and memory requests and a memory limit on every container", (spec) =>
+        containersOf(spec)
+            .filter((c) => !c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory)
+            .map((c) => `${c.name} lacks cpu/memory requests or a memory limit`)),
+    podCheck("K8S-09", "long-running containers have readiness and liveness probes that differ", (spec, r) =>
+        !longRunning(r)
+            ? []
+            : (spec.containers ?? []).flatMap((c: any) => {
+                  if (!c.readinessProbe || !c.livenessProbe) {
+                      return [`${c.name} lacks a readiness or liveness probe`];
+                  }
+                  return JSON.stringify(c.readinessProbe) === JSON.stringify(c.livenessProbe) ? [`${c.name} has identical readiness and liveness probes`] : [];
+              })),
+    podCheck("K8S-10", "images carry an explicit tag other than latest (or a digest)", (spec) =>
+        containersOf(spec).filter((c) => {
+            const image = String(c.image ?? "");
+            if (image.includes("@sha256:")) {
+                return false;
+            }
+            const tag = /:([^/:]+)$/.exec(image)?.[1];
+            return tag === undefined || tag === "latest";
+        }).map((c) => `${c.name} image ${c.image} is not pinned`)),
+    podCheck("K8S-11", "dedicated ServiceAccount, no automounted token, not in the default namespace", (spec, r) => {
+        const out: string[] = [];
+        if (!spec.serviceAccountName || spec.serviceAccountName === "default") {
+            out.push("runs as the default ServiceAccount");
+        }
+        if (spec.automountServiceAccountToken !== false) {
+            out.push("automounts a ServiceAccount token");
+        }
+        if ((r.inputs.metadata?.namespace ?? "default") === "default") {
+            out.push("lives in the default namespace");
+        }
+        return out;
+    }),
+    podCheck("K8S-12", "production: multi-replica workloads spread across zones", (spec, r, env) => {
+        const replicas = r.inputs.spec?.replicas ?? 1;
+        if (env !== "production" || r.type === T.daemonSet || !longRunning(r) || replicas < 2) {
+            return [];
+        }
+        return (spec.topologySpreadConstraints ?? []).some((t: any) => t.topologyKey === "topology.kubernetes.io/zone" && t.maxSkew === 1)
+            ? []
+            : ["has several replicas but no zone topologySpreadConstraint with maxSkew 1"];
+    }),
+    podCheck("K8S-13", "production: Deployments behind a Service run >= 2 replicas with a PDB; no PDB pins a single replica", (_spec, r, env, all) => {
+        if (r.type !== T.deployment) {
+            return [];
+        }
+        const labels = podLabelsOf(r);
+        const ns = r.inputs.metadata?.namespace;
+        const pdbs = of(all, T.pdb).filter((p) => p.inputs.metadata?.namespace === ns && matches(p.inputs.spec?.selector?.matchLabels, labels));
+        const served = of(all, T.service).some((s) => s.inputs.metadata?.namespace === ns && matches(s.inputs.spec?.selector, labels));
+        const replicas = r.inputs.spec?.replicas ?? 1;
+        const out: string[] = [];
+        if (env === "production" && served) {
+            if (replicas < 2) {
+                out.push(`serves traffic with ${replicas} replica`);
+            }
+            if (pdbs.length === 0) {
+                out.push("serves traffic without a PodDisruptionBudget");
+            }
+        }
+        for (const p of pdbs) {
+            if (p.inputs.spec?.maxUnavailable === 0 || p.inputs.spec?.minAvailable === "100%" || (replicas < 2 && p.inputs.spec?.maxUnavailable === undefined)) {
+                out.push(`PodDisruptionBudget ${p.name} allows no disruption, which blocks node drains`);
+            }
+        }
+        return out;
+    }),
+];

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { Env, Res } from "../policy/checks";
+import { WORKLOAD_CHECKS, WORKLOAD_EXEMPTIONS } from "../policy/checks-workloads";
+
+const container = () => ({
+    name: "app",
+    image: "example.com/app:1.2.3",
+    securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+    readinessProbe: { httpGet: { path: "/health", port: 80 }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: "/health", port: 80 }, periodSeconds: 20 },
+});
+const labels = { "app.kubernetes.io/name": "app", "app.kubernetes.io/instance": "x" };
+/** A production-grade Deployment behind a Service, with a PDB and zone spread. */
+function fixture(): Res[] {
+    return [
+        { type: "kubernetes:core/v1:Namespace", name: "ns", inputs: { metadata: { name: "apps", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } } },
+        {
+            type: "kubernetes:apps/v1:Deployment",
+            name: "app",
+            inputs: {
+                metadata: { namespace: "apps", labels },
+                spec: {
+                    replicas: 2,
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            serviceAccountName: "app",
+                            automountServiceAccountToken: false,
+                            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                            topologySpreadConstraints: [{ topologyKey: "topology.kubernetes.io/zone", maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
+                            containers: [container()],
+                        },
+                    },
+                },
+            },
+        },
+        { type: "kubernetes:core/v1:Service", name: "svc", inputs: { metadata: { namespace: "apps" }, spec: { selector: labels } } },
+        { type: "kubernetes:policy/v1:PodDisruptionBudget", name: "pdb", inputs: { metadata: { namespace: "apps" }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } } },
+    ];
+}
+const ids = (rs: Res[], env: Env) => WORKLOAD_CHECKS.flatMap((c) => c.evaluate(rs, env)).map((x) => x.id);
+const pod = (rs: Res[]) => rs[1].inputs.spec.template.spec;
+
+describe("WORKLOAD_CHECKS", () => {
+    it("pass a compliant workload in both environments", () => {
+        expect(ids(fixture(), "production")).toEqual([]);
+        expect(ids(fixture(), "sandbox")).toEqual([]);
+    });
+
+    const mutations: [string, Env, (rs: Res[]) => void][] = [
+        ["K8S-01", "sandbox", (rs) => { pod(rs).securityContext = { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } }; }],
+        ["K8S-01", "sandbox", (rs) => { delete pod(rs).securityContext.runAsNonRoot; delete pod(rs).securityContext.runAsUser; delete pod(rs).containers[0].securityContext.runAsNonRoot; }],
+        ["K8S-02", "sandbox", (rs) => { pod(rs).initContainers = [{ ...container(), name: "init", securityContext: { ...container().securityContext, allowPrivilegeEscalation: true } }]; }],
+        ["K8S-03", "sandbox", (rs) => { pod(rs).containers[0].securityContext.privileged = true; }],
+        ["K8S-04", "sandbox", (rs) => { pod(rs).containers[0].securityContext.capabilities = { drop: ["ALL"], add: ["NET_ADMIN"] }; }],
+        ["K8S-04", "sandbox", (rs) => { pod(rs).containers[0].securityContext.capabilities = {}; }],
+        ["K8S-05", "sandbox", (rs) => { delete pod(rs).securityContext.seccompProfile; delete pod(rs).containers[0].securityContext.seccompProfile; }],
+        ["K8S-06", "sandbox", (rs) => { pod(rs).containers[0].securityContext.readOnlyRootFilesystem = false; }],
+        ["K8S-07", "sandbox", (rs) => { pod(rs).hostNetwork = true; }],
+        ["K8S-07", "sandbox", (rs) => { pod(rs).volumes = [{ name: "logs", hostPath: { path: "/var/log" } }]; }],
+        ["K8S-07", "sandbox", (rs) => { rs[0].inputs.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged"; pod(rs).volumes = [{ name: "sock", hostPath: { path: "/run/containerd/containerd.sock" } }]; }],
+        ["K8S-08", "sandbox", (rs) => { delete pod(rs).containers[0].resources.limits; }],
+        ["K8S-09", "sandbox", (rs) => { delete pod(rs).containers[0].livenessProbe; }],
+        ["K8S-09", "sandbox", (rs) => { pod(rs).containers[0].livenessProbe = pod(rs).containers[0].readinessProbe; }],
+        ["K8S-10", "sandbox", (rs) => { pod(rs).containers[0].image = "example.com/app:latest"; }],
+        ["K8S-10", "sandbox", (rs) => { pod(rs).containers[0].image = "example.com:5000/app"; }],
+        ["K8S-11", "sandbox", (rs) => { delete pod(rs).automountServiceAccountToken; }],
+        ["K8S-11", "sandbox", (rs) => { pod(rs).serviceAccountName = "default"; }],
+        ["K8S-12", "production", (rs) => { pod(rs).topologySpreadConstraints = []; }],
+        ["K8S-13", "production", (rs) => { rs[1].inputs.spec.replicas = 1; rs.pop(); }],
+        ["K8S-13", "production", (rs) => { rs.pop(); }],
+        ["K8S-13", "sandbox", (rs) => { rs[1].inputs.spec.replicas = 1; rs[3].inputs.spec = { minAvailable: 1, selector: { matchLabels: labels } }; }],
+    ];
+    it.each(mutations)("%s fails on a mutated workload (%s)", (id, env, mutate) => {
+        const rs = fixture();
+        mutate(rs);
+        expect([...new Set(ids(rs, env))]).toEqual([id]);
+    });
+
+    it("relaxes K8S-12 and K8S-13 for a one-replica sandbox workload without a PDB", () => {
+        const rs = fixture();
+        rs[1].inputs.spec.replicas = 1;
+        rs.pop();
+        expect(ids(rs, "sandbox")).toEqual([]);
+    });
+
+    it("reads Job and CronJob pod templates and does not ask Jobs for probes", () => {
+        const job = fixture()[1];
+        const spec = { template: job.inputs.spec.template };
+        delete spec.template.spec.containers[0].livenessProbe;
+        const rs: Res[] = [fixture()[0], { type: "kubernetes:batch/v1:Job", name: "job", inputs: { metadata: job.inputs.metadata, spec } }];
+        expect(ids(rs, "sandbox")).toEqual([]);
+        const cron: Res = { type: "kubernetes:batch/v1:CronJob", name: "cron", inputs: { metadata: job.inputs.metadata, spec: { jobTemplate: { spec: { template: { spec: { ...spec.template.spec, automountServiceAccountToken: true } } } } } } };
+        expect(ids([fixture()[0], cron], "sandbox")).toEqual(["K8S-11"]);
+    });
+
+    it("excuses only the listed workloads, each with a reason", () => {
+        expect(WORKLOAD_EXEMPTIONS.map((e) => `${e.id} ${e.namespace}/${e.app}`)).toEqual(["K8S-01 logging/fluentd", "K8S-11 logging/fluentd"]);
+        expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
+        const rs = fixture();
+        rs[1].inputs.metadata = { namespace: "logging", labels: { "app.kubernetes.io/name": "fluentd" } };
+        rs[0].inputs.metadata.name = "logging";
+        pod(rs).securityContext = { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } };
+        pod(rs).containers[0].securityContext.runAsNonRoot = false;
+        pod(rs).automountServiceAccountToken = true;
+        rs.splice(2);
+        expect(ids(rs, "sandbox")).toEqual([]);
+    });
+});
