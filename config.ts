@@ -6,7 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./components/shared/cidr";
+import { JupyterHubArgs, NotebookProfile, resolveJupyterHubArgs } from "./components/jupyter-hub";
 import { resolveMonitoringArgs } from "./components/monitoring";
+import { IngressSettings } from "./components/shared/ingress";
 import { TeamSpec, validateTeams } from "./components/tenancy";
 import { GPU_FAMILIES, gpusPerInstance } from "./components/shared/gpu";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./components/shared/versions";
@@ -35,6 +37,18 @@ export interface NodeGroupConfig {
     readonly desiredSize: number;
     readonly maxSize: number;
     readonly diskSizeGiB: number;
+}
+
+/** Prometheus and Alertmanager sizing: a preset's defaults and a stack's resolved values alike. */
+export interface MonitoringSizing {
+    readonly prometheusReplicas: number;
+    readonly retentionDays: number;
+    readonly storageGiB: number;
+    readonly retentionSizeGiB?: number;
+    readonly alertmanagerReplicas: number;
+    readonly alertmanagerStorageGiB: number;
+    readonly podDisruptionBudgets: boolean;
+    readonly podAntiAffinity: "soft" | "hard";
 }
 
 /** The whole, validated configuration of one stack. */
@@ -67,20 +81,14 @@ export interface PlatformConfig {
         readonly cpu: NodeGroupConfig;
         readonly gpu: NodeGroupConfig;
     };
-    readonly monitoring: {
-        readonly prometheusReplicas: number;
-        readonly retentionDays: number;
-        readonly storageGiB: number;
-        readonly retentionSizeGiB?: number;
-        readonly alertmanagerReplicas: number;
-        readonly alertmanagerStorageGiB: number;
-        readonly podDisruptionBudgets: boolean;
-        readonly podAntiAffinity: "soft" | "hard";
+    readonly monitoring: MonitoringSizing & {
         readonly slackWebhookUrl?: pulumi.Input<string>;
         readonly slackChannel?: string;
         readonly email?: { to: string; from: string; smarthost: string; username: string; password: pulumi.Input<string> };
         readonly deadMansSwitchUrl?: pulumi.Input<string>;
     };
+    /** JupyterHub settings (everything but what index.ts wires from other layers). */
+    readonly notebooks: Omit<JupyterHubArgs, "mlflowTrackingUri" | "deleteVolumesWithWorkload">;
     readonly teams: TeamSpec[];
     readonly auditorPrincipalArns: string[];
 }
@@ -159,6 +167,22 @@ export const CONFIG_KEYS = {
     teams: { type: "object[]", description: "Teams: list of {name, memberPrincipalArns, leadPrincipalArns, quota: {cpu, memory, gpu, storage, pods}, extraNamespaces?, internetEgress?, kubernetesApiAccess?}." },
     auditorPrincipalArns: { type: "string[]", description: "IAM role or user ARNs with cluster-wide read-only access (no Secrets)." },
     alertDeadMansSwitchUrl: { type: "string", secret: true, description: "Webhook that must receive the always-firing Watchdog alert; pages when it stops (secret)." },
+    jupyterAuth: { type: "string", description: "JupyterHub sign-in: dummy (one generated shared password; sandbox only) or oauth (an OAuth2/OIDC provider)." },
+    jupyterAdminUsers: { type: "string[]", description: "JupyterHub admin user names (with oauth, as the provider's username claim gives them)." },
+    jupyterAllowedUsers: { type: "string[]", description: "More user names allowed to sign in with oauth (admins always are)." },
+    notebookProfiles: { type: "object[]", description: "Notebook server sizes: list of {slug, displayName, description, cpuGuarantee, cpuLimit, memoryGuarantee, memoryLimit, gpus?, image?, default?}. Default: small CPU, large CPU, GPU." },
+    notebookStorageGiB: { type: "integer", description: "Per-user home volume size, GiB (gp3, encrypted)." },
+    cullTimeoutMinutes: { type: "integer", description: "Idle notebook servers are stopped after this many minutes." },
+    gpuCullTimeoutMinutes: { type: "integer", description: "Idle GPU notebook servers stop themselves after this many minutes (at most cullTimeoutMinutes), releasing the GPU node." },
+    jupyterOauthClientId: { type: "string", description: "OAuth client id (jupyterAuth oauth)." },
+    jupyterOauthClientSecret: { type: "string", secret: true, description: "OAuth client secret (jupyterAuth oauth; secret)." },
+    jupyterOauthAuthorizeUrl: { type: "string", description: "OAuth authorization endpoint (https)." },
+    jupyterOauthTokenUrl: { type: "string", description: "OAuth token endpoint (https)." },
+    jupyterOauthUserdataUrl: { type: "string", description: "OAuth userinfo endpoint (https)." },
+    jupyterOauthUsernameClaim: { type: "string", description: "Userinfo claim used as the JupyterHub user name (default email)." },
+    jupyterIngressHost: { type: "string", description: "Host name of the JupyterHub Ingress (required in production); the OAuth callback is https://<host>/hub/oauth_callback." },
+    ingressCertificateArn: { type: "string", description: "ACM certificate ARN covering the Ingress hosts; the ALB terminates TLS with it (required with any Ingress host)." },
+    ingressScheme: { type: "string", description: "ALB scheme of the platform's Ingresses: internal (VPC, VPN, peering) or internet-facing." },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -180,17 +204,18 @@ export interface PresetValues {
     readonly storageReclaimPolicy: ReclaimPolicy;
     readonly cpu: NodeGroupConfig;
     readonly gpu: NodeGroupConfig;
-    readonly monitoring: {
-        readonly prometheusReplicas: number;
-        readonly retentionDays: number;
-        readonly storageGiB: number;
-        readonly retentionSizeGiB?: number;
-        readonly alertmanagerReplicas: number;
-        readonly alertmanagerStorageGiB: number;
-        readonly podDisruptionBudgets: boolean;
-        readonly podAntiAffinity: "soft" | "hard";
+    readonly monitoring: MonitoringSizing & {
         /** Production must page someone: a receiver and a dead-man's switch are required. */
         readonly requireReceivers: boolean;
+    };
+    readonly notebooks: {
+        readonly auth: "dummy" | "oauth";
+        readonly adminUsers: string[];
+        readonly notebookStorageGiB: number;
+        readonly cullTimeoutMinutes: number;
+        readonly gpuCullTimeoutMinutes: number;
+        /** Production is reachable through an Ingress with TLS (checklist JH-05); a sandbox uses port-forward. */
+        readonly requireIngress: boolean;
     };
 }
 
@@ -218,6 +243,8 @@ export const PRESET_VALUES: Readonly<Record<Preset, PresetValues>> = {
         gpu: { instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 2, diskSizeGiB: 100 },
         // One replica each: a PDB on a single replica would block node drains (checklist K8S-13).
         monitoring: { prometheusReplicas: 1, retentionDays: 3, storageGiB: 10, alertmanagerReplicas: 1, alertmanagerStorageGiB: 1, podDisruptionBudgets: false, podAntiAffinity: "soft", requireReceivers: false },
+        // One generated password, exported as a secret; GPU servers stop after 30 idle minutes.
+        notebooks: { auth: "dummy", adminUsers: ["admin"], notebookStorageGiB: 10, cullTimeoutMinutes: 60, gpuCullTimeoutMinutes: 30, requireIngress: false },
     },
     production: {
         azCount: 3,
@@ -234,12 +261,15 @@ export const PRESET_VALUES: Readonly<Record<Preset, PresetValues>> = {
         cpu: { instanceTypes: ["m7i.xlarge"], capacityType: "ON_DEMAND", minSize: 3, desiredSize: 3, maxSize: 12, diskSizeGiB: 100 },
         gpu: { instanceTypes: ["g5.2xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 8, diskSizeGiB: 200 },
         monitoring: { prometheusReplicas: 2, retentionDays: 30, storageGiB: 100, retentionSizeGiB: 80, alertmanagerReplicas: 2, alertmanagerStorageGiB: 5, podDisruptionBudgets: true, podAntiAffinity: "hard", requireReceivers: true },
+        // Admins must be named per stack (no default user exists with OAuth).
+        notebooks: { auth: "oauth", adminUsers: [], notebookStorageGiB: 50, cullTimeoutMinutes: 120, gpuCullTimeoutMinutes: 60, requireIngress: true },
     },
 };
 
 const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const IAM_PRINCIPAL_RE = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/;
 const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
 
 // ---------------------------------------------------------------------------------------------
 // Typed readers over raw values. Each names its key in the error it throws.
@@ -407,6 +437,91 @@ function monitoringSection(raw: RawConfig, secrets: SecretConfig, p: PresetValue
     return m;
 }
 
+function objectList(raw: RawConfig, key: ConfigKey): Record<string, unknown>[] | undefined {
+    let v = raw[key];
+    if (v === undefined) {
+        return undefined;
+    }
+    if (typeof v === "string") {
+        try {
+            v = JSON.parse(v);
+        } catch {
+            throw new ConfigError(key, v, "must be a list of objects (a YAML list in the stack file)");
+        }
+    }
+    if (!Array.isArray(v) || v.some((e) => e === null || typeof e !== "object" || Array.isArray(e))) {
+        throw new ConfigError(key, v, "must be a list of objects (a YAML list in the stack file)");
+    }
+    return v as Record<string, unknown>[];
+}
+
+/** The HTTPS Ingress settings shared by every web UI the platform exposes. */
+function ingressSettings(raw: RawConfig, host: string): IngressSettings {
+    const certificateArn = str(raw, "ingressCertificateArn");
+    if (certificateArn === undefined) {
+        throw new ConfigError("ingressCertificateArn", undefined, `an Ingress (${host}) needs TLS: set the ACM certificate ARN that covers it`);
+    }
+    return { host, certificateArn, scheme: oneOf<"internal" | "internet-facing">(raw, "ingressScheme", ["internal", "internet-facing"], "internal") };
+}
+
+function notebooksSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues["notebooks"], preset: Preset): PlatformConfig["notebooks"] {
+    const auth = oneOf<"dummy" | "oauth">(raw, "jupyterAuth", ["dummy", "oauth"], p.auth);
+    if (auth === "dummy" && preset === "production") {
+        throw new ConfigError("jupyterAuth", auth, "production needs oauth: dummy auth shares one password among all users");
+    }
+    const host = str(raw, "jupyterIngressHost");
+    if (p.requireIngress && host === undefined) {
+        throw new ConfigError("jupyterIngressHost", undefined, "production serves JupyterHub through an HTTPS Ingress (checklist JH-05): set jupyterIngressHost and ingressCertificateArn");
+    }
+    if (!p.requireIngress && host !== undefined) {
+        throw new ConfigError("jupyterIngressHost", host, "a sandbox reaches JupyterHub by port-forward: an Ingress makes a load balancer that a sandbox destroy could leave behind");
+    }
+    const oauthKeys = ["jupyterOauthClientId", "jupyterOauthAuthorizeUrl", "jupyterOauthTokenUrl", "jupyterOauthUserdataUrl"] as const;
+    let authArgs: JupyterHubArgs["auth"];
+    if (auth === "oauth") {
+        const missing = oauthKeys.filter((k) => raw[k] === undefined);
+        if (missing.length > 0) {
+            throw new ConfigError(missing[0], undefined, `oauth sign-in needs ${[...oauthKeys, "jupyterOauthClientSecret"].join(", ")}; missing ${missing.join(", ")}`);
+        }
+        if (secrets.jupyterOauthClientSecret === undefined) {
+            throw new ConfigError("jupyterOauthClientSecret", undefined, "oauth sign-in needs the client secret: `pulumi config set --secret jupyterOauthClientSecret <secret>`");
+        }
+        if (host === undefined) {
+            throw new ConfigError("jupyterIngressHost", undefined, "oauth sign-in needs a public callback URL: set jupyterIngressHost");
+        }
+        authArgs = {
+            type: "oauth",
+            clientId: str(raw, "jupyterOauthClientId")!,
+            clientSecret: secrets.jupyterOauthClientSecret,
+            authorizeUrl: str(raw, "jupyterOauthAuthorizeUrl")!,
+            tokenUrl: str(raw, "jupyterOauthTokenUrl")!,
+            userdataUrl: str(raw, "jupyterOauthUserdataUrl")!,
+            usernameClaim: str(raw, "jupyterOauthUsernameClaim") ?? "email",
+            callbackUrl: `https://${host}/hub/oauth_callback`,
+        };
+    } else {
+        authArgs = { type: "dummy" };
+    }
+    const n: PlatformConfig["notebooks"] = {
+        auth: authArgs,
+        adminUsers: strList(raw, "jupyterAdminUsers", p.adminUsers),
+        allowedUsers: strList(raw, "jupyterAllowedUsers", []),
+        profiles: objectList(raw, "notebookProfiles") as NotebookProfile[] | undefined,
+        notebookStorageGiB: int(raw, "notebookStorageGiB", p.notebookStorageGiB, 1, 1024),
+        cullTimeoutMinutes: int(raw, "cullTimeoutMinutes", p.cullTimeoutMinutes, 5, 10080),
+        gpuCullTimeoutMinutes: int(raw, "gpuCullTimeoutMinutes", Math.min(p.gpuCullTimeoutMinutes, int(raw, "cullTimeoutMinutes", p.cullTimeoutMinutes, 5, 10080)), 5, 10080),
+        ingress: host !== undefined ? ingressSettings(raw, host) : undefined,
+    };
+    viaComponent(raw, {
+        adminUsers: "jupyterAdminUsers", allowedUsers: "jupyterAllowedUsers", profiles: "notebookProfiles", notebookStorageGiB: "notebookStorageGiB",
+        cullTimeoutMinutes: "cullTimeoutMinutes", gpuCullTimeoutMinutes: "gpuCullTimeoutMinutes", "auth.clientId": "jupyterOauthClientId",
+        "auth.authorizeUrl": "jupyterOauthAuthorizeUrl", "auth.tokenUrl": "jupyterOauthTokenUrl", "auth.userdataUrl": "jupyterOauthUserdataUrl",
+        "auth.usernameClaim": "jupyterOauthUsernameClaim", "auth.callbackUrl": "jupyterIngressHost", "ingress.host": "jupyterIngressHost",
+        "ingress.certificateArn": "ingressCertificateArn", "ingress.scheme": "ingressScheme", cpuImage: "notebookProfiles", gpuImage: "notebookProfiles",
+    }, "notebookProfiles", () => resolveJupyterHubArgs(n));
+    return n;
+}
+
 function nodeGroup(raw: RawConfig, prefix: "cpu" | "gpu", preset: NodeGroupConfig): NodeGroupConfig {
     const k = (s: string) => `${prefix}${s}` as ConfigKey;
     const instanceTypes = strList(raw, k("InstanceTypes"), preset.instanceTypes);
@@ -570,6 +685,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
             gpu,
         },
         monitoring: monitoringSection(raw, secrets, p.monitoring),
+        notebooks: notebooksSection(raw, secrets, p.notebooks, preset),
         ...teamsSection(raw, adminPrincipalArns),
     };
 }

@@ -8,9 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Cluster } from "./components/cluster";
 import { ClusterServices } from "./components/cluster-services";
+import { JupyterHub } from "./components/jupyter-hub";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
-import { NAMESPACES } from "./components/shared/platform";
+import { MLFLOW_PORT, NAMESPACES } from "./components/shared/platform";
 import { Tenancy } from "./components/tenancy";
 
 // Validates everything first: a bad value stops here, before any resource is registered.
@@ -74,7 +75,18 @@ const clusterServices = new ClusterServices("cluster-services", {
     podIdentityAgent: cluster.podIdentityAgent,
     storageReclaimPolicy: cfg.cluster.storageReclaimPolicy,
     volumeKmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
+    // Installed only when something is served through an Ingress; it also deletes the ALBs on destroy.
+    loadBalancerController: cfg.notebooks.ingress !== undefined,
+    vpcId: network.vpcId,
 }, k8sOpts);
+
+// Notebooks need the gp3 StorageClass (user and hub volumes), the GPU device plugin (GPU profile)
+// and, with an Ingress, the load-balancer controller that must outlive it on destroy.
+const notebooks = new JupyterHub("notebooks", {
+    ...cfg.notebooks,
+    mlflowTrackingUri: `http://mlflow.${NAMESPACES.mlflow}.svc.cluster.local:${MLFLOW_PORT}`,
+    deleteVolumesWithWorkload: cfg.preset === "sandbox",
+}, { ...k8sOpts, dependsOn: [clusterServices] });
 
 const tenancy = new Tenancy("teams", {
     clusterName: cluster.clusterName,
@@ -83,13 +95,13 @@ const tenancy = new Tenancy("teams", {
     auditorPrincipalArns: cfg.auditorPrincipalArns,
     reservedPrincipalArns: cfg.cluster.adminPrincipalArns,
     // Platform namespaces teams may look into; each appears here once its layer is deployed.
-    platformReadNamespaces: [],
+    platformReadNamespaces: [NAMESPACES.jupyterhub],
 }, k8sOpts);
 
 // Built last: it scrapes what the layers above expose, and its CRDs' objects need its release.
 const monitoring = new Monitoring("monitoring", {
     ...cfg.monitoring,
-    targets: [],
+    targets: [...notebooks.scrapeTargets],
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
     gpuNamespace: NAMESPACES.gpu,
 }, { ...k8sOpts, dependsOn: [clusterServices] });
@@ -107,5 +119,9 @@ export const grafanaPortForward = monitoring.grafanaPortForward;
 export const grafanaAdminPassword = monitoring.grafanaAdminPassword;
 export const prometheusPortForward = monitoring.prometheusPortForward;
 export const alertmanagerPortForward = monitoring.alertmanagerPortForward;
+export const jupyterhubPortForward = notebooks.portForwardCommand;
+/** Secret, sandbox only: `pulumi stack output jupyterhubPassword --show-secrets` (any user name). */
+export const jupyterhubPassword = notebooks.adminPassword;
+export const jupyterhubUrl = cfg.notebooks.ingress ? `https://${cfg.notebooks.ingress.host}` : "http://localhost:8080 (after jupyterhubPortForward)";
 /** Team name → its namespaces. */
 export const teamNamespaces = tenancy.namespaces;

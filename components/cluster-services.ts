@@ -1,15 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "./shared/gpu";
+import { ALB_INGRESS_CLASS } from "./shared/ingress";
 import { podSecurity, standardLabels } from "./shared/labels";
 import { podIdentity } from "./shared/pod-identity";
 import { resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./shared/security-context";
-import { CHARTS, IMAGES } from "./shared/versions";
+import { CHARTS, IMAGES, INGRESS_VERSIONS } from "./shared/versions";
 
 /** Name of the default StorageClass; PVCs across the platform name it. */
 export const DEFAULT_STORAGE_CLASS = "gp3";
 /** ServiceAccount the cluster autoscaler runs as (its Pod Identity association names it). */
 export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+/** ServiceAccount the AWS Load Balancer Controller runs as (its Pod Identity association names it). */
+export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller";
 
 /** Arguments of {@link ClusterServices}. */
 export interface ClusterServicesArgs {
@@ -37,10 +40,24 @@ export interface ClusterServicesArgs {
      * @default 10
      */
     readonly scaleDownUnneededMinutes?: number;
+    /**
+     * Install the AWS Load Balancer Controller, which turns Ingresses of class `alb` into ALBs and
+     * deletes them again when the Ingress goes (production exposes JupyterHub and MLflow this way).
+     * @default false
+     */
+    readonly loadBalancerController?: boolean;
+    /**
+     * VPC of the cluster. Required when `loadBalancerController` is true: the controller normally
+     * reads it from IMDS, which pods cannot reach with the hop limit of 1 (checklist NG-02).
+     * @default - none
+     */
+    readonly vpcId?: pulumi.Input<string>;
 }
 
 /** {@link ClusterServicesArgs} with defaults applied. */
-export type ResolvedClusterServicesArgs = Required<Omit<ClusterServicesArgs, "volumeKmsKeyArn">> & Pick<ClusterServicesArgs, "volumeKmsKeyArn"> & { readonly autoscalerImage: string };
+export type ResolvedClusterServicesArgs = Required<Omit<ClusterServicesArgs, "volumeKmsKeyArn" | "vpcId">>
+    & Pick<ClusterServicesArgs, "volumeKmsKeyArn" | "vpcId">
+    & { readonly autoscalerImage: string };
 
 /** Applies defaults and validates. */
 export function resolveClusterServicesArgs(args: ClusterServicesArgs): ResolvedClusterServicesArgs {
@@ -52,7 +69,21 @@ export function resolveClusterServicesArgs(args: ClusterServicesArgs): ResolvedC
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 120) {
         throw new Error(`scaleDownUnneededMinutes (${minutes}) must be a whole number from 1 to 120`);
     }
-    return { ...args, storageReclaimPolicy: args.storageReclaimPolicy ?? "Retain", scaleDownUnneededMinutes: minutes, autoscalerImage };
+    const loadBalancerController = args.loadBalancerController ?? false;
+    if (loadBalancerController && args.vpcId === undefined) {
+        // Without it the controller asks IMDS, which the hop limit of 1 blocks, and crash-loops.
+        throw new Error("vpcId (undefined) must be set when loadBalancerController is true: the controller cannot read it from IMDS (hop limit 1)");
+    }
+    if (typeof args.vpcId === "string" && !/^vpc-[0-9a-f]{8,17}$/.test(args.vpcId)) {
+        throw new Error(`vpcId (${args.vpcId}) must be a VPC ID such as vpc-0123456789abcdef0`);
+    }
+    return {
+        ...args,
+        storageReclaimPolicy: args.storageReclaimPolicy ?? "Retain",
+        scaleDownUnneededMinutes: minutes,
+        loadBalancerController,
+        autoscalerImage,
+    };
 }
 
 /**
@@ -95,14 +126,249 @@ export function autoscalerPolicy(clusterName: string): string {
     });
 }
 
+/** Tag the controller puts on every security group, load balancer and target group it creates. */
+const LBC_CLUSTER_TAG = "elbv2.k8s.aws/cluster";
+/** The request creates the resource with the controller's tag. */
+const LBC_TAGGED_REQUEST = { Null: { [`aws:RequestTag/${LBC_CLUSTER_TAG}`]: "false" } };
+/** The resource carries the controller's tag, i.e. the controller created it. */
+const LBC_OWNED = { Null: { [`aws:ResourceTag/${LBC_CLUSTER_TAG}`]: "false" } };
+/** Owned by the controller, and the request does not touch the ownership tag itself. */
+const LBC_OWNED_TAG_UNCHANGED = { Null: { [`aws:RequestTag/${LBC_CLUSTER_TAG}`]: "true", [`aws:ResourceTag/${LBC_CLUSTER_TAG}`]: "false" } };
+const ELB_ARNS = {
+    targetGroups: "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
+    loadBalancers: ["arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*", "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*"],
+    listenersAndRules: [
+        "arn:aws:elasticloadbalancing:*:*:listener/net/*/*/*",
+        "arn:aws:elasticloadbalancing:*:*:listener/app/*/*/*",
+        "arn:aws:elasticloadbalancing:*:*:listener-rule/net/*/*/*",
+        "arn:aws:elasticloadbalancing:*:*:listener-rule/app/*/*/*",
+    ],
+};
+const SECURITY_GROUP_ARN = "arn:aws:ec2:*:*:security-group/*";
+
+/**
+ * Least-privilege IAM for the AWS Load Balancer Controller: the controller's published policy for
+ * the pinned version, statement for statement, grouped and named. Writes that create, change or
+ * delete load balancers, target groups and security groups are limited to resources carrying the
+ * controller's `elbv2.k8s.aws/cluster` tag. The few unconditioned writes are upstream's too: they
+ * act on resources the controller does not own (node security groups it opens to the ALB,
+ * listeners and rules, which cannot be tagged on create, targets) or are WAF/Shield/ACM attachments.
+ * Standard `aws` partition only (upstream ships separate China and GovCloud files).
+ *
+ * @see https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/docs/install/iam_policy.json
+ */
+export function loadBalancerControllerPolicy(): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                // First ALB in an account needs the ELB service-linked role; nothing else may be created.
+                Sid: "ElbServiceLinkedRole",
+                Effect: "Allow",
+                Action: ["iam:CreateServiceLinkedRole"],
+                Resource: "*",
+                Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
+            },
+            {
+                // Discovery of subnets, security groups, targets and existing load balancers; Describe
+                // calls have no resource-level permissions.
+                Sid: "Discover",
+                Effect: "Allow",
+                Action: [
+                    "ec2:DescribeAccountAttributes",
+                    "ec2:DescribeAddresses",
+                    "ec2:DescribeAvailabilityZones",
+                    "ec2:DescribeInternetGateways",
+                    "ec2:DescribeVpcs",
+                    "ec2:DescribeVpcPeeringConnections",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeTags",
+                    "ec2:GetCoipPoolUsage",
+                    "ec2:DescribeCoipPools",
+                    "ec2:GetSecurityGroupsForVpc",
+                    "ec2:DescribeIpamPools",
+                    "ec2:DescribeRouteTables",
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                    "elasticloadbalancing:DescribeListeners",
+                    "elasticloadbalancing:DescribeListenerCertificates",
+                    "elasticloadbalancing:DescribeSSLPolicies",
+                    "elasticloadbalancing:DescribeRules",
+                    "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTargetGroupAttributes",
+                    "elasticloadbalancing:DescribeTargetHealth",
+                    "elasticloadbalancing:DescribeTags",
+                    "elasticloadbalancing:DescribeTrustStores",
+                    "elasticloadbalancing:DescribeListenerAttributes",
+                    "elasticloadbalancing:DescribeCapacityReservation",
+                ],
+                Resource: "*",
+            },
+            {
+                // Certificates (ACM, IAM), Cognito auth, WAF and Shield named by Ingress annotations.
+                Sid: "IngressAddons",
+                Effect: "Allow",
+                Action: [
+                    "cognito-idp:DescribeUserPoolClient",
+                    "acm:ListCertificates",
+                    "acm:DescribeCertificate",
+                    "iam:ListServerCertificates",
+                    "iam:GetServerCertificate",
+                    "waf-regional:GetWebACL",
+                    "waf-regional:GetWebACLForResource",
+                    "waf-regional:AssociateWebACL",
+                    "waf-regional:DisassociateWebACL",
+                    "wafv2:GetWebACL",
+                    "wafv2:GetWebACLForResource",
+                    "wafv2:AssociateWebACL",
+                    "wafv2:DisassociateWebACL",
+                    "shield:GetSubscriptionState",
+                    "shield:DescribeProtection",
+                    "shield:CreateProtection",
+                    "shield:DeleteProtection",
+                ],
+                Resource: "*",
+            },
+            // --- Security groups ---
+            {
+                // Opens node/pod security groups (which it does not own) to the ALB's security group.
+                Sid: "OpenTargetSecurityGroups",
+                Effect: "Allow",
+                Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+                Resource: "*",
+            },
+            {
+                // Creation is tagged in the next statement; CreateSecurityGroup itself has no tag condition upstream.
+                Sid: "CreateSecurityGroup",
+                Effect: "Allow",
+                Action: ["ec2:CreateSecurityGroup"],
+                Resource: "*",
+            },
+            {
+                Sid: "TagSecurityGroupOnCreate",
+                Effect: "Allow",
+                Action: ["ec2:CreateTags"],
+                Resource: SECURITY_GROUP_ARN,
+                Condition: { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" }, ...LBC_TAGGED_REQUEST },
+            },
+            {
+                Sid: "RetagOwnedSecurityGroups",
+                Effect: "Allow",
+                Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+                Resource: SECURITY_GROUP_ARN,
+                Condition: LBC_OWNED_TAG_UNCHANGED,
+            },
+            {
+                Sid: "ManageOwnedSecurityGroups",
+                Effect: "Allow",
+                Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
+                Resource: "*",
+                Condition: LBC_OWNED,
+            },
+            // --- Load balancers and target groups ---
+            {
+                Sid: "CreateTaggedLoadBalancers",
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+                Resource: "*",
+                Condition: LBC_TAGGED_REQUEST,
+            },
+            {
+                // Listeners and rules live inside a load balancer; upstream leaves them unconditioned.
+                Sid: "ManageListenersAndRules",
+                Effect: "Allow",
+                Action: [
+                    "elasticloadbalancing:CreateListener",
+                    "elasticloadbalancing:DeleteListener",
+                    "elasticloadbalancing:CreateRule",
+                    "elasticloadbalancing:DeleteRule",
+                ],
+                Resource: "*",
+            },
+            {
+                Sid: "RetagOwnedLoadBalancers",
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+                Resource: [ELB_ARNS.targetGroups, ...ELB_ARNS.loadBalancers],
+                Condition: LBC_OWNED_TAG_UNCHANGED,
+            },
+            {
+                Sid: "TagListenersAndRules",
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+                Resource: ELB_ARNS.listenersAndRules,
+            },
+            {
+                Sid: "ManageOwnedLoadBalancers",
+                Effect: "Allow",
+                Action: [
+                    "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                    "elasticloadbalancing:SetIpAddressType",
+                    "elasticloadbalancing:SetSecurityGroups",
+                    "elasticloadbalancing:SetSubnets",
+                    "elasticloadbalancing:DeleteLoadBalancer",
+                    "elasticloadbalancing:ModifyTargetGroup",
+                    "elasticloadbalancing:ModifyTargetGroupAttributes",
+                    "elasticloadbalancing:DeleteTargetGroup",
+                    "elasticloadbalancing:ModifyListenerAttributes",
+                    "elasticloadbalancing:ModifyCapacityReservation",
+                    "elasticloadbalancing:ModifyIpPools",
+                ],
+                Resource: "*",
+                Condition: LBC_OWNED,
+            },
+            {
+                Sid: "TagLoadBalancersOnCreate",
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:AddTags"],
+                Resource: [ELB_ARNS.targetGroups, ...ELB_ARNS.loadBalancers],
+                Condition: {
+                    StringEquals: { "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"] },
+                    ...LBC_TAGGED_REQUEST,
+                },
+            },
+            {
+                Sid: "RegisterTargets",
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+                Resource: ELB_ARNS.targetGroups,
+            },
+            {
+                // Listener certificates, WAF on the ALB and rule edits; upstream leaves them unconditioned.
+                Sid: "ConfigureListeners",
+                Effect: "Allow",
+                Action: [
+                    "elasticloadbalancing:SetWebAcl",
+                    "elasticloadbalancing:ModifyListener",
+                    "elasticloadbalancing:AddListenerCertificates",
+                    "elasticloadbalancing:RemoveListenerCertificates",
+                    "elasticloadbalancing:ModifyRule",
+                    "elasticloadbalancing:SetRulePriorities",
+                ],
+                Resource: "*",
+            },
+        ],
+    });
+}
+
 /**
  * Cluster-wide services every layer relies on: the default encrypted gp3 StorageClass, the NVIDIA
  * device plugin on GPU nodes, and the cluster autoscaler that brings GPU nodes up from zero when a
- * pod asks for `nvidia.com/gpu` and removes them when idle. Needs a Kubernetes provider.
+ * pod asks for `nvidia.com/gpu` and removes them when idle; optionally the AWS Load Balancer
+ * Controller, which serves Ingresses with ALBs. Needs a Kubernetes provider.
  */
 export class ClusterServices extends pulumi.ComponentResource {
     /** Name of the default StorageClass. */
     public readonly storageClassName: pulumi.Output<string>;
+    /**
+     * The AWS Load Balancer Controller release, when enabled. An Ingress or LoadBalancer Service
+     * must depend on it, so that on destroy it is deleted (and its ALB with it) while the
+     * controller still runs (design: "Destroy without leftovers").
+     */
+    public readonly loadBalancerController?: k8s.helm.v3.Release;
 
     constructor(name: string, args: ClusterServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlplatform:index:ClusterServices", name, {}, opts);
@@ -194,7 +460,55 @@ export class ClusterServices extends pulumi.ComponentResource {
             },
         }, { parent: this, dependsOn: [identity.association] });
 
+        if (a.loadBalancerController) {
+            this.loadBalancerController = this.loadBalancerControllerRelease(name, args, a);
+        }
+
         this.storageClassName = storageClass.metadata.name;
         this.registerOutputs({ storageClassName: this.storageClassName });
+    }
+
+    /** The AWS Load Balancer Controller and its Pod Identity (only when `loadBalancerController`). */
+    private loadBalancerControllerRelease(name: string, args: ClusterServicesArgs, a: ResolvedClusterServicesArgs): k8s.helm.v3.Release {
+        const identity = podIdentity(`${name}-lb-controller`, {
+            clusterName: args.clusterName,
+            namespace: "kube-system",
+            serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+            policy: loadBalancerControllerPolicy(),
+            dependsOn: [args.podIdentityAgent],
+        }, this);
+
+        const pin = INGRESS_VERSIONS.loadBalancerControllerChart;
+        const [repository, tag] = INGRESS_VERSIONS.loadBalancerControllerImage.split(/:(?=[^:]+$)/);
+        // Every key below is in the pinned chart's values.yaml (no values.schema there to check against).
+        return new k8s.helm.v3.Release(`${name}-lb-controller`, {
+            name: "aws-load-balancer-controller",
+            chart: pin.chart,
+            version: pin.version,
+            repositoryOpts: { repo: pin.repo },
+            namespace: "kube-system",
+            values: {
+                clusterName: args.clusterName,
+                // IMDS is one hop away from pods (NG-02), so the controller cannot discover these itself.
+                region: a.region,
+                vpcId: a.vpcId,
+                image: { repository, tag },
+                serviceAccount: { create: true, name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT },
+                ingressClass: ALB_INGRESS_CLASS,
+                // Only Ingresses get ALBs. With the mutator on, every new `type: LoadBalancer` Service
+                // would silently become an NLB owned by this controller.
+                enableServiceMutatorWebhook: false,
+                // Its webhooks (Ingress validation: failurePolicy Fail) need a replica up during node
+                // drains; the chart renders the PDB only when replicaCount > 1.
+                replicaCount: 2,
+                podDisruptionBudget: { maxUnavailable: 1 },
+                nodeSelector: { [NODE_POOL_LABEL]: "cpu" },
+                // The chart's defaults miss seccomp and the capability drop; 65534 matches its fsGroup.
+                podSecurityContext: restrictedPodSecurityContext(65534),
+                securityContext: restrictedContainerSecurityContext(),
+                // Upstream's example request; the limit leaves room for its informer caches (every Pod, Service, Node).
+                resources: resources("100m", "128Mi", "512Mi"),
+            },
+        }, { parent: this, dependsOn: [identity.association] });
     }
 }

@@ -118,6 +118,15 @@ export function makesVolumes(r: Res): string | undefined {
  * Why this object makes an AWS load balancer, or undefined. JupyterHub's proxy Service is a
  * LoadBalancer unless the values say otherwise.
  */
+/** True when a Helm values tree enables an Ingress anywhere (`…ingress: {enabled: true}`). */
+function enabledIngress(node: unknown): boolean {
+    if (node === null || typeof node !== "object") {
+        return false;
+    }
+    return Object.entries(node as Record<string, unknown>).some(([k, v]) =>
+        (k === "ingress" && v !== null && typeof v === "object" && isTrue((v as Record<string, unknown>).enabled)) || enabledIngress(v));
+}
+
 export function makesLoadBalancer(r: Res): string | undefined {
     switch (r.type) {
         case D.service:
@@ -130,7 +139,7 @@ export function makesLoadBalancer(r: Res): string | undefined {
             if (/"type":"LoadBalancer"/.test(text)) {
                 return `Helm release ${r.inputs.chart} with a LoadBalancer Service`;
             }
-            if (/"ingress":\{[^{}]*"enabled":true/.test(text)) {
+            if (enabledIngress(values)) {
                 return `Helm release ${r.inputs.chart} with an Ingress`;
             }
             if (String(r.inputs.chart ?? "").endsWith("jupyterhub") && (values.proxy?.service?.type ?? "LoadBalancer") === "LoadBalancer") {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { autoscalerPolicy, ClusterServices, ClusterServicesArgs, resolveClusterServicesArgs } from "../components/cluster-services";
-import { CHARTS, IMAGES } from "../components/shared/versions";
+import { autoscalerPolicy, ClusterServices, ClusterServicesArgs, loadBalancerControllerPolicy, resolveClusterServicesArgs } from "../components/cluster-services";
+import { CHARTS, IMAGES, INGRESS_VERSIONS } from "../components/shared/versions";
 import { invalidObjects } from "./k8s-schema";
 import { allRecords, byType, one, resetRecords, resolve, settle } from "./mocks";
 
@@ -25,6 +25,33 @@ async function build(overrides: Partial<ClusterServicesArgs> = {}) {
     await settle();
     return s;
 }
+
+const VPC = "vpc-0123456789abcdef0";
+const LBC = { loadBalancerController: true, vpcId: VPC } as const;
+
+/** Top-level keys of aws-load-balancer-controller 3.5.0 `values.yaml` (the chart ships no values schema). */
+const LBC_CHART_KEYS = new Set((
+    "replicaCount revisionHistoryLimit image runtimeClassName imagePullSecrets nameOverride fullnameOverride autoscaling serviceAccount "
+    + "rbac podSecurityContext securityContext terminationGracePeriodSeconds resources priorityClassName nodeSelector tolerations affinity "
+    + "configureDefaultAffinity topologySpreadConstraints updateStrategy serviceAnnotations deploymentAnnotations podAnnotations podLabels "
+    + "additionalLabels enableCertManager certManager clusterName cluster ingressClass ingressClassParams createIngressClassResource region "
+    + "vpcId vpcTags awsApiEndpoints awsApiThrottle awsMaxRetries defaultTargetType defaultLoadBalancerScheme enablePodReadinessGateInject "
+    + "enableShield enableWaf enableWafv2 ingressMaxConcurrentReconciles logLevel metricsBindAddr webhookConfig webhookBindPort webhookTLS "
+    + "keepTLSSecret webhookNamespaceSelectors serviceMaxConcurrentReconciles targetgroupbindingMaxConcurrentReconciles "
+    + "targetgroupbindingMaxExponentialBackoffDelay targetgroupbindingRequeueDuration albGatewayMaxConcurrentReconciles "
+    + "nlbGatewayMaxConcurrentReconciles globalAcceleratorMaxConcurrentReconciles globalAcceleratorMaxExponentialBackoffDelay "
+    + "lbStabilizationMonitorInterval syncPeriod watchNamespace disableIngressClassAnnotation disableIngressGroupNameAnnotation "
+    + "tolerateNonExistentBackendService tolerateNonExistentBackendAction defaultSSLPolicy livenessProbe readinessProbe env hostNetwork "
+    + "dnsPolicy extraVolumeMounts extraVolumes defaultTags podDisruptionBudget externalManagedTags enableEndpointSlices "
+    + "enableBackendSecurityGroup enableManageBackendSecurityGroupRules backendSecurityGroup disableRestrictedSecurityGroupRules "
+    + "maxTargetsPerTargetGroup controllerConfig certManagement certDiscovery objectSelector serviceMonitor clusterSecretsPermissions "
+    + "ingressClassConfig enableServiceMutatorWebhook serviceMutatorWebhookConfig podMutatorWebhookConfig serviceTargetENISGTags loadBalancerClass"
+).split(" "));
+
+interface Statement { Sid?: string; Effect: string; Action: string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> }
+const lbcStatements = (): Statement[] => JSON.parse(loadBalancerControllerPolicy()).Statement;
+const granting = (action: string) => lbcStatements().filter((s) => s.Action.includes(action));
+const isRead = (action: string) => /:(Describe|Get|List)/.test(action);
 
 describe("ClusterServices", () => {
     it("creates the default encrypted gp3 StorageClass bound where pods land", async () => {
@@ -98,8 +125,152 @@ describe("ClusterServices", () => {
         expect(read.Action).toContain("ec2:DescribeInstanceTypes");
     });
 
+    it("installs no load balancer controller unless asked", async () => {
+        const s = await build();
+        expect(s.loadBalancerController).toBeUndefined();
+        expect(byType("kubernetes:helm.sh/v3:Release", "svc-lb-controller")).toEqual([]);
+        expect(byType("aws:eks/podIdentityAssociation:PodIdentityAssociation", "svc-lb-controller")).toEqual([]);
+        expect(byType("aws:iam/role:Role", "svc-lb-controller")).toEqual([]);
+    });
+
+    it("installs the AWS Load Balancer Controller pinned, told its cluster, region and VPC, after its Pod Identity", async () => {
+        const s = await build(LBC);
+        const rel = one("kubernetes:helm.sh/v3:Release", "svc-lb-controller");
+        expect(s.loadBalancerController).toBeDefined();
+        expect(await resolve(s.loadBalancerController!.urn)).toBe(rel.urn);
+        expect(rel.inputs).toMatchObject({
+            name: "aws-load-balancer-controller",
+            chart: INGRESS_VERSIONS.loadBalancerControllerChart.chart,
+            version: INGRESS_VERSIONS.loadBalancerControllerChart.version,
+            repositoryOpts: { repo: INGRESS_VERSIONS.loadBalancerControllerChart.repo },
+            namespace: "kube-system",
+        });
+        expect(INGRESS_VERSIONS.loadBalancerControllerChart).toMatchObject({ repo: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller" });
+        const v = rel.inputs.values;
+        // IMDS hop limit 1 (NG-02): without these the controller cannot start.
+        expect(v).toMatchObject({ clusterName: "mlp-test", region: "us-west-2", vpcId: VPC });
+        expect(v.serviceAccount).toEqual({ create: true, name: "aws-load-balancer-controller" });
+        expect(`${v.image.repository}:${v.image.tag}`).toBe(INGRESS_VERSIONS.loadBalancerControllerImage);
+        expect(v.ingressClass).toBe("alb");
+        expect(v.enableServiceMutatorWebhook).toBe(false);
+        expect(v.replicaCount).toBe(2);
+        expect(v.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
+        expect(v.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+        expect(v.resources.limits.memory).toEqual(expect.any(String));
+        expect(v.resources.limits.cpu).toBeUndefined();
+        expect(v.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
+        expect(v.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        for (const key of Object.keys(v)) {
+            expect(LBC_CHART_KEYS.has(key), `values.${key} is not a key of the pinned chart`).toBe(true);
+        }
+        // Credentials exist before the pods start, and outlive them on destroy.
+        expect(rel.dependencies).toContain(one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "svc-lb-controller-association").urn);
+    });
+
+    it("accepts a VPC ID that is an output", async () => {
+        await build({ loadBalancerController: true, vpcId: pulumi.output(VPC) });
+        expect(one("kubernetes:helm.sh/v3:Release", "svc-lb-controller").inputs.values.vpcId).toBe(VPC);
+    });
+
+    it("binds the controller's role to kube-system/aws-load-balancer-controller after the Pod Identity agent", async () => {
+        await build(LBC);
+        const assoc = one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "svc-lb-controller-association");
+        expect(assoc.inputs).toMatchObject({ namespace: "kube-system", serviceAccount: "aws-load-balancer-controller", clusterName: "mlp-test" });
+        expect(assoc.dependencies).toContain(byType("aws:eks/addon:Addon", "agent")[0].urn);
+        const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "svc-lb-controller-policy").inputs.policy);
+        expect(policy).toEqual(JSON.parse(loadBalancerControllerPolicy()));
+    });
+
+    it("grants the controller no wildcard actions and only Allow statements", () => {
+        for (const s of lbcStatements()) {
+            expect(s.Effect).toBe("Allow");
+            for (const a of s.Action) {
+                expect(a, s.Sid).not.toBe("*");
+                expect(a, s.Sid).not.toMatch(/\*/);
+            }
+        }
+        expect(loadBalancerControllerPolicy()).not.toMatch(/"Action":\s*"\*"/);
+    });
+
+    it("lets the controller change or delete only load balancers, target groups and security groups it tagged", () => {
+        const guarded = [
+            "ec2:DeleteSecurityGroup", "ec2:DeleteTags",
+            "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup",
+            "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup",
+            "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:ModifyTargetGroup",
+            "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:SetSecurityGroups",
+            "elasticloadbalancing:SetSubnets", "elasticloadbalancing:SetIpAddressType",
+        ];
+        for (const action of guarded) {
+            expect(granting(action).length, action).toBeGreaterThan(0);
+            for (const s of granting(action)) {
+                expect(JSON.stringify(s.Condition ?? {}), `${action} in ${s.Sid}`).toMatch(/aws:(Request|Resource)Tag\/elbv2\.k8s\.aws\/cluster/);
+            }
+        }
+        // Deleting and modifying need the tag on the resource; creating needs it on the request.
+        for (const s of granting("elasticloadbalancing:DeleteLoadBalancer").concat(granting("ec2:DeleteSecurityGroup"))) {
+            expect(s.Condition).toEqual({ Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } });
+        }
+        for (const s of granting("elasticloadbalancing:CreateLoadBalancer")) {
+            expect(s.Condition).toEqual({ Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } });
+        }
+        // Tags on EC2 only on security groups: set at creation with the cluster tag, or changed on
+        // owned groups without touching the cluster tag (so it cannot adopt someone else's group).
+        for (const s of granting("ec2:CreateTags").concat(granting("ec2:DeleteTags"))) {
+            expect(s.Resource, s.Sid).toBe("arn:aws:ec2:*:*:security-group/*");
+            expect([
+                { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" }, Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } },
+                { Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "true", "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } },
+            ]).toContainEqual(s.Condition);
+        }
+        // Load balancer and target group tags likewise; only listeners and rules are tagged freely.
+        for (const s of granting("elasticloadbalancing:RemoveTags").concat(granting("elasticloadbalancing:AddTags"))) {
+            const resources = ([] as string[]).concat(s.Resource);
+            if (resources.some((r) => /:(loadbalancer|targetgroup)\//.test(r))) {
+                expect(JSON.stringify(s.Condition ?? {}), s.Sid).toMatch(/elbv2\.k8s\.aws\/cluster/);
+            } else {
+                expect(resources.every((r) => /:listener(-rule)?\//.test(r)), s.Sid).toBe(true);
+            }
+        }
+    });
+
+    it("leaves unconditioned only the writes upstream leaves unconditioned", () => {
+        const unconditioned = lbcStatements()
+            .filter((s) => s.Condition === undefined)
+            .flatMap((s) => s.Action)
+            .filter((a) => !isRead(a));
+        expect(new Set(unconditioned)).toEqual(new Set([
+            // Node/pod security groups it does not own, opened to the ALB; creation is tagged separately.
+            "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:CreateSecurityGroup",
+            // Listeners, rules and targets inside its load balancers.
+            "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
+            "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule",
+            "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
+            "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets",
+            "elasticloadbalancing:SetWebAcl", "elasticloadbalancing:ModifyListener",
+            "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates",
+            "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities",
+            // WAF and Shield attachments named by Ingress annotations.
+            "waf-regional:AssociateWebACL", "waf-regional:DisassociateWebACL",
+            "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL",
+            "shield:CreateProtection", "shield:DeleteProtection",
+        ]));
+        for (const s of granting("elasticloadbalancing:RegisterTargets")) {
+            expect(s.Resource).toBe("arn:aws:elasticloadbalancing:*:*:targetgroup/*/*");
+        }
+    });
+
+    it("lets the controller create only the ELB service-linked role and no other IAM write", () => {
+        const [slr, ...rest] = granting("iam:CreateServiceLinkedRole");
+        expect(rest).toEqual([]);
+        expect(slr.Action).toEqual(["iam:CreateServiceLinkedRole"]);
+        expect(slr.Condition).toEqual({ StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } });
+        const iamActions = lbcStatements().flatMap((s) => s.Action).filter((a) => a.startsWith("iam:"));
+        expect(iamActions.filter((a) => !isRead(a))).toEqual(["iam:CreateServiceLinkedRole"]);
+    });
+
     it("declares only schema-valid objects under the component", async () => {
-        await build();
+        await build(LBC);
         expect(await invalidObjects(allRecords())).toEqual([]);
         for (const r of allRecords().filter((x) => x.type !== "mlplatform:index:ClusterServices" && x.name !== "agent")) {
             expect(r.parent, r.name).toMatch(/::mlplatform:index:ClusterServices::svc$/);
@@ -111,9 +282,15 @@ describe("ClusterServices", () => {
         const r = resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent });
         expect(r.storageReclaimPolicy).toBe("Retain");
         expect(r.scaleDownUnneededMinutes).toBe(10);
+        expect(r.loadBalancerController).toBe(false);
         expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.20", podIdentityAgent: agent }))
             .toThrow("kubernetesVersion (1.20) has no pinned cluster-autoscaler image");
         expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, scaleDownUnneededMinutes: 0 }))
             .toThrow("scaleDownUnneededMinutes (0) must be a whole number from 1 to 120");
+        expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, loadBalancerController: true }))
+            .toThrow("vpcId (undefined) must be set when loadBalancerController is true");
+        expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, loadBalancerController: true, vpcId: "subnet-0abc1234" }))
+            .toThrow("vpcId (subnet-0abc1234) must be a VPC ID");
+        expect(resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, loadBalancerController: true, vpcId: VPC }).vpcId).toBe(VPC);
     });
 });

@@ -3,9 +3,20 @@ import { CONFIG_KEYS, ConfigError, parseConfig, PRESET_VALUES, RawConfig, Secret
 
 const ctx = { project: "mlplatform", stack: "dev", region: "us-west-2" };
 // An explicit `undefined` region must reach parseConfig, so no default parameter here.
-const receivers: SecretConfig = { alertSlackWebhookUrl: "https://hooks.slack.example/x", alertDeadMansSwitchUrl: "https://dms.example/x" };
+const receivers: SecretConfig = { alertSlackWebhookUrl: "https://hooks.slack.example/x", alertDeadMansSwitchUrl: "https://dms.example/x", jupyterOauthClientSecret: "client-secret" };
+const CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-4909-8807-060504030201";
+/** What a production stack must set besides secrets: OAuth sign-in and the JupyterHub Ingress. */
+const PROD_RAW: RawConfig = {
+    jupyterAdminUsers: '["alice@example.com"]',
+    jupyterOauthClientId: "jupyterhub",
+    jupyterOauthAuthorizeUrl: "https://idp.example.com/authorize",
+    jupyterOauthTokenUrl: "https://idp.example.com/token",
+    jupyterOauthUserdataUrl: "https://idp.example.com/userinfo",
+    jupyterIngressHost: "notebooks.example.com",
+    ingressCertificateArn: CERT,
+};
 const parse = (raw: RawConfig, ...region: [string | undefined] | []) =>
-    parseConfig({ publicAccessCidrs: '["203.0.113.10/32"]', ...raw }, { ...ctx, region: region.length ? region[0] : "us-west-2" }, raw.preset === "production" ? receivers : {});
+    parseConfig({ publicAccessCidrs: '["203.0.113.10/32"]', ...(raw.preset === "production" ? PROD_RAW : {}), ...raw }, { ...ctx, region: region.length ? region[0] : "us-west-2" }, raw.preset === "production" ? receivers : {});
 
 describe("parseConfig presets", () => {
     it("resolves the sandbox preset to the documented values", () => {
@@ -132,7 +143,7 @@ describe("parseConfig errors", () => {
 
 describe("production alerting", () => {
     const prod = (secrets: SecretConfig, raw: RawConfig = {}) => () =>
-        parseConfig({ preset: "production", publicAccessCidrs: '["203.0.113.10/32"]', ...raw }, ctx, secrets);
+        parseConfig({ preset: "production", publicAccessCidrs: '["203.0.113.10/32"]', ...PROD_RAW, ...raw }, ctx, { jupyterOauthClientSecret: "client-secret", ...secrets });
 
     it("requires a receiver and a dead-man's switch", () => {
         expect(prod({ alertDeadMansSwitchUrl: "https://dms" })).toThrow("mlplatform:alertSlackWebhookUrl = undefined: production must page someone");
@@ -186,5 +197,58 @@ describe("CONFIG_KEYS", () => {
         for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
             expect(spec.description.length, key).toBeGreaterThan(10);
         }
+    });
+});
+
+describe("notebooks config", () => {
+    it("gives the sandbox a generated password and port-forward, production OAuth behind an HTTPS Ingress", () => {
+        const sb = parse({ preset: "sandbox" }).notebooks;
+        expect(sb).toMatchObject({ auth: { type: "dummy" }, adminUsers: ["admin"], notebookStorageGiB: 10, cullTimeoutMinutes: 60, gpuCullTimeoutMinutes: 30, ingress: undefined });
+        const prod = parse({ preset: "production" }).notebooks;
+        expect(prod).toMatchObject({
+            auth: { type: "oauth", clientId: "jupyterhub", clientSecret: "client-secret", usernameClaim: "email", callbackUrl: "https://notebooks.example.com/hub/oauth_callback" },
+            adminUsers: ["alice@example.com"],
+            notebookStorageGiB: 50,
+            cullTimeoutMinutes: 120,
+            gpuCullTimeoutMinutes: 60,
+            ingress: { host: "notebooks.example.com", certificateArn: CERT, scheme: "internal" },
+        });
+    });
+
+    it("reads profiles and timeouts from config, keeping GPU culling within the general timeout", () => {
+        const profiles = [{ slug: "tiny", displayName: "Tiny", description: "0.5 CPU", cpuGuarantee: 0.5, cpuLimit: 1, memoryGuarantee: "1Gi", memoryLimit: "2Gi" }];
+        const n = parse({ preset: "sandbox", notebookProfiles: JSON.stringify(profiles), cullTimeoutMinutes: "20" }).notebooks;
+        expect(n.profiles).toEqual(profiles);
+        expect(n.gpuCullTimeoutMinutes).toBe(20);
+    });
+
+    const errors: [string, RawConfig, string][] = [
+        ["dummy auth in production", { preset: "production", jupyterAuth: "dummy" }, "mlplatform:jupyterAuth = \"dummy\": production needs oauth"],
+        ["unknown auth", { preset: "sandbox", jupyterAuth: "ldap" }, "mlplatform:jupyterAuth = \"ldap\": must be one of dummy, oauth"],
+        ["production without an Ingress", { preset: "production", jupyterIngressHost: undefined }, "mlplatform:jupyterIngressHost = undefined: production serves JupyterHub through an HTTPS Ingress"],
+        ["an Ingress in a sandbox", { preset: "sandbox", jupyterIngressHost: "nb.example.com", ingressCertificateArn: CERT }, "mlplatform:jupyterIngressHost = \"nb.example.com\": a sandbox reaches JupyterHub by port-forward"],
+        ["an Ingress without a certificate", { preset: "production", ingressCertificateArn: undefined }, "mlplatform:ingressCertificateArn = undefined: an Ingress (notebooks.example.com) needs TLS"],
+        ["a bad certificate ARN", { preset: "production", ingressCertificateArn: "cert-1" }, "mlplatform:ingressCertificateArn = \"cert-1\": ingress.certificateArn (cert-1) must be an ACM certificate ARN"],
+        ["a bad scheme", { preset: "production", ingressScheme: "public" }, "mlplatform:ingressScheme = \"public\": must be one of internal, internet-facing"],
+        ["missing OAuth endpoints", { preset: "production", jupyterOauthTokenUrl: undefined }, "mlplatform:jupyterOauthTokenUrl = undefined: oauth sign-in needs"],
+        ["a plain-HTTP OAuth endpoint", { preset: "production", jupyterOauthTokenUrl: "http://idp.example.com/token" }, "mlplatform:jupyterOauthTokenUrl = \"http://idp.example.com/token\": auth.tokenUrl (http://idp.example.com/token) must be an https:// URL"],
+        ["OAuth without admins", { preset: "production", jupyterAdminUsers: "[]" }, "mlplatform:jupyterAdminUsers = \"[]\": adminUsers ([]) must name at least one admin"],
+        ["a bad admin name", { preset: "sandbox", jupyterAdminUsers: '["bad name"]' }, "mlplatform:jupyterAdminUsers = \"[\\\"bad name\\\"]\": adminUsers entry (bad name) must be a user name"],
+        ["a GPU timeout above the general one", { preset: "sandbox", cullTimeoutMinutes: "30", gpuCullTimeoutMinutes: "45" }, "mlplatform:gpuCullTimeoutMinutes = \"45\": gpuCullTimeoutMinutes (45) must be at most cullTimeoutMinutes (30)"],
+        ["a zero storage size", { preset: "sandbox", notebookStorageGiB: "0" }, "mlplatform:notebookStorageGiB = 0: must be between 1 and 1024"],
+        ["profiles that are not a list", { preset: "sandbox", notebookProfiles: '{"slug":"x"}' }, "mlplatform:notebookProfiles = {\"slug\":\"x\"}: must be a list of objects"],
+        ["a profile whose limit is below its guarantee", { preset: "sandbox", notebookProfiles: '[{"slug":"x","displayName":"X","description":"","cpuGuarantee":2,"cpuLimit":1,"memoryGuarantee":"1Gi","memoryLimit":"1Gi"}]' }, "profiles[x].cpuGuarantee (2) and cpuLimit (1) must satisfy 0 < guarantee <= limit"],
+    ];
+    it.each(errors)("refuses %s", (_name, raw, message) => {
+        const run = () => raw.preset === "production"
+            ? parseConfig({ publicAccessCidrs: '["203.0.113.10/32"]', ...PROD_RAW, ...raw }, ctx, receivers)
+            : parse(raw);
+        expect(run).toThrow(ConfigError);
+        expect(run).toThrow(message);
+    });
+
+    it("refuses OAuth without its client secret", () => {
+        expect(() => parseConfig({ preset: "production", publicAccessCidrs: '["203.0.113.10/32"]', ...PROD_RAW }, ctx, { ...receivers, jupyterOauthClientSecret: undefined }))
+            .toThrow("mlplatform:jupyterOauthClientSecret = undefined: oauth sign-in needs the client secret");
     });
 });

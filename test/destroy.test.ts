@@ -79,6 +79,9 @@ describe("the walk itself (synthetic graphs)", () => {
         expect(make(D.release, { chart: "jupyterhub", values: {} })).toMatch(/proxy/);
         expect(make(D.release, { chart: "jupyterhub", values: { proxy: { service: { type: "ClusterIP" } } } })).toBeUndefined();
         expect(make(D.release, { chart: "x", values: { server: { ingress: { enabled: true } } } })).toBeDefined();
+        // Key order must not matter (z2jh's ingress block has annotations before enabled).
+        expect(make(D.release, { chart: "jupyterhub", values: { proxy: { service: { type: "ClusterIP" } }, ingress: { annotations: { a: "b" }, enabled: true } } })).toMatch(/Ingress/);
+        expect(make(D.release, { chart: "x", values: { ingress: { annotations: { a: "b" }, enabled: false } } })).toBeUndefined();
     });
 
     it("fails any load balancer in a sandbox, and one without its controller in production", () => {

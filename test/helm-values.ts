@@ -4,8 +4,10 @@
  * or type fails a test instead of a deploy. Reusable by any layer whose chart ships a schema.
  */
 import * as fs from "fs";
+import * as path from "path";
 import Ajv from "ajv";
 import { parse } from "yaml";
+import { HAS_SHARED, SHARED_DIR } from "./k8s-schema";
 
 const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
 
@@ -47,4 +49,17 @@ export function chartValuesErrors(schemaPath: string, defaultsPath: string, valu
         return [];
     }
     return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${(e.params as any).additionalProperty})` : ""}`);
+}
+
+/** Chart schemas copied from upstream into `../shared/chart-schemas`. */
+export const CHART_SCHEMA_DIR = path.join(SHARED_DIR, "chart-schemas");
+/** z2jh 4.4.0 `values.schema.yaml` and default `values.yaml`. */
+export const JUPYTERHUB_SCHEMA = path.join(CHART_SCHEMA_DIR, "jupyterhub-4.4.0.values.schema.yaml");
+export const JUPYTERHUB_DEFAULTS = path.join(CHART_SCHEMA_DIR, "jupyterhub-4.4.0.values.yaml");
+/** True when ../shared and both JupyterHub files are present (tests that need them skip otherwise). */
+export const HAS_JUPYTERHUB_SCHEMA = HAS_SHARED && fs.existsSync(JUPYTERHUB_SCHEMA) && fs.existsSync(JUPYTERHUB_DEFAULTS);
+
+/** {@link chartValuesErrors} for the pinned JupyterHub chart. */
+export function jupyterHubValuesErrors(values: unknown): string[] {
+    return chartValuesErrors(JUPYTERHUB_SCHEMA, JUPYTERHUB_DEFAULTS, values);
 }

@@ -40,4 +40,15 @@ describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
         expect(assoc.inputs.policyArn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
         expect(assoc.inputs.accessScope).toEqual({ type: "cluster" });
     });
+
+    it("signs JupyterHub users in with OAuth behind an internal HTTPS ALB, and exports no password", async () => {
+        const v = one("kubernetes:helm.sh/v3:Release", "notebooks-jupyterhub").inputs.values;
+        expect(v.hub.config.JupyterHub.authenticator_class).toBe("generic-oauth");
+        expect(v.hub.config.GenericOAuthenticator.oauth_callback_url).toBe("https://notebooks.ml.example.com/hub/oauth_callback");
+        expect(JSON.stringify(v)).not.toContain(PROD_SECRETS["mlplatform:jupyterOauthClientSecret"]);
+        expect(v.ingress).toMatchObject({ enabled: true, ingressClassName: "alb", hosts: ["notebooks.ml.example.com"] });
+        expect(v.ingress.annotations["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
+        const program = await import("../index");
+        expect(program.jupyterhubPassword).toBeUndefined();
+    });
 });

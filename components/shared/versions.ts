@@ -63,15 +63,27 @@ export const IMAGES = {
 
 /** Experiment tracking (components/tracking.ts). */
 export const TRACKING_VERSIONS = {
-    /** RDS PostgreSQL engine version (major.minor). */
-    postgresEngineVersion: "17.6",
+    /**
+     * RDS PostgreSQL engine version: the major only. With `autoMinorVersionUpgrade` RDS moves the
+     * minor in the maintenance window; a major.minor pin would then show a downgrade diff on every
+     * preview (the provider accepts a prefix for exactly this case). 17.7 is the oldest minor RDS
+     * still creates (17.1-17.4 were retired on 2026-05-31 with 17.7 as the upgrade target); check
+     * `aws rds describe-db-engine-versions --engine postgres --engine-version 17` when bumping.
+     */
+    postgresEngineVersion: "17",
     /** Parameter group family matching the engine major version. */
     postgresFamily: "postgres17",
-    /** MLflow server image; must ship psycopg2 and boto3 (see README, "Images"). */
-    mlflowImage: "ghcr.io/mlflow/mlflow:v3.5.1-full",
+    /**
+     * Official MLflow image, `-full` variant (published from v3.9.0 on): `docker/Dockerfile.full`
+     * installs `mlflow[extras,azure,db,gateway,genai,auth]`, which brings psycopg2/psycopg (PostgreSQL)
+     * and boto3 (S3), plus prometheus-flask-exporter for `--expose-prometheus` (mlflow/mlflow
+     * `docker/README.md`). The plain tag has neither driver. Base python:3.11-slim, no USER: it runs
+     * as root unless the pod says otherwise, so the Deployment sets uid 10001 and HOME=/tmp.
+     */
+    mlflowImage: "ghcr.io/mlflow/mlflow:v3.17.0-full",
 } as const;
 
-/** Notebooks (components/notebooks.ts). */
+/** Notebooks (components/jupyter-hub.ts). */
 export const NOTEBOOK_VERSIONS = {
     /**
      * Zero to JupyterHub 4.4.0 (tag 4.4.0, 2026-06-10; current major 4): JupyterHub 5.5.0,
@@ -81,6 +93,8 @@ export const NOTEBOOK_VERSIONS = {
     /**
      * Jupyter docker-stacks date tags (`tagging/taggers/date.py`, weekly Monday build plus builds on
      * main; 2025-10-20 was a Monday with a merge). Runs as jovyan (uid 1000, gid 100).
+     * UNVERIFIED: the exact tags were not checked against quay.io in this sandbox; run
+     * `skopeo inspect docker://<image>` (or pick the latest dated tag) before the first deploy.
      */
     cpuImage: "quay.io/jupyter/scipy-notebook:2025-10-20",
     /** Same build, `cuda12` variant (tag prefix `cuda12-`): PyTorch wheels for CUDA 12.8 (cu128). */
@@ -89,10 +103,31 @@ export const NOTEBOOK_VERSIONS = {
 
 /** Logging (components/logging.ts). */
 export const LOGGING_VERSIONS = {
-    eckOperatorChart: { repo: "https://helm.elastic.co", chart: "eck-operator", version: "3.5.0" },
-    elasticsearch: "9.2.0",
-    fluentdImage: "fluent/fluentd-kubernetes-daemonset:v1.19.0-debian-elasticsearch8-1.0",
-    elasticsearchExporterImage: "quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0",
+    /**
+     * ECK operator chart 3.5.0 (appVersion 3.5.0): elastic/cloud-on-k8s tag v3.5.0 (2026-07-24),
+     * `deploy/eck-operator/Chart.yaml`; main is 3.6.0-SNAPSHOT @ 7b93383d (2026-08-21). Values keys
+     * used (`managedNamespaces`, `resources`, `podSecurityContext`, `securityContext`) are from its values.yaml.
+     */
+    eckOperatorChart: { repo: "https://helm.elastic.co", chart: "eck-operator", version: "3.5.0" } as ChartPin,
+    /**
+     * Elasticsearch and Kibana 9.4.3: ECK 3.5.0's own e2e stack version (`Makefile` E2E_STACK_VERSION)
+     * and its recipes; ECK 3.5.0 supports Elasticsearch 7.x-9.x (`pkg/controller/common/version`).
+     */
+    elasticsearch: "9.4.3",
+    /**
+     * fluentd-kubernetes-daemonset v1.19.3 Elasticsearch 9 flavour (README: `v1.19.3-debian-elasticsearch9-1.1`,
+     * multi-arch): Gemfile.lock pins fluentd 1.19.3, fluent-plugin-elasticsearch 6.0.0 with the elasticsearch
+     * 9.5 client, fluent-plugin-parser-cri 0.1.1, fluent-plugin-kubernetes_metadata_filter 3.8.0,
+     * fluent-plugin-prometheus 2.2.2, fluent-plugin-concat 2.6 (repo @ 849b9e1e, 2026-08-05).
+     */
+    fluentdImage: "fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-elasticsearch9-1.1",
+    /** elasticsearch_exporter v1.11.0 (tag 2026-07-10, newest in prometheus-community/elasticsearch_exporter). */
+    elasticsearchExporterImage: "quay.io/prometheuscommunity/elasticsearch-exporter:v1.11.0",
+    /**
+     * curl for the job that installs the ILM policy and index template (runs as uid 100, no shell needs).
+     * UNVERIFIED: tag not checked against Docker Hub in this sandbox; `skopeo inspect` before deploying.
+     */
+    curlImage: "curlimages/curl:8.15.0",
 } as const;
 
 /** Monitoring (components/monitoring.ts). */
@@ -106,4 +141,17 @@ export const MONITORING_VERSIONS = {
     dcgmExporterChart: { repo: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.8.2" },
     /** DCGM exporter image, pinned explicitly rather than left to the chart's appVersion. */
     dcgmExporterImage: "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless",
+} as const;
+
+/** Ingress: the AWS Load Balancer Controller (components/cluster-services.ts). */
+export const INGRESS_VERSIONS = {
+    /**
+     * aws-load-balancer-controller chart 3.5.0 (appVersion v3.5.0): aws/eks-charts
+     * `stable/aws-load-balancer-controller/Chart.yaml` @ 52396092 (2026-08-03), the newest there; the
+     * same chart and `values.yaml` as kubernetes-sigs/aws-load-balancer-controller tag v3.5.0
+     * (`helm/aws-load-balancer-controller`, 11eb202c). Its IAM policy is in cluster-services.ts; bump both together.
+     */
+    loadBalancerControllerChart: { repo: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" } as ChartPin,
+    /** The chart's own default image (`values.yaml` `image`), set explicitly so an upgrade names it. */
+    loadBalancerControllerImage: "public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0",
 } as const;

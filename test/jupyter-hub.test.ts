@@ -1,0 +1,405 @@
+import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    DEFAULT_PROFILES,
+    DUMMY_PASSWORD_ENV,
+    JUPYTERHUB_AUTH_SECRET,
+    JupyterHub,
+    JupyterHubArgs,
+    OAUTH_CLIENT_SECRET_ENV,
+    resolveJupyterHubArgs,
+} from "../components/jupyter-hub";
+import { GPU_TOLERATION } from "../components/shared/gpu";
+import { NOTEBOOK_VERSIONS } from "../components/shared/versions";
+import { Env, Res } from "../policy/checks";
+import { JUPYTERHUB_CHECKS } from "../policy/checks-jupyterhub";
+import { HAS_JUPYTERHUB_SCHEMA, jupyterHubValuesErrors, mergeHelmValues } from "./helm-values";
+import { invalidObjects } from "./k8s-schema";
+import { allRecords, byType, ResourceRecord, resetRecords, resolve, settle } from "./mocks";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const SECRET = "kubernetes:core/v1:Secret";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const PASSWORD_TYPE = "random:index/randomPassword:RandomPassword";
+const MOCK_PASSWORD = "mock-secret-jh-dummy-password";
+const CLIENT_SECRET = "oauth-client-secret-never-in-values";
+const URI = "http://mlflow.mlflow.svc.cluster.local:5000";
+const CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-4909-8807-060504030201";
+
+const SANDBOX: JupyterHubArgs = { mlflowTrackingUri: URI, adminUsers: ["admin"], deleteVolumesWithWorkload: true, notebookStorageGiB: 10 };
+const OAUTH = {
+    type: "oauth" as const,
+    clientId: "jupyterhub",
+    clientSecret: pulumi.secret(CLIENT_SECRET),
+    authorizeUrl: "https://idp.example.com/oauth2/authorize",
+    tokenUrl: "https://idp.example.com/oauth2/token",
+    userdataUrl: "https://idp.example.com/oauth2/userinfo",
+    usernameClaim: "email",
+    callbackUrl: "https://notebooks.example.com/hub/oauth_callback",
+};
+const PRODUCTION: JupyterHubArgs = {
+    mlflowTrackingUri: URI,
+    auth: OAUTH,
+    adminUsers: ["alice@example.com"],
+    allowedUsers: ["bob@example.com"],
+    notebookStorageGiB: 50,
+    cullTimeoutMinutes: 120,
+    gpuCullTimeoutMinutes: 45,
+    ingress: { host: "notebooks.example.com", certificateArn: CERT },
+};
+
+async function build(args: JupyterHubArgs = SANDBOX) {
+    resetRecords();
+    const hub = new JupyterHub("jh", args);
+    await resolve(hub.portForwardCommand);
+    await settle();
+    return hub;
+}
+
+const release = (): ResourceRecord => {
+    const rs = byType(RELEASE);
+    expect(rs).toHaveLength(1);
+    return rs[0];
+};
+const values = () => release().inputs.values;
+const asRes = (rs: ResourceRecord[]): Res[] => rs.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+const ids = (rs: Res[], env: Env) => JUPYTERHUB_CHECKS.flatMap((c) => c.evaluate(rs, env));
+
+describe("resolveJupyterHubArgs", () => {
+    it("applies the documented defaults", () => {
+        const a = resolveJupyterHubArgs({});
+        expect(a.auth).toEqual({ type: "dummy" });
+        expect(a.adminUsers).toEqual([]);
+        expect(a.allowedUsers).toEqual([]);
+        expect(a.notebookStorageGiB).toBe(10);
+        expect(a.hubStorageGiB).toBe(1);
+        expect(a.storageClassName).toBe("gp3");
+        expect(a.cullTimeoutMinutes).toBe(60);
+        expect(a.gpuCullTimeoutMinutes).toBe(30);
+        expect(a.cpuImage).toBe(NOTEBOOK_VERSIONS.cpuImage);
+        expect(a.gpuImage).toBe(NOTEBOOK_VERSIONS.gpuImage);
+        expect(a.ingress).toBeUndefined();
+        expect(a.deleteVolumesWithWorkload).toBe(false);
+        expect(a.profiles.map((p) => [p.slug, p.cpuGuarantee, p.cpuLimit, p.memoryGuarantee, p.memoryLimit, p.gpus, p.image, p.default])).toEqual([
+            ["small-cpu", 1, 1, "4Gi", "4Gi", 0, NOTEBOOK_VERSIONS.cpuImage, true],
+            ["large-cpu", 3, 4, "12Gi", "16Gi", 0, NOTEBOOK_VERSIONS.cpuImage, false],
+            ["gpu", 3, 4, "12Gi", "16Gi", 1, NOTEBOOK_VERSIONS.gpuImage, false],
+        ]);
+        expect(resolveJupyterHubArgs({ cullTimeoutMinutes: 10 }).gpuCullTimeoutMinutes).toBe(10);
+    });
+
+    const p0 = DEFAULT_PROFILES[0];
+    it.each<[string, Omit<JupyterHubArgs, "mlflowTrackingUri">, string]>([
+        ["auth type", { auth: { type: "ldap" } as any }, 'auth.type (ldap) must be "dummy" or "oauth"'],
+        ["empty client id", { auth: { ...OAUTH, clientId: " " }, adminUsers: ["a"] }, 'auth.clientId (" ") must not be empty'],
+        ["empty claim", { auth: { ...OAUTH, usernameClaim: "" }, adminUsers: ["a"] }, 'auth.usernameClaim ("") must not be empty'],
+        ["http token url", { auth: { ...OAUTH, tokenUrl: "http://idp/token" }, adminUsers: ["a"] }, "auth.tokenUrl (http://idp/token) must be an https:// URL"],
+        ["callback path", { auth: { ...OAUTH, callbackUrl: "https://x.example.com/cb" }, adminUsers: ["a"] }, "auth.callbackUrl (https://x.example.com/cb) must end with /hub/oauth_callback"],
+        ["oauth without admins", { auth: OAUTH }, "adminUsers ([]) must name at least one admin with oauth auth, or nobody can administer the hub"],
+        ["bad admin", { adminUsers: ["a b"] }, "adminUsers entry (a b) must be a user name of letters, digits and ._@+- (at most 128 characters)"],
+        ["bad allowed", { allowedUsers: ["-x"] }, "allowedUsers entry (-x) must be a user name of letters, digits and ._@+- (at most 128 characters)"],
+        ["storage", { notebookStorageGiB: 0 }, "notebookStorageGiB (0) must be a whole number from 1 to 1024"],
+        ["hub storage", { hubStorageGiB: 1.5 }, "hubStorageGiB (1.5) must be a whole number from 1 to 100"],
+        ["cull", { cullTimeoutMinutes: 1 }, "cullTimeoutMinutes (1) must be a whole number from 5 to 10080"],
+        ["gpu cull", { gpuCullTimeoutMinutes: 4 }, "gpuCullTimeoutMinutes (4) must be a whole number from 5 to 10080"],
+        ["gpu cull > cull", { cullTimeoutMinutes: 30, gpuCullTimeoutMinutes: 60 }, "gpuCullTimeoutMinutes (60) must be at most cullTimeoutMinutes (30): the hub culler stops GPU servers at cullTimeoutMinutes anyway"],
+        ["latest image", { cpuImage: "quay.io/jupyter/scipy-notebook:latest" }, "cpuImage (quay.io/jupyter/scipy-notebook:latest) must be name:tag with a pinned tag (not latest)"],
+        ["untagged image", { gpuImage: "quay.io/jupyter/pytorch-notebook" }, "gpuImage (quay.io/jupyter/pytorch-notebook) must be name:tag with a pinned tag (not latest)"],
+        ["no profiles", { profiles: [] }, "profiles ([]) must list at least one profile"],
+        ["slug", { profiles: [{ ...p0, slug: "Big" }] }, "profiles[].slug (Big) must be a lowercase DNS label"],
+        ["duplicate slug", { profiles: [p0, p0] }, "profiles[].slug (small-cpu) is used twice; slugs must be unique"],
+        ["display name", { profiles: [{ ...p0, displayName: "" }] }, 'profiles[small-cpu].displayName ("") must not be empty'],
+        ["cpu", { profiles: [{ ...p0, cpuGuarantee: 2, cpuLimit: 1 }] }, "profiles[small-cpu].cpuGuarantee (2) and cpuLimit (1) must satisfy 0 < guarantee <= limit <= 192"],
+        ["memory unit", { profiles: [{ ...p0, memoryLimit: "4G" }] }, 'profiles[small-cpu].memoryLimit (4G) must be a whole quantity in Mi, Gi or Ti, e.g. "4Gi"'],
+        ["memory order", { profiles: [{ ...p0, memoryGuarantee: "8Gi" }] }, "profiles[small-cpu].memoryLimit (4Gi) must be at least memoryGuarantee (8Gi)"],
+        ["gpus", { profiles: [{ ...p0, gpus: 9 }] }, "profiles[small-cpu].gpus (9) must be a whole number from 0 to 8"],
+        ["profile image", { profiles: [{ ...p0, image: "x:latest" }] }, "profiles[small-cpu].image (x:latest) must be name:tag with a pinned tag (not latest)"],
+        ["two defaults", { profiles: [p0, { ...p0, slug: "b" }] }, "profiles mark 2 profiles as default; at most one may be"],
+        ["ingress host", { ingress: { host: "Bad Host", certificateArn: CERT } }, "ingress.host (Bad Host) must be a fully qualified DNS name"],
+        ["ingress certificate", { ingress: { host: "a.example.com", certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } }, "ingress.certificateArn (arn:aws:iam::123456789012:server-certificate/x) must be an ACM certificate ARN"],
+    ])("rejects %s", (_, args, message) => {
+        expect(() => resolveJupyterHubArgs(args)).toThrow(message);
+    });
+
+    it("throws before registering any resource", () => {
+        resetRecords();
+        expect(() => new JupyterHub("bad", { mlflowTrackingUri: URI, notebookStorageGiB: 0 })).toThrow("notebookStorageGiB");
+        expect(allRecords().filter((r) => r.type !== "mlplatform:index:JupyterHub")).toHaveLength(0);
+    });
+});
+
+describe("JupyterHub (sandbox, dummy auth)", () => {
+    it("creates the namespace, password, Secret and release, parented to the component", async () => {
+        await build();
+        const others = allRecords().filter((r) => r.type !== "mlplatform:index:JupyterHub");
+        expect(others.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+            `${RELEASE} jh-jupyterhub`,
+            `${NAMESPACE} jh-namespace`,
+            `${SECRET} jh-auth`,
+            `${PASSWORD_TYPE} jh-dummy-password`,
+        ].sort());
+        for (const r of others) {
+            expect(r.parent, r.name).toMatch(/::mlplatform:index:JupyterHub::jh$/);
+        }
+        expect(await invalidObjects(allRecords())).toEqual([]);
+    });
+
+    it("labels the namespace for MLflow access, enforcing baseline with a reason and auditing restricted", async () => {
+        await build();
+        const ns = byType(NAMESPACE)[0];
+        expect(ns.inputs.metadata.name).toBe("jupyterhub");
+        expect(ns.inputs.metadata.labels).toMatchObject({
+            "mlplatform.io/mlflow-client": "true",
+            "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/audit": "restricted",
+            "pod-security.kubernetes.io/warn": "restricted",
+            "app.kubernetes.io/name": "jupyterhub",
+            "app.kubernetes.io/part-of": "mlplatform",
+            "app.kubernetes.io/managed-by": "pulumi",
+        });
+        expect(ns.inputs.metadata.annotations["mlplatform.io/pod-security-reason"]).toMatch(/NET_ADMIN/);
+        expect(ns.retainOnDelete).toBe(false);
+    });
+
+    it("pins the chart and passes the storage, user and network values", async () => {
+        await build();
+        const r = release();
+        expect(r.inputs).toMatchObject({ name: "jupyterhub", chart: "jupyterhub", version: "4.4.0", namespace: "jupyterhub", repositoryOpts: { repo: "https://hub.jupyter.org/helm-chart/" } });
+        expect(r.dependencies.some((d) => d.endsWith("::jh-auth"))).toBe(true);
+        const v = values();
+        expect(v.hub.db).toEqual({ type: "sqlite-pvc", pvc: { storage: "1Gi", storageClassName: "gp3", annotations: {} } });
+        expect(v.singleuser.storage).toEqual({ type: "dynamic", capacity: "10Gi", dynamic: { storageClass: "gp3" } });
+        expect(v.singleuser.uid).toBe(1000);
+        expect(v.singleuser.fsGid).toBe(100);
+        expect(v.singleuser.allowPrivilegeEscalation).toBe(false);
+        expect(v.singleuser.cloudMetadata).toEqual({ blockWithIptables: false });
+        expect(v.singleuser.networkPolicy).toEqual({
+            enabled: true,
+            egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, dnsPortsKubeSystemNamespace: true, dnsPortsPrivateIPs: true, nonPrivateIPs: true, privateIPs: false },
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mlflow" } } }], ports: [{ port: 5000, protocol: "TCP" }] }],
+        });
+        expect(v.singleuser.extraEnv).toEqual({ MLFLOW_TRACKING_URI: URI });
+        expect(v.singleuser.cpu).toEqual({ guarantee: 1, limit: 1 });
+        expect(v.singleuser.memory).toEqual({ guarantee: "4G", limit: "4G" });
+        expect(v.singleuser.image).toEqual({ name: "quay.io/jupyter/scipy-notebook", tag: NOTEBOOK_VERSIONS.cpuImage.split(":")[1] });
+        expect(v.proxy.service).toEqual({ type: "ClusterIP" });
+        expect(v.ingress).toEqual({ enabled: false });
+        expect(v.hub.authenticatePrometheus).toBe(false);
+        expect(v.hub.networkPolicy.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: 8081, protocol: "TCP" }] }]);
+        expect(v.hub.resources).toEqual({ requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } });
+        expect(v.proxy.chp.resources).toEqual({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } });
+        expect(v.hub.pdb).toEqual({ enabled: false });
+    });
+
+    it("offers the default profiles with limits, GPU toleration and shorter GPU idle shutdown", async () => {
+        await build();
+        const list = values().singleuser.profileList;
+        expect(list.map((p: any) => p.slug)).toEqual(["small-cpu", "large-cpu", "gpu"]);
+        expect(list[0]).toEqual({
+            display_name: "Small CPU",
+            slug: "small-cpu",
+            description: "1 CPU, 4 GiB RAM",
+            default: true,
+            kubespawner_override: { image: NOTEBOOK_VERSIONS.cpuImage, cpu_guarantee: 1, cpu_limit: 1, mem_guarantee: "4G", mem_limit: "4G" },
+        });
+        expect(list[1].kubespawner_override).toEqual({ image: NOTEBOOK_VERSIONS.cpuImage, cpu_guarantee: 3, cpu_limit: 4, mem_guarantee: "12G", mem_limit: "16G" });
+        expect(list[1].default).toBeUndefined();
+        expect(list[2].kubespawner_override).toEqual({
+            image: NOTEBOOK_VERSIONS.gpuImage,
+            cpu_guarantee: 3,
+            cpu_limit: 4,
+            mem_guarantee: "12G",
+            mem_limit: "16G",
+            extra_resource_limits: { "nvidia.com/gpu": "1" },
+            tolerations: [{ ...GPU_TOLERATION }],
+            node_selector: { "nvidia.com/gpu.present": "true" },
+            args: ["--ServerApp.shutdown_no_activity_timeout=1800", "--MappingKernelManager.cull_idle_timeout=1800", "--MappingKernelManager.cull_interval=300", "--MappingKernelManager.cull_connected=True"],
+        });
+        expect(list[2].kubespawner_override.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+        expect(values().cull).toEqual({ enabled: true, timeout: 3600, every: 300 });
+    });
+
+    it("takes custom profiles and timeouts", async () => {
+        await build({
+            ...SANDBOX,
+            cullTimeoutMinutes: 90,
+            gpuCullTimeoutMinutes: 20,
+            profiles: [
+                { slug: "tiny", displayName: "Tiny", description: "0.5 CPU", cpuGuarantee: 0.5, cpuLimit: 1, memoryGuarantee: "512Mi", memoryLimit: "1Gi" },
+                { slug: "multi-gpu", displayName: "4 GPUs", description: "", cpuGuarantee: 16, cpuLimit: 16, memoryGuarantee: "64Gi", memoryLimit: "64Gi", gpus: 4, image: "example.com/gpu:1.0", default: true },
+            ],
+        });
+        const v = values();
+        expect(v.cull.timeout).toBe(5400);
+        expect(v.singleuser.cpu).toEqual({ guarantee: 16, limit: 16 });
+        expect(v.singleuser.memory).toEqual({ guarantee: "64G", limit: "64G" });
+        expect(v.singleuser.profileList[0].kubespawner_override).toEqual({ image: NOTEBOOK_VERSIONS.cpuImage, cpu_guarantee: 0.5, cpu_limit: 1, mem_guarantee: "512M", mem_limit: "1G" });
+        const gpu = v.singleuser.profileList[1].kubespawner_override;
+        expect(gpu.image).toBe("example.com/gpu:1.0");
+        expect(gpu.extra_resource_limits).toEqual({ "nvidia.com/gpu": "4" });
+        expect(gpu.args[0]).toBe("--ServerApp.shutdown_no_activity_timeout=1200");
+    });
+
+    it("configures dummy auth from a generated password kept out of the values", async () => {
+        const hub = await build();
+        const v = values();
+        expect(v.hub.config.JupyterHub).toEqual({ authenticator_class: "dummy" });
+        expect(v.hub.config.Authenticator).toEqual({ admin_users: ["admin"], allow_all: true });
+        expect(v.hub.extraEnv).toEqual([{ name: DUMMY_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "secret" } } }]);
+        expect(v.hub.extraConfig).toEqual({ "10-dummy-password": 'import os\nc.DummyAuthenticator.password = os.environ["DUMMY_PASSWORD"]\n' });
+        const secret = byType(SECRET)[0];
+        expect(secret.inputs.metadata).toMatchObject({ name: JUPYTERHUB_AUTH_SECRET, namespace: "jupyterhub" });
+        expect(secret.inputs.stringData).toEqual({ secret: MOCK_PASSWORD });
+        expect(secret.secretPaths.some((p) => "stringData.secret".startsWith(p))).toBe(true);
+        expect(await resolve(hub.adminPassword!)).toBe(MOCK_PASSWORD);
+        expect(await pulumi.isSecret(hub.adminPassword!)).toBe(true);
+        for (const r of allRecords().filter((x) => x.type !== SECRET && x.type !== PASSWORD_TYPE)) {
+            expect(JSON.stringify(r.inputs), r.name).not.toContain(MOCK_PASSWORD);
+        }
+    });
+
+    it("exposes the port-forward command and the hub scrape target", async () => {
+        const hub = await build();
+        expect(await resolve(hub.portForwardCommand)).toBe("kubectl -n jupyterhub port-forward svc/proxy-public 8080:80");
+        expect(await pulumi.isSecret(hub.portForwardCommand)).toBe(false);
+        expect(hub.scrapeTargets).toHaveLength(1);
+        const t = hub.scrapeTargets[0];
+        expect({ ...t, namespace: await resolve(t.namespace) }).toEqual({ name: "jupyterhub", namespace: "jupyterhub", selector: { app: "jupyterhub", component: "hub" }, port: "hub", path: "/hub/metrics" });
+    });
+
+    it("passes every JupyterHub check for sandbox", async () => {
+        await build();
+        expect(ids(asRes(allRecords()), "sandbox")).toEqual([]);
+    });
+});
+
+describe("JupyterHub (production, OAuth)", () => {
+    it("configures GenericOAuthenticator with the client secret only in a Secret", async () => {
+        const hub = await build(PRODUCTION);
+        expect(hub.adminPassword).toBeUndefined();
+        expect(byType(PASSWORD_TYPE)).toHaveLength(0);
+        const v = values();
+        expect(v.hub.config.JupyterHub).toEqual({ authenticator_class: "generic-oauth" });
+        expect(v.hub.config.Authenticator).toEqual({ admin_users: ["alice@example.com"], allowed_users: ["alice@example.com", "bob@example.com"] });
+        expect(v.hub.config.GenericOAuthenticator).toEqual({
+            client_id: "jupyterhub",
+            oauth_callback_url: OAUTH.callbackUrl,
+            authorize_url: OAUTH.authorizeUrl,
+            token_url: OAUTH.tokenUrl,
+            userdata_url: OAUTH.userdataUrl,
+            username_claim: "email",
+            scope: ["openid", "email", "profile"],
+        });
+        expect(v.hub.extraEnv).toEqual([{ name: OAUTH_CLIENT_SECRET_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "secret" } } }]);
+        expect(v.hub.extraConfig).toEqual({ "10-oauth-client-secret": 'import os\nc.GenericOAuthenticator.client_secret = os.environ["OAUTH_CLIENT_SECRET"]\n' });
+        const secret = byType(SECRET)[0];
+        expect(secret.inputs.stringData).toEqual({ secret: CLIENT_SECRET });
+        expect(secret.secretPaths.some((p) => "stringData.secret".startsWith(p))).toBe(true);
+        for (const r of allRecords().filter((x) => x.type !== SECRET)) {
+            expect(JSON.stringify(r.inputs), r.name).not.toContain(CLIENT_SECRET);
+        }
+        expect(await invalidObjects(allRecords())).toEqual([]);
+    });
+
+    it("retains volumes, sizes storage and culling from args, and adds the TLS Ingress", async () => {
+        await build(PRODUCTION);
+        const v = values();
+        expect(byType(NAMESPACE)[0].retainOnDelete).toBe(true);
+        expect(v.hub.db.pvc.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+        expect(v.singleuser.storage.capacity).toBe("50Gi");
+        expect(v.cull).toEqual({ enabled: true, timeout: 7200, every: 300 });
+        expect(v.singleuser.profileList[2].kubespawner_override.args[0]).toBe("--ServerApp.shutdown_no_activity_timeout=2700");
+        expect(v.ingress).toEqual({
+            enabled: true,
+            ingressClassName: "alb",
+            annotations: {
+                "alb.ingress.kubernetes.io/scheme": "internal",
+                "alb.ingress.kubernetes.io/target-type": "ip",
+                "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+                "alb.ingress.kubernetes.io/certificate-arn": CERT,
+                "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            },
+            hosts: ["notebooks.example.com"],
+            tls: [{ hosts: ["notebooks.example.com"] }],
+        });
+        expect(v.proxy.service.type).toBe("ClusterIP");
+    });
+
+    it("passes every JupyterHub check for production; the sandbox release fails JH-05 there", async () => {
+        await build(PRODUCTION);
+        expect(ids(asRes(allRecords()), "production")).toEqual([]);
+        await build();
+        expect(ids(asRes(allRecords()), "production").map((x) => x.id)).toEqual(["JH-05"]);
+    });
+});
+
+describe("JUPYTERHUB_CHECKS on mutated values", () => {
+    const base = async (args: JupyterHubArgs = SANDBOX) => {
+        await build(args);
+        return release();
+    };
+    const mutate = (r: ResourceRecord, patch: (v: any) => void): Res[] => {
+        const values = JSON.parse(JSON.stringify(r.inputs.values));
+        patch(values);
+        return [{ type: r.type, name: r.name, inputs: { ...r.inputs, values } }];
+    };
+    it.each<[string, Env, (v: any) => void]>([
+        ["JH-01", "sandbox", (v) => { v.singleuser.cloudMetadata.blockWithIptables = true; }],
+        ["JH-01", "sandbox", (v) => { v.singleuser.networkPolicy.enabled = false; }],
+        ["JH-01", "sandbox", (v) => { delete v.singleuser.networkPolicy.egressAllowRules.cloudMetadataServer; }],
+        ["JH-02", "sandbox", (v) => { v.singleuser.uid = 0; }],
+        ["JH-02", "sandbox", (v) => { v.singleuser.allowPrivilegeEscalation = true; }],
+        ["JH-02", "sandbox", (v) => { v.singleuser.extraEnv.GRANT_SUDO = "yes"; }],
+        ["JH-02", "sandbox", (v) => { v.singleuser.profileList[0].kubespawner_override.uid = 0; }],
+        ["JH-02", "sandbox", (v) => { v.singleuser.profileList[1].kubespawner_override.environment = { GRANT_SUDO: "yes" }; }],
+        ["JH-03", "sandbox", (v) => { delete v.singleuser.memory.limit; }],
+        ["JH-03", "sandbox", (v) => { delete v.singleuser.profileList[0].kubespawner_override.cpu_limit; }],
+        ["JH-03", "sandbox", (v) => { v.singleuser.profileList[2].kubespawner_override.tolerations = []; }],
+        ["JH-03", "sandbox", (v) => { delete v.singleuser.profileList[2].kubespawner_override.extra_resource_limits; }],
+        ["JH-03", "sandbox", (v) => { v.cull.enabled = false; }],
+        ["JH-04", "sandbox", (v) => { v.hub.db = { type: "sqlite-memory" }; }],
+        ["JH-04", "sandbox", (v) => { v.hub.pdb.enabled = true; }],
+        ["JH-05", "sandbox", (v) => { v.proxy.service.type = "LoadBalancer"; }],
+        ["JH-05", "sandbox", (v) => { v.ingress = { enabled: true, tls: [] }; }],
+        ["JH-05", "production", (v) => { v.ingress.tls = []; delete v.ingress.annotations["alb.ingress.kubernetes.io/certificate-arn"]; }],
+        ["JH-05", "production", (v) => { v.ingress.annotations["alb.ingress.kubernetes.io/listen-ports"] = '[{"HTTP":80},{"HTTPS":443}]'; }],
+        ["K8S-02", "sandbox", (v) => { v.hub.containerSecurityContext.allowPrivilegeEscalation = true; }],
+        ["K8S-02", "sandbox", (v) => { delete v.hub.config.KubeSpawner.container_security_context.allowPrivilegeEscalation; }],
+        ["K8S-04", "sandbox", (v) => { v.proxy.chp.containerSecurityContext.capabilities = { drop: [] }; }],
+        ["K8S-04", "sandbox", (v) => { v.scheduling.userScheduler.containerSecurityContext.capabilities.add = ["NET_ADMIN"]; }],
+    ])("%s fails on a non-compliant fixture (%s)", async (id, env, patch) => {
+        const r = await base(env === "production" ? PRODUCTION : SANDBOX);
+        expect(ids(mutate(r, () => undefined), env)).toEqual([]);
+        expect([...new Set(ids(mutate(r, patch), env).map((x) => x.id))]).toEqual([id]);
+    });
+
+    it("covers every check id", () => {
+        expect(JUPYTERHUB_CHECKS.map((c) => c.id)).toEqual(["JH-01", "JH-02", "JH-03", "JH-04", "JH-05", "K8S-02", "K8S-04"]);
+    });
+
+    it("ignores other releases", () => {
+        expect(ids([{ type: RELEASE, name: "x", inputs: { chart: "other", values: {} } }], "production")).toEqual([]);
+    });
+});
+
+describe("Helm values against the z2jh 4.4.0 schema", () => {
+    it("merges like Helm: maps merge, lists and scalars replace, null deletes", () => {
+        expect(mergeHelmValues({ a: { b: 1, c: [1, 2], d: "x" }, e: 1 }, { a: { c: [3], d: null, f: true }, e: 2 })).toEqual({ a: { b: 1, c: [3], f: true }, e: 2 });
+        expect(mergeHelmValues({ a: { b: 1 } }, { a: "scalar" })).toEqual({ a: "scalar" });
+        expect(mergeHelmValues({ a: 1 }, undefined)).toEqual({ a: 1 });
+    });
+
+    it.skipIf(!HAS_JUPYTERHUB_SCHEMA)("sandbox and production values validate after merging with chart defaults (NOT RUN when ../shared is absent)", async () => {
+        for (const args of [SANDBOX, PRODUCTION]) {
+            await build(args);
+            expect(jupyterHubValuesErrors(values())).toEqual([]);
+        }
+    });
+
+    it.skipIf(!HAS_JUPYTERHUB_SCHEMA)("the schema refuses a misspelt key (NOT RUN when ../shared is absent)", async () => {
+        await build();
+        const v = JSON.parse(JSON.stringify(values()));
+        v.singleuser.cloudMetaData = { blockWithIptables: false };
+        expect(jupyterHubValuesErrors(v).join("\n")).toMatch(/cloudMetaData/);
+    });
+});
