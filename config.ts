@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./components/shared/cidr";
 import { JupyterHubArgs, NotebookProfile, resolveJupyterHubArgs } from "./components/jupyter-hub";
+import { resolveTrackingArgs, TRACKING_PRESETS, TrackingArgs } from "./components/tracking";
 import { resolveMonitoringArgs } from "./components/monitoring";
 import { IngressSettings } from "./components/shared/ingress";
 import { TeamSpec, validateTeams } from "./components/tenancy";
@@ -87,11 +88,16 @@ export interface PlatformConfig {
         readonly email?: { to: string; from: string; smarthost: string; username: string; password: pulumi.Input<string> };
         readonly deadMansSwitchUrl?: pulumi.Input<string>;
     };
+    /** MLflow settings: the preset's values with the stack's overrides (infrastructure ids come from index.ts). */
+    readonly tracking: TrackingSettings;
     /** JupyterHub settings (everything but what index.ts wires from other layers). */
     readonly notebooks: Omit<JupyterHubArgs, "mlflowTrackingUri" | "deleteVolumesWithWorkload">;
     readonly teams: TeamSpec[];
     readonly auditorPrincipalArns: string[];
 }
+
+/** The {@link TrackingArgs} a stack's config decides. */
+export type TrackingSettings = Omit<TrackingArgs, "clusterName" | "vpcId" | "vpcCidr" | "databaseSubnetIds" | "nodeSecurityGroupId" | "podIdentityAgent" | "kmsKeyArn" | "loadBalancerController">;
 
 /** Secret config values, read with getSecret so they stay secret. */
 export type SecretConfig = Partial<Record<ConfigKey, pulumi.Input<string>>>;
@@ -174,12 +180,21 @@ export const CONFIG_KEYS = {
     notebookStorageGiB: { type: "integer", description: "Per-user home volume size, GiB (gp3, encrypted)." },
     cullTimeoutMinutes: { type: "integer", description: "Idle notebook servers are stopped after this many minutes." },
     gpuCullTimeoutMinutes: { type: "integer", description: "Idle GPU notebook servers stop themselves after this many minutes (at most cullTimeoutMinutes), releasing the GPU node." },
-    jupyterOauthClientId: { type: "string", description: "OAuth client id (jupyterAuth oauth)." },
-    jupyterOauthClientSecret: { type: "string", secret: true, description: "OAuth client secret (jupyterAuth oauth; secret)." },
-    jupyterOauthAuthorizeUrl: { type: "string", description: "OAuth authorization endpoint (https)." },
-    jupyterOauthTokenUrl: { type: "string", description: "OAuth token endpoint (https)." },
-    jupyterOauthUserdataUrl: { type: "string", description: "OAuth userinfo endpoint (https)." },
-    jupyterOauthUsernameClaim: { type: "string", description: "Userinfo claim used as the JupyterHub user name (default email)." },
+    oidcClientId: { type: "string", description: "OIDC client id of the platform's sign-in (JupyterHub oauth, the MLflow Ingress); register https://<host>/hub/oauth_callback and https://<host>/oauth2/idpresponse." },
+    oidcClientSecret: { type: "string", secret: true, description: "OIDC client secret (secret)." },
+    oidcIssuer: { type: "string", description: "OIDC issuer URL (https); needed by the MLflow Ingress's ALB sign-in." },
+    oidcAuthorizeUrl: { type: "string", description: "OIDC authorization endpoint (https)." },
+    oidcTokenUrl: { type: "string", description: "OIDC token endpoint (https)." },
+    oidcUserinfoUrl: { type: "string", description: "OIDC userinfo endpoint (https)." },
+    oidcUsernameClaim: { type: "string", description: "Userinfo claim used as the JupyterHub user name (default email)." },
+    mlflowDbInstanceClass: { type: "string", description: "RDS instance class of the MLflow database." },
+    mlflowDbStorageGiB: { type: "integer", description: "MLflow database storage, GiB (gp3, encrypted)." },
+    mlflowDbMaxStorageGiB: { type: "integer", description: "Upper bound for RDS storage autoscaling, GiB." },
+    mlflowDbMultiAz: { type: "boolean", description: "Multi-AZ standby for the MLflow database." },
+    mlflowDbBackupRetentionDays: { type: "integer", description: "Automated backup retention of the MLflow database, days (1 to 35; production at least 7)." },
+    mlflowDbPassword: { type: "string", secret: true, description: "MLflow database password (secret); generated when unset." },
+    mlflowReplicas: { type: "integer", description: "MLflow tracking server replicas (production at least 2)." },
+    mlflowIngressHost: { type: "string", description: "Host name of an HTTPS Ingress for MLflow with OIDC sign-in on the ALB (production only; port-forward otherwise)." },
     jupyterIngressHost: { type: "string", description: "Host name of the JupyterHub Ingress (required in production); the OAuth callback is https://<host>/hub/oauth_callback." },
     ingressCertificateArn: { type: "string", description: "ACM certificate ARN covering the Ingress hosts; the ALB terminates TLS with it (required with any Ingress host)." },
     ingressScheme: { type: "string", description: "ALB scheme of the platform's Ingresses: internal (VPC, VPN, peering) or internet-facing." },
@@ -464,6 +479,70 @@ function ingressSettings(raw: RawConfig, host: string): IngressSettings {
     return { host, certificateArn, scheme: oneOf<"internal" | "internet-facing">(raw, "ingressScheme", ["internal", "internet-facing"], "internal") };
 }
 
+function trackingSection(raw: RawConfig, secrets: SecretConfig, preset: Preset, namePrefix: string): TrackingSettings {
+    const p = TRACKING_PRESETS[preset];
+    const host = str(raw, "mlflowIngressHost");
+    if (host !== undefined && preset === "sandbox") {
+        throw new ConfigError("mlflowIngressHost", host, "a sandbox reaches MLflow by port-forward: an Ingress makes a load balancer that a sandbox destroy could leave behind");
+    }
+    let ingress: TrackingSettings["ingress"];
+    if (host !== undefined) {
+        const keys = ["oidcIssuer", "oidcAuthorizeUrl", "oidcTokenUrl", "oidcUserinfoUrl", "oidcClientId"] as const;
+        const missing = keys.filter((k) => raw[k] === undefined);
+        if (missing.length > 0 || secrets.oidcClientSecret === undefined) {
+            const all = [...missing, ...(secrets.oidcClientSecret === undefined ? ["oidcClientSecret"] : [])];
+            throw new ConfigError(all[0] as ConfigKey, undefined, `the MLflow Ingress signs users in on the ALB and needs ${[...keys, "oidcClientSecret"].join(", ")}; missing ${all.join(", ")}`);
+        }
+        ingress = {
+            ...ingressSettings(raw, host),
+            oidc: {
+                issuer: str(raw, "oidcIssuer")!,
+                authorizationEndpoint: str(raw, "oidcAuthorizeUrl")!,
+                tokenEndpoint: str(raw, "oidcTokenUrl")!,
+                userInfoEndpoint: str(raw, "oidcUserinfoUrl")!,
+                clientId: str(raw, "oidcClientId")!,
+                clientSecret: secrets.oidcClientSecret,
+            },
+        };
+    }
+    const t: TrackingSettings = {
+        ...p,
+        namePrefix,
+        instanceClass: str(raw, "mlflowDbInstanceClass") ?? p.instanceClass,
+        allocatedStorageGiB: int(raw, "mlflowDbStorageGiB", p.allocatedStorageGiB, 20, 65536),
+        maxAllocatedStorageGiB: int(raw, "mlflowDbMaxStorageGiB", p.maxAllocatedStorageGiB, 20, 65536),
+        multiAz: bool(raw, "mlflowDbMultiAz", p.multiAz),
+        backupRetentionDays: int(raw, "mlflowDbBackupRetentionDays", p.backupRetentionDays, 1, 35),
+        replicas: int(raw, "mlflowReplicas", p.replicas, 1, 10),
+        databasePassword: secrets.mlflowDbPassword,
+        ingress,
+    };
+    if (preset === "production") {
+        if (t.backupRetentionDays! < 7) {
+            throw new ConfigError("mlflowDbBackupRetentionDays", t.backupRetentionDays, "production keeps at least 7 days of backups (checklist RDS-03)");
+        }
+        if (!t.multiAz) {
+            throw new ConfigError("mlflowDbMultiAz", false, "production runs the database Multi-AZ (checklist RDS-04)");
+        }
+        if (t.replicas! < 2) {
+            throw new ConfigError("mlflowReplicas", t.replicas, "production runs at least 2 replicas behind a PodDisruptionBudget (checklist K8S-13)");
+        }
+    }
+    viaComponent(raw, {
+        instanceClass: "mlflowDbInstanceClass", allocatedStorageGiB: "mlflowDbStorageGiB", maxAllocatedStorageGiB: "mlflowDbMaxStorageGiB",
+        backupRetentionDays: "mlflowDbBackupRetentionDays", replicas: "mlflowReplicas", databasePassword: "mlflowDbPassword",
+        "ingress.host": "mlflowIngressHost", "ingress.certificateArn": "ingressCertificateArn", "ingress.scheme": "ingressScheme",
+        "ingress.oidc.issuer": "oidcIssuer", "ingress.oidc.authorizationEndpoint": "oidcAuthorizeUrl", "ingress.oidc.tokenEndpoint": "oidcTokenUrl",
+        "ingress.oidc.userInfoEndpoint": "oidcUserinfoUrl", "ingress.oidc.clientId": "oidcClientId",
+    }, "mlflowDbInstanceClass", () => resolveTrackingArgs({
+        ...t,
+        // Stand-ins for what index.ts wires from the network and cluster; only their shape is checked here.
+        clusterName: "cluster", vpcId: "vpc", vpcCidr: "10.0.0.0/16", databaseSubnetIds: ["subnet-a", "subnet-b"], nodeSecurityGroupId: "sg",
+        podIdentityAgent: undefined as unknown as TrackingArgs["podIdentityAgent"], kmsKeyArn: t.bucketKms ? "arn:aws:kms:us-west-2:111122223333:key/x" : undefined,
+    }));
+    return t;
+}
+
 function notebooksSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues["notebooks"], preset: Preset): PlatformConfig["notebooks"] {
     const auth = oneOf<"dummy" | "oauth">(raw, "jupyterAuth", ["dummy", "oauth"], p.auth);
     if (auth === "dummy" && preset === "production") {
@@ -476,27 +555,27 @@ function notebooksSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues
     if (!p.requireIngress && host !== undefined) {
         throw new ConfigError("jupyterIngressHost", host, "a sandbox reaches JupyterHub by port-forward: an Ingress makes a load balancer that a sandbox destroy could leave behind");
     }
-    const oauthKeys = ["jupyterOauthClientId", "jupyterOauthAuthorizeUrl", "jupyterOauthTokenUrl", "jupyterOauthUserdataUrl"] as const;
+    const oauthKeys = ["oidcClientId", "oidcAuthorizeUrl", "oidcTokenUrl", "oidcUserinfoUrl"] as const;
     let authArgs: JupyterHubArgs["auth"];
     if (auth === "oauth") {
         const missing = oauthKeys.filter((k) => raw[k] === undefined);
         if (missing.length > 0) {
-            throw new ConfigError(missing[0], undefined, `oauth sign-in needs ${[...oauthKeys, "jupyterOauthClientSecret"].join(", ")}; missing ${missing.join(", ")}`);
+            throw new ConfigError(missing[0], undefined, `oauth sign-in needs ${[...oauthKeys, "oidcClientSecret"].join(", ")}; missing ${missing.join(", ")}`);
         }
-        if (secrets.jupyterOauthClientSecret === undefined) {
-            throw new ConfigError("jupyterOauthClientSecret", undefined, "oauth sign-in needs the client secret: `pulumi config set --secret jupyterOauthClientSecret <secret>`");
+        if (secrets.oidcClientSecret === undefined) {
+            throw new ConfigError("oidcClientSecret", undefined, "oauth sign-in needs the client secret: `pulumi config set --secret oidcClientSecret <secret>`");
         }
         if (host === undefined) {
             throw new ConfigError("jupyterIngressHost", undefined, "oauth sign-in needs a public callback URL: set jupyterIngressHost");
         }
         authArgs = {
             type: "oauth",
-            clientId: str(raw, "jupyterOauthClientId")!,
-            clientSecret: secrets.jupyterOauthClientSecret,
-            authorizeUrl: str(raw, "jupyterOauthAuthorizeUrl")!,
-            tokenUrl: str(raw, "jupyterOauthTokenUrl")!,
-            userdataUrl: str(raw, "jupyterOauthUserdataUrl")!,
-            usernameClaim: str(raw, "jupyterOauthUsernameClaim") ?? "email",
+            clientId: str(raw, "oidcClientId")!,
+            clientSecret: secrets.oidcClientSecret,
+            authorizeUrl: str(raw, "oidcAuthorizeUrl")!,
+            tokenUrl: str(raw, "oidcTokenUrl")!,
+            userdataUrl: str(raw, "oidcUserinfoUrl")!,
+            usernameClaim: str(raw, "oidcUsernameClaim") ?? "email",
             callbackUrl: `https://${host}/hub/oauth_callback`,
         };
     } else {
@@ -514,9 +593,9 @@ function notebooksSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues
     };
     viaComponent(raw, {
         adminUsers: "jupyterAdminUsers", allowedUsers: "jupyterAllowedUsers", profiles: "notebookProfiles", notebookStorageGiB: "notebookStorageGiB",
-        cullTimeoutMinutes: "cullTimeoutMinutes", gpuCullTimeoutMinutes: "gpuCullTimeoutMinutes", "auth.clientId": "jupyterOauthClientId",
-        "auth.authorizeUrl": "jupyterOauthAuthorizeUrl", "auth.tokenUrl": "jupyterOauthTokenUrl", "auth.userdataUrl": "jupyterOauthUserdataUrl",
-        "auth.usernameClaim": "jupyterOauthUsernameClaim", "auth.callbackUrl": "jupyterIngressHost", "ingress.host": "jupyterIngressHost",
+        cullTimeoutMinutes: "cullTimeoutMinutes", gpuCullTimeoutMinutes: "gpuCullTimeoutMinutes", "auth.clientId": "oidcClientId",
+        "auth.authorizeUrl": "oidcAuthorizeUrl", "auth.tokenUrl": "oidcTokenUrl", "auth.userdataUrl": "oidcUserinfoUrl",
+        "auth.usernameClaim": "oidcUsernameClaim", "auth.callbackUrl": "jupyterIngressHost", "ingress.host": "jupyterIngressHost",
         "ingress.certificateArn": "ingressCertificateArn", "ingress.scheme": "ingressScheme", cpuImage: "notebookProfiles", gpuImage: "notebookProfiles",
     }, "notebookProfiles", () => resolveJupyterHubArgs(n));
     return n;
@@ -662,7 +741,8 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
     const gpu = nodeGroup(raw, "gpu", p.gpu);
 
     const stackPart = ctx.stack.toLowerCase().replace(/[^a-z0-9-]/g, "-");
-    const namePrefix = `${ctx.project}-${stackPart}`.slice(0, 32).replace(/-+$/, "");
+    // 30 characters: RDS identifiers and bucket names append suffixes to it.
+    const namePrefix = `${ctx.project}-${stackPart}`.slice(0, 30).replace(/-+$/, "").replace(/--+/g, "-");
 
     return {
         project: ctx.project,
@@ -685,6 +765,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
             gpu,
         },
         monitoring: monitoringSection(raw, secrets, p.monitoring),
+        tracking: trackingSection(raw, secrets, preset, namePrefix),
         notebooks: notebooksSection(raw, secrets, p.notebooks, preset),
         ...teamsSection(raw, adminPrincipalArns),
     };

@@ -11,8 +11,9 @@ import { ClusterServices } from "./components/cluster-services";
 import { JupyterHub } from "./components/jupyter-hub";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
-import { MLFLOW_PORT, NAMESPACES } from "./components/shared/platform";
+import { NAMESPACES } from "./components/shared/platform";
 import { Tenancy } from "./components/tenancy";
+import { Tracking } from "./components/tracking";
 
 // Validates everything first: a bad value stops here, before any resource is registered.
 const cfg = loadConfig();
@@ -76,15 +77,29 @@ const clusterServices = new ClusterServices("cluster-services", {
     storageReclaimPolicy: cfg.cluster.storageReclaimPolicy,
     volumeKmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
     // Installed only when something is served through an Ingress; it also deletes the ALBs on destroy.
-    loadBalancerController: cfg.notebooks.ingress !== undefined,
+    loadBalancerController: cfg.notebooks.ingress !== undefined || cfg.tracking.ingress !== undefined,
     vpcId: network.vpcId,
+}, k8sOpts);
+
+// MLflow: RDS and S3 need only the network and the node security group, so they are created while
+// the cluster is still building; the server waits for the Kubernetes provider.
+const tracking = new Tracking("tracking", {
+    ...cfg.tracking,
+    clusterName: cluster.clusterName,
+    vpcId: network.vpcId,
+    vpcCidr: network.vpcCidr,
+    databaseSubnetIds: network.databaseSubnetIds,
+    nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+    podIdentityAgent: cluster.podIdentityAgent,
+    kmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
+    loadBalancerController: clusterServices.loadBalancerController,
 }, k8sOpts);
 
 // Notebooks need the gp3 StorageClass (user and hub volumes), the GPU device plugin (GPU profile)
 // and, with an Ingress, the load-balancer controller that must outlive it on destroy.
 const notebooks = new JupyterHub("notebooks", {
     ...cfg.notebooks,
-    mlflowTrackingUri: `http://mlflow.${NAMESPACES.mlflow}.svc.cluster.local:${MLFLOW_PORT}`,
+    mlflowTrackingUri: tracking.trackingUri,
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
 }, { ...k8sOpts, dependsOn: [clusterServices] });
 
@@ -95,13 +110,14 @@ const tenancy = new Tenancy("teams", {
     auditorPrincipalArns: cfg.auditorPrincipalArns,
     reservedPrincipalArns: cfg.cluster.adminPrincipalArns,
     // Platform namespaces teams may look into; each appears here once its layer is deployed.
-    platformReadNamespaces: [NAMESPACES.jupyterhub],
-}, k8sOpts);
+    platformReadNamespaces: [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
+// Its viewer Roles live in the platform namespaces, so those must exist first.
+}, { ...k8sOpts, dependsOn: [tracking, notebooks] });
 
 // Built last: it scrapes what the layers above expose, and its CRDs' objects need its release.
 const monitoring = new Monitoring("monitoring", {
     ...cfg.monitoring,
-    targets: [...notebooks.scrapeTargets],
+    targets: [...tracking.scrapeTargets, ...notebooks.scrapeTargets],
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
     gpuNamespace: NAMESPACES.gpu,
 }, { ...k8sOpts, dependsOn: [clusterServices] });
@@ -119,6 +135,12 @@ export const grafanaPortForward = monitoring.grafanaPortForward;
 export const grafanaAdminPassword = monitoring.grafanaAdminPassword;
 export const prometheusPortForward = monitoring.prometheusPortForward;
 export const alertmanagerPortForward = monitoring.alertmanagerPortForward;
+/** In-cluster MLflow URI (notebooks get it as MLFLOW_TRACKING_URI). */
+export const mlflowTrackingUri = tracking.trackingUri;
+export const mlflowPortForward = tracking.portForwardCommand;
+export const mlflowUrl = tracking.url ?? "http://localhost:5000 (after mlflowPortForward)";
+export const mlflowBucket = tracking.bucketName;
+export const mlflowDatabaseEndpoint = tracking.databaseEndpoint;
 export const jupyterhubPortForward = notebooks.portForwardCommand;
 /** Secret, sandbox only: `pulumi stack output jupyterhubPassword --show-secrets` (any user name). */
 export const jupyterhubPassword = notebooks.adminPassword;

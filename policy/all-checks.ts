@@ -7,11 +7,13 @@ import { FOUNDATION_CHECKS } from "./checks";
 import { JUPYTERHUB_CHECKS } from "./checks-jupyterhub";
 import { MONITORING_CHECKS } from "./checks-monitoring";
 import { TENANCY_CHECKS } from "./checks-tenancy";
+import { TRACKING_CHECKS } from "./checks-tracking";
 import { WORKLOAD_CHECKS } from "./checks-workloads";
 
 /** Checks by layer; a checklist ID may appear in several layers (e.g. K8S-* for each workload). */
 export const CHECKS_BY_LAYER: Readonly<Record<string, readonly Check[]>> = {
     foundation: FOUNDATION_CHECKS,
+    tracking: TRACKING_CHECKS,
     notebooks: JUPYTERHUB_CHECKS,
     monitoring: MONITORING_CHECKS,
     tenancy: TENANCY_CHECKS,

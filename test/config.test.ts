@@ -3,15 +3,15 @@ import { CONFIG_KEYS, ConfigError, parseConfig, PRESET_VALUES, RawConfig, Secret
 
 const ctx = { project: "mlplatform", stack: "dev", region: "us-west-2" };
 // An explicit `undefined` region must reach parseConfig, so no default parameter here.
-const receivers: SecretConfig = { alertSlackWebhookUrl: "https://hooks.slack.example/x", alertDeadMansSwitchUrl: "https://dms.example/x", jupyterOauthClientSecret: "client-secret" };
+const receivers: SecretConfig = { alertSlackWebhookUrl: "https://hooks.slack.example/x", alertDeadMansSwitchUrl: "https://dms.example/x", oidcClientSecret: "client-secret" };
 const CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-4909-8807-060504030201";
 /** What a production stack must set besides secrets: OAuth sign-in and the JupyterHub Ingress. */
 const PROD_RAW: RawConfig = {
     jupyterAdminUsers: '["alice@example.com"]',
-    jupyterOauthClientId: "jupyterhub",
-    jupyterOauthAuthorizeUrl: "https://idp.example.com/authorize",
-    jupyterOauthTokenUrl: "https://idp.example.com/token",
-    jupyterOauthUserdataUrl: "https://idp.example.com/userinfo",
+    oidcClientId: "jupyterhub",
+    oidcAuthorizeUrl: "https://idp.example.com/authorize",
+    oidcTokenUrl: "https://idp.example.com/token",
+    oidcUserinfoUrl: "https://idp.example.com/userinfo",
     jupyterIngressHost: "notebooks.example.com",
     ingressCertificateArn: CERT,
 };
@@ -143,7 +143,7 @@ describe("parseConfig errors", () => {
 
 describe("production alerting", () => {
     const prod = (secrets: SecretConfig, raw: RawConfig = {}) => () =>
-        parseConfig({ preset: "production", publicAccessCidrs: '["203.0.113.10/32"]', ...PROD_RAW, ...raw }, ctx, { jupyterOauthClientSecret: "client-secret", ...secrets });
+        parseConfig({ preset: "production", publicAccessCidrs: '["203.0.113.10/32"]', ...PROD_RAW, ...raw }, ctx, { oidcClientSecret: "client-secret", ...secrets });
 
     it("requires a receiver and a dead-man's switch", () => {
         expect(prod({ alertDeadMansSwitchUrl: "https://dms" })).toThrow("mlplatform:alertSlackWebhookUrl = undefined: production must page someone");
@@ -230,8 +230,8 @@ describe("notebooks config", () => {
         ["an Ingress without a certificate", { preset: "production", ingressCertificateArn: undefined }, "mlplatform:ingressCertificateArn = undefined: an Ingress (notebooks.example.com) needs TLS"],
         ["a bad certificate ARN", { preset: "production", ingressCertificateArn: "cert-1" }, "mlplatform:ingressCertificateArn = \"cert-1\": ingress.certificateArn (cert-1) must be an ACM certificate ARN"],
         ["a bad scheme", { preset: "production", ingressScheme: "public" }, "mlplatform:ingressScheme = \"public\": must be one of internal, internet-facing"],
-        ["missing OAuth endpoints", { preset: "production", jupyterOauthTokenUrl: undefined }, "mlplatform:jupyterOauthTokenUrl = undefined: oauth sign-in needs"],
-        ["a plain-HTTP OAuth endpoint", { preset: "production", jupyterOauthTokenUrl: "http://idp.example.com/token" }, "mlplatform:jupyterOauthTokenUrl = \"http://idp.example.com/token\": auth.tokenUrl (http://idp.example.com/token) must be an https:// URL"],
+        ["missing OAuth endpoints", { preset: "production", oidcTokenUrl: undefined }, "mlplatform:oidcTokenUrl = undefined: oauth sign-in needs"],
+        ["a plain-HTTP OAuth endpoint", { preset: "production", oidcTokenUrl: "http://idp.example.com/token" }, "mlplatform:oidcTokenUrl = \"http://idp.example.com/token\": auth.tokenUrl (http://idp.example.com/token) must be an https:// URL"],
         ["OAuth without admins", { preset: "production", jupyterAdminUsers: "[]" }, "mlplatform:jupyterAdminUsers = \"[]\": adminUsers ([]) must name at least one admin"],
         ["a bad admin name", { preset: "sandbox", jupyterAdminUsers: '["bad name"]' }, "mlplatform:jupyterAdminUsers = \"[\\\"bad name\\\"]\": adminUsers entry (bad name) must be a user name"],
         ["a GPU timeout above the general one", { preset: "sandbox", cullTimeoutMinutes: "30", gpuCullTimeoutMinutes: "45" }, "mlplatform:gpuCullTimeoutMinutes = \"45\": gpuCullTimeoutMinutes (45) must be at most cullTimeoutMinutes (30)"],
@@ -248,7 +248,45 @@ describe("notebooks config", () => {
     });
 
     it("refuses OAuth without its client secret", () => {
-        expect(() => parseConfig({ preset: "production", publicAccessCidrs: '["203.0.113.10/32"]', ...PROD_RAW }, ctx, { ...receivers, jupyterOauthClientSecret: undefined }))
-            .toThrow("mlplatform:jupyterOauthClientSecret = undefined: oauth sign-in needs the client secret");
+        expect(() => parseConfig({ preset: "production", publicAccessCidrs: '["203.0.113.10/32"]', ...PROD_RAW }, ctx, { ...receivers, oidcClientSecret: undefined }))
+            .toThrow("mlplatform:oidcClientSecret = undefined: oauth sign-in needs the client secret");
+    });
+});
+
+describe("tracking config", () => {
+    it("takes the preset's database and server sizes, with overrides", () => {
+        expect(parse({ preset: "sandbox" }).tracking).toMatchObject({ namePrefix: "mlplatform-dev", instanceClass: "db.t4g.micro", multiAz: false, backupRetentionDays: 1, forceDestroy: true, replicas: 1, ingress: undefined });
+        expect(parse({ preset: "production" }).tracking).toMatchObject({ instanceClass: "db.m7g.large", multiAz: true, backupRetentionDays: 14, protect: true, deletionProtection: true, finalSnapshot: true, bucketKms: true, replicas: 2 });
+        expect(parse({ preset: "sandbox", mlflowDbInstanceClass: "db.t4g.small", mlflowReplicas: "2" }).tracking).toMatchObject({ instanceClass: "db.t4g.small", replicas: 2 });
+    });
+
+    it("keeps a configured password as the secret it was given", () => {
+        const c = parseConfig({ preset: "sandbox", publicAccessCidrs: '["203.0.113.10/32"]' }, ctx, { mlflowDbPassword: "a-long-enough-db-password" });
+        expect(c.tracking.databasePassword).toBe("a-long-enough-db-password");
+    });
+
+    it("builds the MLflow Ingress with ALB sign-in from the shared OIDC keys", () => {
+        const t = parse({ preset: "production", mlflowIngressHost: "mlflow.example.com", oidcIssuer: "https://idp.example.com" }).tracking;
+        expect(t.ingress).toMatchObject({ host: "mlflow.example.com", certificateArn: CERT, oidc: { issuer: "https://idp.example.com", clientId: "jupyterhub", clientSecret: "client-secret", tokenEndpoint: "https://idp.example.com/token" } });
+    });
+
+    const errors: [string, RawConfig, string][] = [
+        ["too few production backups", { preset: "production", mlflowDbBackupRetentionDays: "3" }, "mlplatform:mlflowDbBackupRetentionDays = 3: production keeps at least 7 days"],
+        ["a single-AZ production database", { preset: "production", mlflowDbMultiAz: "false" }, "mlplatform:mlflowDbMultiAz = false: production runs the database Multi-AZ"],
+        ["one production replica", { preset: "production", mlflowReplicas: "1" }, "mlplatform:mlflowReplicas = 1: production runs at least 2 replicas"],
+        ["a bad instance class", { preset: "sandbox", mlflowDbInstanceClass: "t4g.micro" }, "mlplatform:mlflowDbInstanceClass = \"t4g.micro\": instanceClass (t4g.micro) must be an RDS instance class"],
+        ["storage below the autoscaling bound", { preset: "sandbox", mlflowDbStorageGiB: "100", mlflowDbMaxStorageGiB: "50" }, "mlplatform:mlflowDbMaxStorageGiB = \"50\": maxAllocatedStorageGiB (50) must be a whole number from 100"],
+        ["an MLflow Ingress in a sandbox", { preset: "sandbox", mlflowIngressHost: "mlflow.example.com" }, "mlplatform:mlflowIngressHost = \"mlflow.example.com\": a sandbox reaches MLflow by port-forward"],
+        ["an MLflow Ingress without an issuer", { preset: "production", mlflowIngressHost: "mlflow.example.com" }, "mlplatform:oidcIssuer = undefined: the MLflow Ingress signs users in on the ALB"],
+        ["a plain-HTTP issuer", { preset: "production", mlflowIngressHost: "mlflow.example.com", oidcIssuer: "http://idp" }, "mlplatform:oidcIssuer = \"http://idp\": ingress.oidc.issuer (http://idp) must be an https:// URL"],
+    ];
+    it.each(errors)("refuses %s", (_name, raw, message) => {
+        expect(() => parse(raw)).toThrow(message);
+    });
+
+    it("refuses a short configured password without echoing it", () => {
+        const run = () => parseConfig({ preset: "sandbox", publicAccessCidrs: '["203.0.113.10/32"]' }, ctx, { mlflowDbPassword: "short" });
+        expect(run).toThrow("mlplatform:mlflowDbPassword");
+        expect(run).not.toThrow(/"short"/);
     });
 });

@@ -59,4 +59,14 @@ describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
         // The hub is scraped, and teams may look into its namespace.
         expect(byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((m) => m.inputs.spec.jobLabel ?? m.inputs.metadata.name)).toEqual(expect.arrayContaining([expect.stringContaining("jupyterhub")])); expect(one("kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack")).toBeDefined();
     });
+
+    it("runs MLflow on a disposable single-AZ database and a force-destroyable bucket, reached by port-forward", () => {
+        const db = one("aws:rds/instance:Instance", "tracking-db");
+        expect(db.inputs).toMatchObject({ multiAz: false, deletionProtection: false, skipFinalSnapshot: true, deleteAutomatedBackups: true, backupRetentionPeriod: 1 });
+        expect(db.protect).toBeFalsy();
+        expect(one("aws:s3/bucket:Bucket", "tracking-artifacts").inputs.forceDestroy).toBe(true);
+        expect(outputs.mlflowPortForward).toBe("kubectl -n mlflow port-forward svc/mlflow 5000:5000");
+        expect(outputs.mlflowTrackingUri).toBe("http://mlflow.mlflow.svc.cluster.local:5000");
+        expect(byType("kubernetes:networking.k8s.io/v1:Ingress")).toEqual([]);
+    });
 });

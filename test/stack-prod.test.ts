@@ -51,4 +51,15 @@ describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
         const program = await import("../index");
         expect(program.jupyterhubPassword).toBeUndefined();
     });
+
+    it("protects the MLflow database and bucket and runs the server highly available", () => {
+        const db = one("aws:rds/instance:Instance", "tracking-db");
+        expect(db.inputs).toMatchObject({ multiAz: true, deletionProtection: true, skipFinalSnapshot: false, storageEncrypted: true, performanceInsightsEnabled: true });
+        expect(db.inputs.finalSnapshotIdentifier).toMatch(/^mlplatform-prod-mlflow/);
+        expect(db.protect).toBe(true);
+        expect(one("aws:s3/bucket:Bucket", "tracking-artifacts").protect).toBe(true);
+        expect(one("aws:s3/bucket:Bucket", "tracking-artifacts").inputs.forceDestroy).toBeFalsy();
+        expect(one("kubernetes:apps/v1:Deployment", "tracking-server").inputs.spec.replicas).toBe(2);
+        expect(byType("kubernetes:policy/v1:PodDisruptionBudget").map((p) => p.inputs.metadata.namespace)).toContain("mlflow");
+    });
 });

@@ -35,7 +35,7 @@ export function stackConfig(stack: string): Record<string, string> {
 export const PROD_SECRETS: Record<string, string> = {
     "mlplatform:alertSlackWebhookUrl": "https://hooks.slack.com/services/T000/B000/test-webhook-secret",
     "mlplatform:alertDeadMansSwitchUrl": "https://heartbeat.example.com/ping/test-dms-secret",
-    "mlplatform:jupyterOauthClientSecret": "test-oauth-client-secret",
+    "mlplatform:oidcClientSecret": "test-oauth-client-secret",
 };
 
 /**

@@ -1,0 +1,356 @@
+/**
+ * Checklist items for experiment tracking: the MLflow database (RDS-01 … RDS-10, NET-03), the
+ * artifact bucket (S3-01 … S3-06) and the tracking server's secrets and identity (ML-01, ML-02).
+ * K8S-* for the Deployment come from checks-workloads.ts.
+ *
+ * Joins between resources (instance → subnet/parameter group/security group, bucket → side
+ * resources, association → role → policy) use the dependency URNs the engine records (tests and
+ * the policy pack both have them), falling back to physical names where a name is the link.
+ */
+import { Check, Env, of, parseJson, Res, v, Violation } from "./checks";
+
+const T = {
+    db: "aws:rds/instance:Instance",
+    subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+    params: "aws:rds/parameterGroup:ParameterGroup",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    sgIngress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    bucket: "aws:s3/bucket:Bucket",
+    pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    deployment: "kubernetes:apps/v1:Deployment",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+} as const;
+
+const CA_CERTS = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"];
+const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
+const MLFLOW_APP = "mlflow";
+/** `scheme://user:secret@` with a literal secret (a `$(VAR)` or `$VAR` reference is not one). */
+const CREDENTIAL_URI = /:\/\/[^:/\s@]+:(?!\$)[^@\s]+@/;
+const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|BACKEND_STORE_URI|DATABASE_URL|DB_URI)/i;
+
+/**
+ * True when `child` points at `parent` through input `key`: by the property's recorded dependency
+ * URNs (or, where those are unknown, any dependency), or by the parent's name appearing in it.
+ */
+function linked(child: Res, parent: Res, key: string): boolean {
+    const byProperty = (child as any).propertyDependencies?.[key];
+    if (parent.urn !== undefined) {
+        const deps = Array.isArray(byProperty) ? byProperty : (child.dependencies ?? []);
+        if (deps.includes(parent.urn)) {
+            return true;
+        }
+    }
+    const names = [parent.inputs.name, parent.inputs.bucket, parent.name].filter((x) => x !== undefined);
+    const value = child.inputs[key];
+    return (Array.isArray(value) ? value : [value]).some((x) => x !== undefined && names.includes(x));
+}
+const paramsOf = (db: Res, rs: readonly Res[]) => of(rs, T.params).filter((p) => linked(db, p, "parameterGroupName"));
+const paramValue = (groups: Res[], name: string) => groups.flatMap((g) => g.inputs.parameters ?? []).find((p: any) => p.name === name)?.value;
+const isMlflow = (r: Res) => (r.inputs.metadata?.labels?.["app.kubernetes.io/name"] ?? r.inputs.spec?.template?.metadata?.labels?.["app.kubernetes.io/name"]) === MLFLOW_APP;
+
+/** One check over every RDS instance. */
+function dbCheck(id: string, description: string, fn: (db: Res, env: Env, rs: readonly Res[]) => string[]): Check {
+    return { id, description, evaluate: (rs, env) => of(rs, T.db).flatMap((db) => fn(db, env, rs).map((m) => v(id, db, m))) };
+}
+
+/** One check over every bucket, with the side resources that configure it. */
+function bucketCheck(id: string, description: string, fn: (side: (type: string) => Res[], env: Env, b: Res) => string[]): Check {
+    return {
+        id,
+        description,
+        evaluate: (rs, env) => of(rs, T.bucket).flatMap((b) => fn((type) => of(rs, type).filter((s) => linked(s, b, "bucket")), env, b).map((m) => v(id, b, m))),
+    };
+}
+
+const statements = (doc: any): any[] => {
+    const s = parseJson(doc).Statement ?? [];
+    return Array.isArray(s) ? s : [s];
+};
+const list = (x: unknown): string[] => (Array.isArray(x) ? x : x === undefined ? [] : [x as string]);
+
+export const TRACKING_CHECKS: readonly Check[] = [
+    dbCheck("RDS-01", "storage encrypted; with a customer-managed KMS key in production", (db, env) => {
+        const out: string[] = [];
+        if (db.inputs.storageEncrypted !== true) {
+            out.push("storageEncrypted is not true");
+        }
+        if (env === "production" && !db.inputs.kmsKeyId) {
+            out.push("no kmsKeyId (CMK) in production");
+        }
+        return out;
+    }),
+    dbCheck("RDS-02", "not publicly accessible; in a subnet group of at least two private subnets", (db, _env, rs) => {
+        const out: string[] = [];
+        if (db.inputs.publiclyAccessible === true) {
+            out.push("publiclyAccessible is true");
+        }
+        const group = of(rs, T.subnetGroup).find((g) => linked(db, g, "dbSubnetGroupName"));
+        if (!db.inputs.dbSubnetGroupName || group === undefined) {
+            out.push("no declared dbSubnetGroupName");
+        } else if ((group.inputs.subnetIds ?? []).length < 2) {
+            out.push("subnet group spans fewer than two subnets");
+        }
+        return out;
+    }),
+    dbCheck("RDS-03", "backupRetentionPeriod explicit and >= 1 (>= 7 in production)", (db, env) => {
+        const days = db.inputs.backupRetentionPeriod;
+        if (typeof days !== "number" || days < 1) {
+            return [`backupRetentionPeriod ${days} is not an explicit value >= 1`];
+        }
+        return env === "production" && days < 7 ? [`backupRetentionPeriod ${days} < 7 in production`] : [];
+    }),
+    dbCheck("RDS-04", "Multi-AZ in production; single-AZ in the sandbox", (db, env) =>
+        env === "production" ? (db.inputs.multiAz === true ? [] : ["multiAz is not true in production"])
+            : (db.inputs.multiAz === true ? ["multiAz in the sandbox (preset says single-AZ)"] : [])),
+    dbCheck("RDS-05", "deletion protection and `protect` in production; neither in the sandbox", (db, env) => {
+        if (env === "production") {
+            return [
+                ...(db.inputs.deletionProtection === true ? [] : ["deletionProtection is not true in production"]),
+                ...(db.protect === false ? ["the protect option is not set in production"] : []),
+            ];
+        }
+        return db.inputs.deletionProtection === true ? ["deletionProtection in the sandbox would block destroy"] : [];
+    }),
+    dbCheck("RDS-06", "never skipFinalSnapshot false without an identifier; production keeps a final snapshot, the sandbox skips it and deletes automated backups", (db, env) => {
+        const skip = db.inputs.skipFinalSnapshot === true;
+        const out: string[] = [];
+        if (!skip && !db.inputs.finalSnapshotIdentifier) {
+            out.push("skipFinalSnapshot is false without finalSnapshotIdentifier: delete would fail");
+        }
+        if (env === "production" && skip) {
+            out.push("production skips the final snapshot");
+        }
+        if (env === "sandbox" && (!skip || db.inputs.deleteAutomatedBackups === false)) {
+            out.push("the sandbox must skip the final snapshot and delete automated backups");
+        }
+        return out;
+    }),
+    {
+        id: "RDS-07",
+        description: "the master password is RDS-managed or a Pulumi secret (never a literal)",
+        evaluate(rs) {
+            return of(rs, T.db).flatMap((db) => {
+                if (db.inputs.manageMasterUserPassword === true) {
+                    return [];
+                }
+                if (!db.inputs.password) {
+                    return [v("RDS-07", db, "no password and no manageMasterUserPassword")];
+                }
+                // Tests record which inputs were secrets; the policy pack does not see that.
+                const secretPaths = (db as any).secretPaths as string[] | undefined;
+                return secretPaths !== undefined && !secretPaths.includes("password") ? [v("RDS-07", db, "password is not a Pulumi secret")] : [];
+            });
+        },
+    },
+    dbCheck("RDS-08", "the parameter group forces TLS (rds.force_ssl = 1)", (db, _env, rs) =>
+        String(paramValue(paramsOf(db, rs), "rds.force_ssl")) === "1" ? [] : ["no parameter group with rds.force_ssl=1"]),
+    dbCheck("RDS-09", "copyTagsToSnapshot, auto minor upgrades, a current CA", (db) => {
+        const out: string[] = [];
+        if (db.inputs.copyTagsToSnapshot !== true) {
+            out.push("copyTagsToSnapshot is not true");
+        }
+        if (db.inputs.autoMinorVersionUpgrade === false) {
+            out.push("autoMinorVersionUpgrade is false");
+        }
+        if (db.inputs.caCertIdentifier !== undefined && !CA_CERTS.includes(db.inputs.caCertIdentifier)) {
+            out.push(`caCertIdentifier ${db.inputs.caCertIdentifier} is not a current CA`);
+        }
+        return out;
+    }),
+    dbCheck("RDS-10", "production: postgresql logs exported, statement logging, Enhanced Monitoring with a role, Performance Insights with KMS", (db, env, rs) => {
+        if (env !== "production") {
+            return [];
+        }
+        const out: string[] = [];
+        if (!(db.inputs.enabledCloudwatchLogsExports ?? []).includes("postgresql")) {
+            out.push("postgresql logs are not exported");
+        }
+        const groups = paramsOf(db, rs);
+        for (const p of ["log_statement", "log_min_duration_statement"]) {
+            if (paramValue(groups, p) === undefined) {
+                out.push(`parameter group does not set ${p}`);
+            }
+        }
+        if (!MONITORING_INTERVALS.includes(db.inputs.monitoringInterval) || !db.inputs.monitoringRoleArn) {
+            out.push("no Enhanced Monitoring interval with a monitoring role");
+        }
+        if (db.inputs.performanceInsightsEnabled !== true || !db.inputs.performanceInsightsKmsKeyId) {
+            out.push("Performance Insights not enabled with a KMS key");
+        }
+        return out;
+    }),
+    {
+        id: "NET-03",
+        description: "the database security group admits only TCP 5432 from a security group (no CIDR rules)",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            for (const db of of(rs, T.db)) {
+                const sgs = of(rs, T.sg).filter((g) => linked(db, g, "vpcSecurityGroupIds"));
+                if (sgs.length === 0) {
+                    out.push(v("NET-03", db, "no declared security group"));
+                }
+                for (const sg of sgs) {
+                    if ((sg.inputs.ingress ?? []).length > 0) {
+                        out.push(v("NET-03", sg, "inline ingress rules (use one rule from the node security group)"));
+                    }
+                    const rules = [...of(rs, T.sgIngress), ...of(rs, T.sgRule).filter((r) => r.inputs.type === "ingress")].filter((r) => linked(r, sg, "securityGroupId"));
+                    if (rules.length === 0) {
+                        out.push(v("NET-03", sg, "no ingress rule: the database is unreachable"));
+                    }
+                    for (const r of rules) {
+                        const source = r.inputs.referencedSecurityGroupId ?? r.inputs.sourceSecurityGroupId;
+                        const cidr = r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? r.inputs.prefixListId ?? (r.inputs.cidrBlocks ?? [])[0];
+                        const proto = String(r.inputs.ipProtocol ?? r.inputs.protocol);
+                        if (!source || cidr !== undefined) {
+                            out.push(v("NET-03", r, "ingress from a CIDR or prefix list, not a security group"));
+                        }
+                        if (proto !== "tcp" || r.inputs.fromPort !== 5432 || r.inputs.toPort !== 5432) {
+                            out.push(v("NET-03", r, `ingress ${proto} ${r.inputs.fromPort}-${r.inputs.toPort} is not TCP 5432 only`));
+                        }
+                    }
+                }
+            }
+            return out;
+        },
+    },
+    bucketCheck("S3-01", "public access fully blocked; ACLs disabled (BucketOwnerEnforced)", (side) => {
+        const out: string[] = [];
+        const pab = side(T.pab);
+        if (pab.length === 0 || !pab.every((p) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => p.inputs[k] === true))) {
+            out.push("no public access block with all four settings true");
+        }
+        if (!side(T.ownership).some((o) => o.inputs.rule?.objectOwnership === "BucketOwnerEnforced")) {
+            out.push("ACLs not disabled (no BucketOwnerEnforced ownership controls)");
+        }
+        return out;
+    }),
+    bucketCheck("S3-02", "default encryption: SSE-KMS with a key and bucket key in production; any SSE in the sandbox", (side, env) => {
+        const rules = side(T.sse).flatMap((c) => c.inputs.rules ?? []);
+        const byDefault = rules.map((r: any) => ({ r, d: r.applyServerSideEncryptionByDefault ?? {} }));
+        if (env === "production") {
+            return byDefault.some(({ r, d }) => d.sseAlgorithm === "aws:kms" && d.kmsMasterKeyId && r.bucketKeyEnabled === true) ? [] : ["no SSE-KMS default encryption with a key and bucket key"];
+        }
+        return byDefault.some(({ d }) => ["AES256", "aws:kms", "aws:kms:dsse"].includes(d.sseAlgorithm)) ? [] : ["no default encryption"];
+    }),
+    bucketCheck("S3-03", "versioning enabled in production", (side, env) =>
+        env !== "production" || side(T.versioning).some((x) => x.inputs.versioningConfiguration?.status === "Enabled") ? [] : ["versioning not enabled in production"]),
+    bucketCheck("S3-04", "lifecycle: an enabled rule with empty filter aborting incomplete uploads; noncurrent expiration with versioning", (side) => {
+        const rules = side(T.lifecycle).flatMap((l) => l.inputs.rules ?? []).filter((r: any) => r.status === "Enabled");
+        const out: string[] = [];
+        if (!rules.some((r: any) => r.filter !== undefined && Object.keys(r.filter).length === 0 && r.abortIncompleteMultipartUpload?.daysAfterInitiation > 0)) {
+            out.push("no enabled rule with an empty filter aborting incomplete multipart uploads");
+        }
+        const versioned = side(T.versioning).some((x) => x.inputs.versioningConfiguration?.status === "Enabled");
+        if (versioned && !rules.some((r: any) => r.noncurrentVersionExpiration?.noncurrentDays > 0)) {
+            out.push("versioned bucket without noncurrent version expiration");
+        }
+        return out;
+    }),
+    bucketCheck("S3-05", "bucket policy denies non-TLS requests; no Allow to Principal *", (side) => {
+        const stmts = side(T.bucketPolicy).flatMap((p) => statements(p.inputs.policy));
+        const out: string[] = [];
+        const denies = stmts.some((s) => s.Effect === "Deny" && list(s.Action).some((a) => a === "s3:*")
+            && String(s.Condition?.Bool?.["aws:SecureTransport"]) === "false");
+        if (!denies) {
+            out.push("no Deny s3:* when aws:SecureTransport is false");
+        }
+        if (stmts.some((s) => s.Effect === "Allow" && (s.Principal === "*" || list(s.Principal?.AWS).includes("*")))) {
+            out.push("an Allow statement for Principal *");
+        }
+        return out;
+    }),
+    bucketCheck("S3-06", "forceDestroy only in sandbox stacks", (_side, env, b) =>
+        env === "production" && b.inputs.forceDestroy === true ? ["forceDestroy in production"] : []),
+    {
+        id: "ML-01",
+        description: "MLflow's database URI/password only via secretKeyRef; none in args, command, literal env or ConfigMaps",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            for (const d of of(rs, T.deployment).filter(isMlflow)) {
+                const spec = d.inputs.spec?.template?.spec ?? {};
+                const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+                let fromSecret = false;
+                for (const c of containers) {
+                    for (const arg of [...(c.command ?? []), ...(c.args ?? [])]) {
+                        if (CREDENTIAL_URI.test(String(arg)) || /--(backend-store-uri|password)\b/.test(String(arg))) {
+                            out.push(v("ML-01", d, `${c.name} passes database credentials on the command line`));
+                        }
+                    }
+                    for (const e of c.env ?? []) {
+                        if (e.value !== undefined && (SECRET_NAME.test(e.name) || CREDENTIAL_URI.test(String(e.value)))) {
+                            out.push(v("ML-01", d, `${c.name} sets ${e.name} as a literal value`));
+                        }
+                        if (e.name === "MLFLOW_BACKEND_STORE_URI" && e.valueFrom?.secretKeyRef) {
+                            fromSecret = true;
+                        }
+                    }
+                }
+                if (!fromSecret) {
+                    out.push(v("ML-01", d, "MLFLOW_BACKEND_STORE_URI does not come from a secretKeyRef"));
+                }
+            }
+            for (const cm of of(rs, T.configMap).filter(isMlflow)) {
+                for (const [k, val] of Object.entries(cm.inputs.data ?? {})) {
+                    if (SECRET_NAME.test(k) || CREDENTIAL_URI.test(String(val))) {
+                        out.push(v("ML-01", cm, `ConfigMap key ${k} holds a credential`));
+                    }
+                }
+            }
+            return out;
+        },
+    },
+    {
+        id: "ML-02",
+        description: "MLflow's identity: a Pod Identity association for its namespace/ServiceAccount, whose role may use S3 only on one bucket (no * actions or resources)",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            for (const d of of(rs, T.deployment).filter(isMlflow)) {
+                const ns = d.inputs.metadata?.namespace;
+                const sa = d.inputs.spec?.template?.spec?.serviceAccountName;
+                const assoc = of(rs, T.association).filter((a) => a.inputs.namespace === ns && a.inputs.serviceAccount === sa);
+                if (!ns || !sa || sa === "default" || assoc.length !== 1) {
+                    out.push(v("ML-02", d, `no single Pod Identity association for ${ns}/${sa}`));
+                    continue;
+                }
+                const roles = of(rs, T.role).filter((r) => linked(assoc[0], r, "roleArn"));
+                const policies = of(rs, T.rolePolicy).filter((p) => roles.some((r) => linked(p, r, "role")));
+                if (roles.length !== 1 || policies.length === 0) {
+                    out.push(v("ML-02", assoc[0], "the association's role or its inline policy is not declared"));
+                    continue;
+                }
+                const buckets = new Set<string>();
+                for (const p of policies) {
+                    for (const s of statements(p.inputs.policy).filter((x) => x.Effect === "Allow")) {
+                        const actions = list(s.Action);
+                        const resources = list(s.Resource);
+                        if (actions.some((a) => a === "*" || a.endsWith(":*")) || resources.includes("*")) {
+                            out.push(v("ML-02", p, `statement ${s.Sid ?? ""} allows * actions or resources`));
+                        }
+                        if (actions.some((a) => !a.startsWith("s3:") && !a.startsWith("kms:"))) {
+                            out.push(v("ML-02", p, `statement ${s.Sid ?? ""} allows non-S3 actions`));
+                        }
+                        for (const r of resources.filter((x) => x.startsWith("arn:aws:s3:::"))) {
+                            buckets.add(r.slice("arn:aws:s3:::".length).replace(/\/\*$/, ""));
+                        }
+                        if (actions.some((a) => a.startsWith("s3:")) && resources.some((r) => !/^arn:aws:s3:::[a-z0-9.-]+(\/\*)?$/.test(r))) {
+                            out.push(v("ML-02", p, `statement ${s.Sid ?? ""} grants S3 beyond a bucket and its objects`));
+                        }
+                    }
+                }
+                if (buckets.size !== 1) {
+                    out.push(v("ML-02", assoc[0], `the role reaches ${buckets.size} buckets, not exactly the artifact bucket`));
+                }
+            }
+            return out;
+        },
+    },
+];
