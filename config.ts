@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./components/shared/cidr";
 import { JupyterHubArgs, NotebookProfile, resolveJupyterHubArgs } from "./components/jupyter-hub";
+import { LOGGING_PRESETS, LoggingArgs, resolveLoggingArgs } from "./components/logging";
 import { resolveTrackingArgs, TRACKING_PRESETS, TrackingArgs } from "./components/tracking";
 import { resolveMonitoringArgs } from "./components/monitoring";
 import { IngressSettings } from "./components/shared/ingress";
@@ -88,6 +89,8 @@ export interface PlatformConfig {
         readonly email?: { to: string; from: string; smarthost: string; username: string; password: pulumi.Input<string> };
         readonly deadMansSwitchUrl?: pulumi.Input<string>;
     };
+    /** Elasticsearch, Kibana and Fluentd settings. */
+    readonly logging: LoggingArgs;
     /** MLflow settings: the preset's values with the stack's overrides (infrastructure ids come from index.ts). */
     readonly tracking: TrackingSettings;
     /** JupyterHub settings (everything but what index.ts wires from other layers). */
@@ -194,6 +197,12 @@ export const CONFIG_KEYS = {
     mlflowDbBackupRetentionDays: { type: "integer", description: "Automated backup retention of the MLflow database, days (1 to 35; production at least 7)." },
     mlflowDbPassword: { type: "string", secret: true, description: "MLflow database password (secret); generated when unset." },
     mlflowReplicas: { type: "integer", description: "MLflow tracking server replicas (production at least 2)." },
+    elasticsearchNodes: { type: "integer", description: "Elasticsearch nodes: 1, or 3 to 9 (production at least 3, spread over zones)." },
+    elasticsearchStorageGiB: { type: "integer", description: "Elasticsearch data volume per node, GiB (gp3)." },
+    elasticsearchMemory: { type: "string", description: "Elasticsearch memory per node (request = limit), e.g. 4Gi; the JVM heap is half." },
+    elasticsearchRetentionDays: { type: "integer", description: "Days container logs stay searchable; the index lifecycle policy deletes older data." },
+    kibana: { type: "boolean", description: "Run Kibana (reached by port-forward)." },
+    fluentdBufferLimitGiB: { type: "integer", description: "Per-node cap of Fluentd's on-disk buffer while Elasticsearch is unreachable, GiB." },
     mlflowIngressHost: { type: "string", description: "Host name of an HTTPS Ingress for MLflow with OIDC sign-in on the ALB (production only; port-forward otherwise)." },
     jupyterIngressHost: { type: "string", description: "Host name of the JupyterHub Ingress (required in production); the OAuth callback is https://<host>/hub/oauth_callback." },
     ingressCertificateArn: { type: "string", description: "ACM certificate ARN covering the Ingress hosts; the ALB terminates TLS with it (required with any Ingress host)." },
@@ -477,6 +486,27 @@ function ingressSettings(raw: RawConfig, host: string): IngressSettings {
         throw new ConfigError("ingressCertificateArn", undefined, `an Ingress (${host}) needs TLS: set the ACM certificate ARN that covers it`);
     }
     return { host, certificateArn, scheme: oneOf<"internal" | "internet-facing">(raw, "ingressScheme", ["internal", "internet-facing"], "internal") };
+}
+
+function loggingSection(raw: RawConfig, preset: Preset): LoggingArgs {
+    const p = LOGGING_PRESETS[preset];
+    const l: LoggingArgs = {
+        ...p,
+        elasticsearchNodes: int(raw, "elasticsearchNodes", p.elasticsearchNodes, 1, 9),
+        elasticsearchStorageGiB: int(raw, "elasticsearchStorageGiB", p.elasticsearchStorageGiB, 5, 16384),
+        elasticsearchMemory: str(raw, "elasticsearchMemory") ?? p.elasticsearchMemory,
+        retentionDays: int(raw, "elasticsearchRetentionDays", p.retentionDays, 1, 3650),
+        kibana: bool(raw, "kibana", p.kibana),
+        fluentdBufferLimitGiB: int(raw, "fluentdBufferLimitGiB", p.fluentdBufferLimitGiB, 1, 50),
+    };
+    if (preset === "production" && l.elasticsearchNodes! < 3) {
+        throw new ConfigError("elasticsearchNodes", l.elasticsearchNodes, "production runs at least 3 Elasticsearch nodes across zones (checklist ES-05)");
+    }
+    viaComponent(raw, {
+        elasticsearchNodes: "elasticsearchNodes", elasticsearchStorageGiB: "elasticsearchStorageGiB", elasticsearchMemory: "elasticsearchMemory",
+        retentionDays: "elasticsearchRetentionDays", fluentdBufferLimitGiB: "fluentdBufferLimitGiB",
+    }, "elasticsearchNodes", () => resolveLoggingArgs(l));
+    return l;
 }
 
 function trackingSection(raw: RawConfig, secrets: SecretConfig, preset: Preset, namePrefix: string): TrackingSettings {
@@ -765,6 +795,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
             gpu,
         },
         monitoring: monitoringSection(raw, secrets, p.monitoring),
+        logging: loggingSection(raw, preset),
         tracking: trackingSection(raw, secrets, preset, namePrefix),
         notebooks: notebooksSection(raw, secrets, p.notebooks, preset),
         ...teamsSection(raw, adminPrincipalArns),

@@ -9,6 +9,7 @@ import { loadConfig } from "./config";
 import { Cluster } from "./components/cluster";
 import { ClusterServices } from "./components/cluster-services";
 import { JupyterHub } from "./components/jupyter-hub";
+import { Logging } from "./components/logging";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { NAMESPACES } from "./components/shared/platform";
@@ -103,6 +104,10 @@ const notebooks = new JupyterHub("notebooks", {
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
 }, { ...k8sOpts, dependsOn: [clusterServices] });
 
+// Logging needs the gp3 StorageClass and the EBS CSI driver (Elasticsearch volumes), which it must
+// not outlive on destroy.
+const logging = new Logging("logging", cfg.logging, { ...k8sOpts, dependsOn: [clusterServices] });
+
 const tenancy = new Tenancy("teams", {
     clusterName: cluster.clusterName,
     teams: cfg.teams,
@@ -117,7 +122,7 @@ const tenancy = new Tenancy("teams", {
 // Built last: it scrapes what the layers above expose, and its CRDs' objects need its release.
 const monitoring = new Monitoring("monitoring", {
     ...cfg.monitoring,
-    targets: [...tracking.scrapeTargets, ...notebooks.scrapeTargets],
+    targets: [...tracking.scrapeTargets, ...notebooks.scrapeTargets, ...logging.scrapeTargets],
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
     gpuNamespace: NAMESPACES.gpu,
 }, { ...k8sOpts, dependsOn: [clusterServices] });
@@ -145,5 +150,9 @@ export const jupyterhubPortForward = notebooks.portForwardCommand;
 /** Secret, sandbox only: `pulumi stack output jupyterhubPassword --show-secrets` (any user name). */
 export const jupyterhubPassword = notebooks.adminPassword;
 export const jupyterhubUrl = cfg.notebooks.ingress ? `https://${cfg.notebooks.ingress.host}` : "http://localhost:8080 (after jupyterhubPortForward)";
+/** Kibana (sandbox preset), then https://localhost:5601 as `elastic` (see elasticUserCommand). */
+export const kibanaPortForward = logging.kibanaPortForward;
+/** Prints the `elastic` user's password from the Secret ECK keeps it in (the password is not a stack output). */
+export const elasticUserCommand = logging.elasticUserCommand;
 /** Team name → its namespaces. */
 export const teamNamespaces = tenancy.namespaces;

@@ -5,6 +5,7 @@
 import { Check, Env, Res, runChecksOf, Violation } from "./checks";
 import { FOUNDATION_CHECKS } from "./checks";
 import { JUPYTERHUB_CHECKS } from "./checks-jupyterhub";
+import { LOGGING_CHECKS } from "./checks-logging";
 import { MONITORING_CHECKS } from "./checks-monitoring";
 import { TENANCY_CHECKS } from "./checks-tenancy";
 import { TRACKING_CHECKS } from "./checks-tracking";
@@ -15,6 +16,7 @@ export const CHECKS_BY_LAYER: Readonly<Record<string, readonly Check[]>> = {
     foundation: FOUNDATION_CHECKS,
     tracking: TRACKING_CHECKS,
     notebooks: JUPYTERHUB_CHECKS,
+    logging: LOGGING_CHECKS,
     monitoring: MONITORING_CHECKS,
     tenancy: TENANCY_CHECKS,
     workloads: WORKLOAD_CHECKS,

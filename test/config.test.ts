@@ -290,3 +290,22 @@ describe("tracking config", () => {
         expect(run).not.toThrow(/"short"/);
     });
 });
+
+describe("logging config", () => {
+    it("takes the preset's Elasticsearch size, retention and Kibana choice, with overrides", () => {
+        expect(parse({ preset: "sandbox" }).logging).toMatchObject({ elasticsearchNodes: 1, elasticsearchStorageGiB: 10, retentionDays: 7, kibana: true, deleteVolumesWithWorkload: true });
+        expect(parse({ preset: "production" }).logging).toMatchObject({ elasticsearchNodes: 3, elasticsearchStorageGiB: 100, retentionDays: 30, kibana: false, deleteVolumesWithWorkload: false });
+        expect(parse({ preset: "sandbox", elasticsearchRetentionDays: "3", kibana: "false" }).logging).toMatchObject({ retentionDays: 3, kibana: false });
+    });
+
+    const errors: [string, RawConfig, string][] = [
+        ["one production node", { preset: "production", elasticsearchNodes: "1" }, "mlplatform:elasticsearchNodes = 1: production runs at least 3 Elasticsearch nodes"],
+        ["two nodes", { preset: "sandbox", elasticsearchNodes: "2" }, "mlplatform:elasticsearchNodes = \"2\": elasticsearchNodes (2) must be 1 or a whole number from 3 to 9"],
+        ["a bad memory size", { preset: "sandbox", elasticsearchMemory: "2GB" }, "mlplatform:elasticsearchMemory = \"2GB\": elasticsearchMemory (2GB)"],
+        ["zero retention", { preset: "sandbox", elasticsearchRetentionDays: "0" }, "mlplatform:elasticsearchRetentionDays = 0: must be between 1 and 3650"],
+        ["an unbounded buffer", { preset: "sandbox", fluentdBufferLimitGiB: "500" }, "mlplatform:fluentdBufferLimitGiB = 500: must be between 1 and 50"],
+    ];
+    it.each(errors)("refuses %s", (_name, raw, message) => {
+        expect(() => parse(raw)).toThrow(message);
+    });
+});
