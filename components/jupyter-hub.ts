@@ -8,6 +8,7 @@ import { podSecurity, standardLabels } from "./shared/labels";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
 import { resources } from "./shared/security-context";
 import { NOTEBOOK_VERSIONS } from "./shared/versions";
+import { httpsUrl, wholeNumber } from "./shared/validate";
 
 /** Helm release name. z2jh's `fullnameOverride: ""` default keeps Service names unprefixed (`hub`, `proxy-public`). */
 export const JUPYTERHUB_RELEASE = "jupyterhub";
@@ -151,11 +152,6 @@ export const DEFAULT_PROFILES: readonly NotebookProfile[] = [
     { slug: "gpu", displayName: "GPU", description: "3-4 CPU, 12-16 GiB RAM, 1 NVIDIA GPU (PyTorch, CUDA 12)", cpuGuarantee: 3, cpuLimit: 4, memoryGuarantee: "12Gi", memoryLimit: "16Gi", gpus: 1 },
 ];
 
-function whole(arg: string, value: number, min: number, max: number): void {
-    if (!Number.isInteger(value) || value < min || value > max) {
-        throw new Error(`${arg} (${value}) must be a whole number from ${min} to ${max}`);
-    }
-}
 
 function bytes(q: string): number {
     const m = /^(\d+)(Mi|Gi|Ti)$/.exec(q)!;
@@ -169,11 +165,6 @@ function image(arg: string, value: string): void {
     }
 }
 
-function https(arg: string, value: string): void {
-    if (!/^https:\/\/[^\s/]+/.test(value)) {
-        throw new Error(`${arg} (${value}) must be an https:// URL`);
-    }
-}
 
 /** Applies defaults and validates plain fields (config.ts reuses it). */
 export function resolveJupyterHubArgs(args: Omit<JupyterHubArgs, "mlflowTrackingUri">): ResolvedJupyterHubArgs {
@@ -188,7 +179,7 @@ export function resolveJupyterHubArgs(args: Omit<JupyterHubArgs, "mlflowTracking
             }
         }
         for (const key of ["authorizeUrl", "tokenUrl", "userdataUrl", "callbackUrl"] as const) {
-            https(`auth.${key}`, auth[key]);
+            httpsUrl(`auth.${key}`, auth[key]);
         }
         if (!auth.callbackUrl.endsWith("/hub/oauth_callback")) {
             throw new Error(`auth.callbackUrl (${auth.callbackUrl}) must end with /hub/oauth_callback`);
@@ -207,13 +198,13 @@ export function resolveJupyterHubArgs(args: Omit<JupyterHubArgs, "mlflowTracking
         throw new Error("adminUsers ([]) must name at least one admin with oauth auth, or nobody can administer the hub");
     }
     const notebookStorageGiB = args.notebookStorageGiB ?? 10;
-    whole("notebookStorageGiB", notebookStorageGiB, 1, 1024);
+    wholeNumber("notebookStorageGiB", notebookStorageGiB, 1, 1024);
     const hubStorageGiB = args.hubStorageGiB ?? 1;
-    whole("hubStorageGiB", hubStorageGiB, 1, 100);
+    wholeNumber("hubStorageGiB", hubStorageGiB, 1, 100);
     const cullTimeoutMinutes = args.cullTimeoutMinutes ?? 60;
-    whole("cullTimeoutMinutes", cullTimeoutMinutes, 5, 10080);
+    wholeNumber("cullTimeoutMinutes", cullTimeoutMinutes, 5, 10080);
     const gpuCullTimeoutMinutes = args.gpuCullTimeoutMinutes ?? Math.min(30, cullTimeoutMinutes);
-    whole("gpuCullTimeoutMinutes", gpuCullTimeoutMinutes, 5, 10080);
+    wholeNumber("gpuCullTimeoutMinutes", gpuCullTimeoutMinutes, 5, 10080);
     if (gpuCullTimeoutMinutes > cullTimeoutMinutes) {
         throw new Error(`gpuCullTimeoutMinutes (${gpuCullTimeoutMinutes}) must be at most cullTimeoutMinutes (${cullTimeoutMinutes}): the hub culler stops GPU servers at cullTimeoutMinutes anyway`);
     }
@@ -250,7 +241,7 @@ export function resolveJupyterHubArgs(args: Omit<JupyterHubArgs, "mlflowTracking
             throw new Error(`${at}.memoryLimit (${p.memoryLimit}) must be at least memoryGuarantee (${p.memoryGuarantee})`);
         }
         const gpus = p.gpus ?? 0;
-        whole(`${at}.gpus`, gpus, 0, 8);
+        wholeNumber(`${at}.gpus`, gpus, 0, 8);
         if (p.image !== undefined) {
             image(`${at}.image`, p.image);
         }

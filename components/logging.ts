@@ -8,6 +8,7 @@ import { podSecurity, selectorLabels, standardLabels } from "./shared/labels";
 import { NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from "./shared/security-context";
 import { LOGGING_VERSIONS } from "./shared/versions";
+import { wholeNumber } from "./shared/validate";
 
 /**
  * Name of the Elasticsearch (and Kibana) object. Explicit because ECK derives Service and Secret
@@ -161,11 +162,6 @@ export const LOGGING_PRESETS = {
     },
 } as const satisfies Record<"sandbox" | "production", LoggingArgs>;
 
-function whole(arg: string, value: number, min: number, max: number): void {
-    if (!Number.isInteger(value) || value < min || value > max) {
-        throw new Error(`${arg} (${value}) must be a whole number from ${min} to ${max}`);
-    }
-}
 
 /** Mebibytes in a memory quantity like `512Mi` or `2Gi`; undefined when it is not one. */
 function mebibytes(q: string): number | undefined {
@@ -192,7 +188,7 @@ export function resolveLoggingArgs(args: LoggingArgs): ResolvedLoggingArgs {
         throw new Error(`elasticsearchNodes (${elasticsearchNodes}) must be 1 or a whole number from 3 to 9: two master-eligible nodes cannot lose either`);
     }
     const elasticsearchStorageGiB = args.elasticsearchStorageGiB ?? 10;
-    whole("elasticsearchStorageGiB", elasticsearchStorageGiB, 5, 16384);
+    wholeNumber("elasticsearchStorageGiB", elasticsearchStorageGiB, 5, 16384);
     const elasticsearchMemory = args.elasticsearchMemory ?? "2Gi";
     memory("elasticsearchMemory", elasticsearchMemory, 1024);
     const elasticsearchCpu = args.elasticsearchCpu ?? "500m";
@@ -204,10 +200,10 @@ export function resolveLoggingArgs(args: LoggingArgs): ResolvedLoggingArgs {
         throw new Error(`zoneSpread (true) needs elasticsearchNodes (${elasticsearchNodes}) >= 3`);
     }
     const retentionDays = args.retentionDays ?? 7;
-    whole("retentionDays", retentionDays, 1, 3650);
+    wholeNumber("retentionDays", retentionDays, 1, 3650);
     const fluentdBufferLimitGiB = args.fluentdBufferLimitGiB ?? 4;
     // Nodes have 20 GiB+ root volumes; the buffer must leave room for images and logs themselves.
-    whole("fluentdBufferLimitGiB", fluentdBufferLimitGiB, 1, 50);
+    wholeNumber("fluentdBufferLimitGiB", fluentdBufferLimitGiB, 1, 50);
     const fluentdMemory = args.fluentdMemory ?? "256Mi";
     const fluentdMemoryLimit = args.fluentdMemoryLimit ?? "512Mi";
     const req = memory("fluentdMemory", fluentdMemory, 128);

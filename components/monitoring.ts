@@ -10,6 +10,7 @@ import { MONITORING_JOBS, PLATFORM_NAMESPACES, platformRuleGroups, prometheusRul
 import { NAMESPACES, ScrapeTarget } from "./shared/platform";
 import { resources } from "./shared/security-context";
 import { MONITORING_VERSIONS } from "./shared/versions";
+import { wholeNumber } from "./shared/validate";
 
 /** Helm release name; the chart's Service names derive from it and from {@link FULLNAME}. */
 export const KPS_RELEASE = "kube-prometheus-stack";
@@ -153,11 +154,6 @@ export interface ResolvedMonitoringArgs {
     readonly platformNamespaces: readonly string[];
 }
 
-function wholeAtLeast(arg: string, value: number, min: number, max: number): void {
-    if (!Number.isInteger(value) || value < min || value > max) {
-        throw new Error(`${arg} (${value}) must be a whole number from ${min} to ${max}`);
-    }
-}
 
 /** Applies defaults and validates plain fields (config.ts reuses it). */
 export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringArgs {
@@ -166,11 +162,11 @@ export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringA
     const retentionDays = args.retentionDays ?? 7;
     const storageGiB = args.storageGiB ?? 20;
     const alertmanagerStorageGiB = args.alertmanagerStorageGiB ?? 2;
-    wholeAtLeast("prometheusReplicas", prometheusReplicas, 1, 5);
-    wholeAtLeast("alertmanagerReplicas", alertmanagerReplicas, 1, 5);
-    wholeAtLeast("retentionDays", retentionDays, 1, 3650);
-    wholeAtLeast("storageGiB", storageGiB, 5, 16384);
-    wholeAtLeast("alertmanagerStorageGiB", alertmanagerStorageGiB, 1, 100);
+    wholeNumber("prometheusReplicas", prometheusReplicas, 1, 5);
+    wholeNumber("alertmanagerReplicas", alertmanagerReplicas, 1, 5);
+    wholeNumber("retentionDays", retentionDays, 1, 3650);
+    wholeNumber("storageGiB", storageGiB, 5, 16384);
+    wholeNumber("alertmanagerStorageGiB", alertmanagerStorageGiB, 1, 100);
     const retentionSizeGiB = args.retentionSizeGiB ?? Math.floor(storageGiB * 0.8);
     const maxRetention = Math.floor(storageGiB * 0.85);
     if (!Number.isInteger(retentionSizeGiB) || retentionSizeGiB < 1 || retentionSizeGiB > maxRetention) {
@@ -208,7 +204,7 @@ export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringA
         }
         seen.add(t.name);
         if (t.intervalSeconds !== undefined) {
-            wholeAtLeast(`targets[${t.name}].intervalSeconds`, t.intervalSeconds, 5, 300);
+            wholeNumber(`targets[${t.name}].intervalSeconds`, t.intervalSeconds, 5, 300);
         }
     }
     const gpuMetrics = args.gpuMetrics ?? true;

@@ -8,6 +8,7 @@ import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, Scr
 import { podIdentity } from "./shared/pod-identity";
 import { DEFAULT_UID, resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./shared/security-context";
 import { TRACKING_VERSIONS } from "./shared/versions";
+import { httpsUrl, wholeNumber } from "./shared/validate";
 
 /** ServiceAccount, Service and Deployment name of the tracking server (clients and the Pod Identity association name it). */
 export const MLFLOW_NAME = "mlflow";
@@ -174,16 +175,6 @@ export const TRACKING_PRESETS = {
     },
 } satisfies Record<"sandbox" | "production", Partial<TrackingArgs>>;
 
-const int = (arg: string, value: number, min: number, max: number) => {
-    if (!Number.isInteger(value) || value < min || value > max) {
-        throw new Error(`${arg} (${value}) must be a whole number from ${min} to ${max}`);
-    }
-};
-const https = (arg: string, value: string) => {
-    if (typeof value !== "string" || !/^https:\/\/[^\s]+$/.test(value)) {
-        throw new Error(`${arg} (${value}) must be an https:// URL`);
-    }
-};
 
 /** Applies defaults and validates plain fields; throws before any resource exists. Pure. */
 export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
@@ -217,13 +208,13 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
     if (!INSTANCE_CLASS.test(r.instanceClass)) {
         throw new Error(`instanceClass (${r.instanceClass}) must be an RDS instance class such as db.t4g.micro or db.m7g.large`);
     }
-    int("allocatedStorageGiB", r.allocatedStorageGiB, 20, 65536);
-    int("maxAllocatedStorageGiB", r.maxAllocatedStorageGiB, r.allocatedStorageGiB, 65536);
-    int("backupRetentionDays", r.backupRetentionDays, 1, 35);
-    int("slowQueryLogMs", r.slowQueryLogMs, -1, 2147483647);
-    int("noncurrentVersionExpirationDays", r.noncurrentVersionExpirationDays, 1, 3650);
-    int("replicas", r.replicas, 1, 10);
-    int("workers", r.workers, 1, 16);
+    wholeNumber("allocatedStorageGiB", r.allocatedStorageGiB, 20, 65536);
+    wholeNumber("maxAllocatedStorageGiB", r.maxAllocatedStorageGiB, r.allocatedStorageGiB, 65536);
+    wholeNumber("backupRetentionDays", r.backupRetentionDays, 1, 35);
+    wholeNumber("slowQueryLogMs", r.slowQueryLogMs, -1, 2147483647);
+    wholeNumber("noncurrentVersionExpirationDays", r.noncurrentVersionExpirationDays, 1, 3650);
+    wholeNumber("replicas", r.replicas, 1, 10);
+    wholeNumber("workers", r.workers, 1, 16);
     if (!MONITORING_INTERVALS.includes(r.monitoringIntervalSeconds)) {
         throw new Error(`monitoringIntervalSeconds (${r.monitoringIntervalSeconds}) must be one of ${MONITORING_INTERVALS.join(", ")}`);
     }
@@ -258,7 +249,7 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
             throw new Error("ingress.oidc (undefined) must be set: the MLflow Ingress requires authentication");
         }
         for (const key of ["issuer", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint"] as const) {
-            https(`ingress.oidc.${key}`, o[key]);
+            httpsUrl(`ingress.oidc.${key}`, o[key]);
         }
         if (typeof o.clientId !== "string" || o.clientId.trim() === "") {
             throw new Error(`ingress.oidc.clientId (${o.clientId}) must not be empty`);
