@@ -43,8 +43,8 @@ export const DASHBOARDS: Readonly<Record<string, Dashboard>> = {
         title: "ML platform / Services",
         panels: [
             { title: "Targets up", unit: "none", queries: Object.values(j).map((job) => ({ expr: `sum(up{job="${job}"})`, legend: job })) },
-            { title: "MLflow requests by status", unit: "reqps", queries: [{ expr: `sum by (status) (rate(flask_http_request_total{job="${j.mlflow}"}[5m]))`, legend: "{{status}}" }] },
-            { title: "MLflow 5xx ratio", unit: "percentunit", queries: [{ expr: `sum(rate(flask_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum(rate(flask_http_request_total{job="${j.mlflow}"}[5m]))`, legend: "5xx" }] },
+            { title: "MLflow requests by status", unit: "reqps", queries: [{ expr: `sum by (status) (rate(mlflow_http_request_total{job="${j.mlflow}"}[5m]))`, legend: "{{status}}" }] },
+            { title: "MLflow 5xx ratio", unit: "percentunit", queries: [{ expr: `sum(rate(mlflow_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum(rate(mlflow_http_request_total{job="${j.mlflow}"}[5m]))`, legend: "5xx" }] },
             { title: "JupyterHub running servers", unit: "none", queries: [{ expr: `sum(jupyterhub_running_servers{job="${j.jupyterhub}"})`, legend: "servers" }] },
             { title: "Fluentd buffer", unit: "bytes", queries: [{ expr: `sum by (pod) (fluentd_output_status_buffer_total_bytes{job="${j.fluentd}"})`, legend: "{{pod}}" }] },
             { title: "Fluentd output errors and retries", unit: "none", queries: [

@@ -4,7 +4,8 @@
  * (`test/alerts/*.test.yaml`) on exactly what the component declares.
  *
  * Metric sources: kube-state-metrics and the kubelet (shipped by kube-prometheus-stack), NVIDIA
- * DCGM exporter, MLflow's prometheus_flask_exporter (`mlflow server --expose-prometheus`),
+ * DCGM exporter, MLflow's prometheus_flask_exporter (`mlflow server --expose-prometheus`; MLflow
+ * sets `defaults_prefix="mlflow"` in mlflow/server/prometheus_exporter.py, hence `mlflow_http_*`),
  * JupyterHub's `/hub/metrics`, fluent-plugin-prometheus and elasticsearch-exporter.
  */
 import { NAMESPACES } from "./platform";
@@ -165,7 +166,7 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
                     alert: "MLflowBackendUnavailable",
                     // MLflow's /health does not touch the database, but every tracking API call does: an
                     // unreachable RDS backend shows as (nearly) all requests failing with 5xx.
-                    expr: `sum by (job) (rate(flask_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum by (job) (rate(flask_http_request_total{job="${j.mlflow}"}[5m])) > ${t.mlflowBackendErrorRatio}`,
+                    expr: `sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}"}[5m])) > ${t.mlflowBackendErrorRatio}`,
                     for: "5m",
                     severity: "critical",
                     summary: "MLflow cannot reach its backend store (RDS)",
@@ -174,7 +175,7 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
                 },
                 {
                     alert: "MLflowHighErrorRate",
-                    expr: `sum by (job) (rate(flask_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum by (job) (rate(flask_http_request_total{job="${j.mlflow}"}[5m])) > ${t.mlflowErrorRatio}`,
+                    expr: `sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}"}[5m])) > ${t.mlflowErrorRatio}`,
                     for: "10m",
                     severity: "warning",
                     summary: "MLflow is answering {{ $value | humanizePercentage }} of requests with 5xx",
