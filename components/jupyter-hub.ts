@@ -385,8 +385,9 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
                     annotations: a.deleteVolumesWithWorkload ? {} : { "helm.sh/resource-policy": "keep" },
                 },
             },
-            // /hub/metrics is served without a token so Prometheus needs none; the hub NetworkPolicy
-            // below admits only the monitoring namespace to the hub port, and the metrics carry no user data.
+            // /hub/metrics is served without a token so Prometheus needs none. The hub port admits the
+            // monitoring namespace (below) and, by the chart's own policy, the proxy and user pods, so
+            // notebooks can read these metrics too; they hold counts and latencies, no user data.
             authenticatePrometheus: false,
             networkPolicy: {
                 enabled: true,
@@ -459,6 +460,9 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
             profileList: profileList(a),
         },
         cull: { enabled: true, timeout: a.cullTimeoutMinutes * 60, every: 300 },
+        // The pullers run on untainted nodes only, so pulling every profile image would put the
+        // multi-GB CUDA image on every CPU node and never on the GPU nodes; only the default image is pre-pulled.
+        prePuller: { pullProfileListImages: false },
     };
 }
 

@@ -260,6 +260,20 @@ export function indexTemplateBody(replicas: number) {
                 "index.number_of_shards": 1,
                 "index.number_of_replicas": replicas,
             },
+            // Pod labels and annotations are free-form, and many charts set both `app` and
+            // `app.kubernetes.io/name`: with dynamic mapping Elasticsearch expands the dots, `app`
+            // must be text and an object at once, and the whole document is rejected. Flattened
+            // fields keep every key searchable without mapping each one.
+            mappings: {
+                properties: {
+                    kubernetes: {
+                        properties: {
+                            labels: { type: "flattened" },
+                            annotations: { type: "flattened" },
+                        },
+                    },
+                },
+            },
         },
         _meta: { managed_by: "mlplatform (pulumi)" },
     };
@@ -476,7 +490,7 @@ export class Logging extends pulumi.ComponentResource {
             automountServiceAccountToken: false,
         }, { parent: this });
         const ilmHash = createHash("sha256").update(JSON.stringify(ilmData)).digest("hex").slice(0, 16);
-        new k8s.batch.v1.Job(`${name}-ilm`, {
+        const ilmJob = new k8s.batch.v1.Job(`${name}-ilm`, {
             metadata: {
                 namespace,
                 labels: ilmLabels,
@@ -608,7 +622,9 @@ export class Logging extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this, dependsOn: [es] });
+        // After the Job (Pulumi waits for it to complete): the data stream must be created from our
+        // template and policy, not from the built-in `logs` template by Fluentd's first write.
+        }, { parent: this, dependsOn: [es, ilmJob] });
 
         const scrapeTargets: ScrapeTarget[] = [
             { name: "fluentd", namespace: NAMESPACES.logging, selector: fdSelector, port: "metrics", kind: "PodMonitor", intervalSeconds: 60 },

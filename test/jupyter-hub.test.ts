@@ -217,6 +217,8 @@ describe("JupyterHub (sandbox, dummy auth)", () => {
         });
         expect(list[2].kubespawner_override.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
         expect(values().cull).toEqual({ enabled: true, timeout: 3600, every: 300 });
+        // Only the default image is pre-pulled: the pullers never run on the tainted GPU nodes.
+        expect(values().prePuller).toEqual({ pullProfileListImages: false });
     });
 
     it("takes custom profiles and timeouts", async () => {

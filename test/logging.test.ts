@@ -235,6 +235,8 @@ describe("retention documents", () => {
         expect(t.data_stream).toEqual({});
         expect(t.priority).toBeGreaterThan(100);
         expect(t.template.settings).toEqual({ "index.lifecycle.name": "logs-k8s", "index.number_of_shards": 1, "index.number_of_replicas": 1 });
+        // `app` and `app.kubernetes.io/name` on one pod would otherwise clash in dynamic mapping.
+        expect(t.template.mappings.properties.kubernetes.properties).toEqual({ labels: { type: "flattened" }, annotations: { type: "flattened" } });
     });
 
     it("installs policy, template and data stream with verified TLS and no secret in the script", () => {
@@ -344,6 +346,11 @@ describe.each(PRESETS)("Logging (%s preset)", (env, args) => {
         const crb = one(T.crb, "logging-fluentd").inputs;
         expect(crb.subjects).toEqual([{ kind: "ServiceAccount", name: one(T.sa, "logging-fluentd").inputs.metadata?.name ?? "logging-fluentd", namespace: "logging" }]);
         expect(fluentd().inputs.spec.template.spec.serviceAccountName).toBe(crb.subjects[0].name);
+    });
+
+    it("starts Fluentd only after the retention Job, so the data stream is created from the platform's template", async () => {
+        await build(args);
+        expect(fluentd().dependencies).toContain(one(T.job, "logging-ilm").urn);
     });
 
     it("schedules Fluentd on every node, GPU and tainted ones included, as system-node-critical", async () => {
