@@ -93,7 +93,7 @@ describe("Fluentd configuration generator", () => {
     it("joins CRI partial lines and enriches with Kubernetes metadata", () => {
         const filters = sections.filter((s) => s.name === "filter");
         expect(filters.map((f) => [f.arg, f.params["@type"]])).toEqual([["kubernetes.**", "concat"], ["kubernetes.**", "kubernetes_metadata"]]);
-        expect(filters[0].params).toMatchObject({ key: "message", use_partial_cri_logtag: "true", partial_cri_logtag_key: "logtag", partial_cri_stream_key: "stream" });
+        expect(filters[0].params).toMatchObject({ key: "message", use_partial_cri_logtag: "true", partial_cri_logtag_key: "logtag", partial_cri_stream_key: "cri_stream_unused", stream_identity_key: "stream" });
     });
 
     it("sends to Elasticsearch over verified TLS with the password from the environment", () => {

@@ -105,7 +105,10 @@ export function renderFluentdConfig(s: FluentdSettings): string {
   key message
   use_partial_cri_logtag true
   partial_cri_logtag_key logtag
-  partial_cri_stream_key stream
+  # Join stdout and stderr fragments separately. The plugin deletes partial_cri_stream_key from every
+  # joined record, so it names a key that does not exist and \`stream\` (stdout/stderr) is kept.
+  stream_identity_key stream
+  partial_cri_stream_key cri_stream_unused
   separator ""
 </filter>
 
