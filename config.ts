@@ -176,7 +176,7 @@ export const CONFIG_KEYS = {
     teams: { type: "object[]", description: "Teams: list of {name, memberPrincipalArns, leadPrincipalArns, quota: {cpu, memory, gpu, storage, pods}, extraNamespaces?, internetEgress?, kubernetesApiAccess?}." },
     auditorPrincipalArns: { type: "string[]", description: "IAM role or user ARNs with cluster-wide read-only access (no Secrets)." },
     alertDeadMansSwitchUrl: { type: "string", secret: true, description: "Webhook that must receive the always-firing Watchdog alert; pages when it stops (secret)." },
-    jupyterAuth: { type: "string", description: "JupyterHub sign-in: dummy (one generated shared password; sandbox only) or oauth (an OAuth2/OIDC provider)." },
+    jupyterAuth: { type: "string", description: "JupyterHub sign-in: shared-password (generated user and admin passwords; sandbox only) or oauth (an OAuth2/OIDC provider)." },
     jupyterAdminUsers: { type: "string[]", description: "JupyterHub admin user names (with oauth, as the provider's username claim gives them)." },
     jupyterAllowedUsers: { type: "string[]", description: "More user names allowed to sign in with oauth (admins always are)." },
     notebookProfiles: { type: "object[]", description: "Notebook server sizes: list of {slug, displayName, description, cpuGuarantee, cpuLimit, memoryGuarantee, memoryLimit, gpus?, image?, default?}. Default: small CPU, large CPU, GPU." },
@@ -233,7 +233,7 @@ export interface PresetValues {
         readonly requireReceivers: boolean;
     };
     readonly notebooks: {
-        readonly auth: "dummy" | "oauth";
+        readonly auth: "shared-password" | "oauth";
         readonly adminUsers: string[];
         readonly notebookStorageGiB: number;
         readonly cullTimeoutMinutes: number;
@@ -267,8 +267,8 @@ export const PRESET_VALUES: Readonly<Record<Preset, PresetValues>> = {
         gpu: { instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 2, diskSizeGiB: 100 },
         // One replica each: a PDB on a single replica would block node drains (checklist K8S-13).
         monitoring: { prometheusReplicas: 1, retentionDays: 3, storageGiB: 10, alertmanagerReplicas: 1, alertmanagerStorageGiB: 1, podDisruptionBudgets: false, podAntiAffinity: "soft", requireReceivers: false },
-        // One generated password, exported as a secret; GPU servers stop after 30 idle minutes.
-        notebooks: { auth: "dummy", adminUsers: ["admin"], notebookStorageGiB: 10, cullTimeoutMinutes: 60, gpuCullTimeoutMinutes: 30, requireIngress: false },
+        // Generated user and admin passwords, exported as secrets; GPU servers stop after 30 idle minutes.
+        notebooks: { auth: "shared-password", adminUsers: ["admin"], notebookStorageGiB: 10, cullTimeoutMinutes: 60, gpuCullTimeoutMinutes: 30, requireIngress: false },
     },
     production: {
         azCount: 3,
@@ -574,9 +574,9 @@ function trackingSection(raw: RawConfig, secrets: SecretConfig, preset: Preset, 
 }
 
 function notebooksSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues["notebooks"], preset: Preset): PlatformConfig["notebooks"] {
-    const auth = oneOf<"dummy" | "oauth">(raw, "jupyterAuth", ["dummy", "oauth"], p.auth);
-    if (auth === "dummy" && preset === "production") {
-        throw new ConfigError("jupyterAuth", auth, "production needs oauth: dummy auth shares one password among all users");
+    const auth = oneOf<"shared-password" | "oauth">(raw, "jupyterAuth", ["shared-password", "oauth"], p.auth);
+    if (auth === "shared-password" && preset === "production") {
+        throw new ConfigError("jupyterAuth", auth, "production needs oauth: shared-password auth gives every user one password");
     }
     const host = str(raw, "jupyterIngressHost");
     if (p.requireIngress && host === undefined) {
@@ -609,7 +609,7 @@ function notebooksSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues
             callbackUrl: `https://${host}/hub/oauth_callback`,
         };
     } else {
-        authArgs = { type: "dummy" };
+        authArgs = { type: "shared-password" };
     }
     const n: PlatformConfig["notebooks"] = {
         auth: authArgs,

@@ -147,8 +147,10 @@ export const mlflowUrl = tracking.url ?? "http://localhost:5000 (after mlflowPor
 export const mlflowBucket = tracking.bucketName;
 export const mlflowDatabaseEndpoint = tracking.databaseEndpoint;
 export const jupyterhubPortForward = notebooks.portForwardCommand;
-/** Secret, sandbox only: `pulumi stack output jupyterhubPassword --show-secrets` (any user name). */
-export const jupyterhubPassword = notebooks.adminPassword;
+/** Secret, sandbox only: `pulumi stack output jupyterhubPassword --show-secrets` (any non-admin user name). */
+export const jupyterhubPassword = notebooks.userPassword;
+/** Secret, sandbox only: the password the `jupyterAdminUsers` names sign in with. */
+export const jupyterhubAdminPassword = notebooks.adminPassword;
 export const jupyterhubUrl = cfg.notebooks.ingress ? `https://${cfg.notebooks.ingress.host}` : "http://localhost:8080 (after jupyterhubPortForward)";
 /** Kibana (sandbox preset), then https://localhost:5601 as `elastic` (see elasticUserCommand). */
 export const kibanaPortForward = logging.kibanaPortForward;

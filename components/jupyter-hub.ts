@@ -12,10 +12,12 @@ import { httpsUrl, wholeNumber } from "./shared/validate";
 
 /** Helm release name. z2jh's `fullnameOverride: ""` default keeps Service names unprefixed (`hub`, `proxy-public`). */
 export const JUPYTERHUB_RELEASE = "jupyterhub";
-/** Secret holding the dummy password or the OAuth client secret; the hub reads it through env. */
+/** Secret holding the shared passwords or the OAuth client secret; the hub reads it through env. */
 export const JUPYTERHUB_AUTH_SECRET = "jupyterhub-auth";
-/** Env var the hub's extraConfig reads the dummy password from. */
-export const DUMMY_PASSWORD_ENV = "DUMMY_PASSWORD";
+/** Env var the hub's extraConfig reads the shared user password from. */
+export const USER_PASSWORD_ENV = "USER_PASSWORD";
+/** Env var the hub's extraConfig reads the admin password from (admins sign in with it, users cannot). */
+export const ADMIN_PASSWORD_ENV = "ADMIN_PASSWORD";
 /** Env var the hub's extraConfig reads the OAuth client secret from. */
 export const OAUTH_CLIENT_SECRET_ENV = "OAUTH_CLIENT_SECRET";
 /** Notebook user id and group of the Jupyter docker-stacks images (`jovyan`, uid 1000, gid 100). */
@@ -53,8 +55,11 @@ export interface NotebookProfile {
 /** Sign-in method. */
 export type JupyterHubAuth =
     | {
-          /** Shared generated password, any user name (sandbox only). */
-          readonly type: "dummy";
+          /**
+           * JupyterHub's SharedPasswordAuthenticator (sandbox only): one generated password for any
+           * non-admin user name, and a separate generated admin password that only `adminUsers` can use.
+           */
+          readonly type: "shared-password";
       }
     | {
           /** OAuth2/OIDC provider through oauthenticator's GenericOAuthenticator. */
@@ -81,11 +86,11 @@ export type JupyterHubAuth =
 export interface JupyterHubArgs {
     /** MLflow tracking URI injected into every notebook as MLFLOW_TRACKING_URI, e.g. "http://mlflow.mlflow.svc:5000". */
     readonly mlflowTrackingUri: pulumi.Input<string>;
-    /** Sign-in method. @default { type: "dummy" } */
+    /** Sign-in method. @default { type: "shared-password" } */
     readonly auth?: JupyterHubAuth;
     /** JupyterHub admin user names (also allowed to sign in). @default [] */
     readonly adminUsers?: readonly string[];
-    /** Further user names allowed to sign in with OAuth (admins always are). Ignored by dummy auth, which allows anyone with the password. @default [] */
+    /** Further user names allowed to sign in with OAuth (admins always are). Ignored by shared-password auth, which allows anyone with the password. @default [] */
     readonly allowedUsers?: readonly string[];
     /** Per-user home volume size, GiB. @default 10 */
     readonly notebookStorageGiB?: number;
@@ -168,9 +173,9 @@ function image(arg: string, value: string): void {
 
 /** Applies defaults and validates plain fields (config.ts reuses it). */
 export function resolveJupyterHubArgs(args: Omit<JupyterHubArgs, "mlflowTrackingUri">): ResolvedJupyterHubArgs {
-    const auth = args.auth ?? { type: "dummy" as const };
-    if (auth.type !== "dummy" && auth.type !== "oauth") {
-        throw new Error(`auth.type (${(auth as any).type}) must be "dummy" or "oauth"`);
+    const auth = args.auth ?? { type: "shared-password" as const };
+    if (auth.type !== "shared-password" && auth.type !== "oauth") {
+        throw new Error(`auth.type (${(auth as any).type}) must be "shared-password" or "oauth"`);
     }
     if (auth.type === "oauth") {
         for (const key of ["clientId", "usernameClaim"] as const) {
@@ -297,8 +302,12 @@ const CHART_CONTAINER_CONTEXT = {
 
 /** Python run by the hub at start: secrets come from env (a Secret), never from values. */
 export function authExtraConfig(auth: JupyterHubAuth): Record<string, string> {
-    return auth.type === "dummy"
-        ? { "10-dummy-password": `import os\nc.DummyAuthenticator.password = os.environ["${DUMMY_PASSWORD_ENV}"]\n` }
+    return auth.type === "shared-password"
+        ? {
+              "10-shared-password":
+                  `import os\nc.SharedPasswordAuthenticator.user_password = os.environ["${USER_PASSWORD_ENV}"]\n` +
+                  `c.SharedPasswordAuthenticator.admin_password = os.environ["${ADMIN_PASSWORD_ENV}"]\n`,
+          }
         : { "10-oauth-client-secret": `import os\nc.GenericOAuthenticator.client_secret = os.environ["${OAUTH_CLIENT_SECRET_ENV}"]\n` };
 }
 
@@ -344,10 +353,11 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
     const first = a.profiles.find((p) => p.default) ?? a.profiles[0];
     const cpuImage = splitImage(a.cpuImage);
     const authConfig =
-        a.auth.type === "dummy"
+        a.auth.type === "shared-password"
             ? {
-                  JupyterHub: { authenticator_class: "dummy" },
-                  // Anyone with the generated password may sign in under any name (sandbox only).
+                  // JupyterHub >= 5.3 (chart 4.4.0 ships 5.5). Anyone with the user password may sign
+                  // in under any non-admin name (sandbox only); admin names need the admin password.
+                  JupyterHub: { authenticator_class: "shared-password" },
                   Authenticator: { admin_users: [...a.adminUsers], allow_all: true },
               }
             : {
@@ -363,7 +373,10 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
                       scope: [...(a.auth.scopes ?? ["openid", "email", "profile"])],
                   },
               };
-    const secretEnv = a.auth.type === "dummy" ? DUMMY_PASSWORD_ENV : OAUTH_CLIENT_SECRET_ENV;
+    const fromSecret = (env: string, key: string) => ({ name: env, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key } } });
+    const secretEnv = a.auth.type === "shared-password"
+        ? [fromSecret(USER_PASSWORD_ENV, "secret"), fromSecret(ADMIN_PASSWORD_ENV, "admin")]
+        : [fromSecret(OAUTH_CLIENT_SECRET_ENV, "secret")];
     return {
         hub: {
             config: {
@@ -374,7 +387,7 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
                     container_security_context: { runAsNonRoot: true, runAsUser: NOTEBOOK_UID, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
                 },
             },
-            extraEnv: [{ name: secretEnv, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "secret" } } }],
+            extraEnv: secretEnv,
             extraConfig: authExtraConfig(a.auth),
             db: {
                 type: "sqlite-pvc",
@@ -468,14 +481,16 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
 
 /**
  * JupyterHub (Zero to JupyterHub chart) in its own namespace: CPU and GPU server profiles,
- * per-user volumes, idle culling, MLflow wired into every notebook, and dummy or OAuth sign-in
+ * per-user volumes, idle culling, MLflow wired into every notebook, and shared-password or OAuth sign-in
  * with the secret kept in a Kubernetes Secret. Needs a Kubernetes provider through opts.
  */
 export class JupyterHub extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** Command that exposes the hub on http://localhost:8080. */
     public readonly portForwardCommand: pulumi.Output<string>;
-    /** Generated shared password (secret), dummy auth only. */
+    /** Generated shared user password (secret), shared-password auth only. */
+    public readonly userPassword: pulumi.Output<string> | undefined;
+    /** Generated admin password (secret) for `adminUsers`, shared-password auth only. */
     public readonly adminPassword: pulumi.Output<string> | undefined;
     /** The hub's metrics endpoint, for the monitoring layer. */
     public readonly scrapeTargets: ScrapeTarget[];
@@ -509,19 +524,23 @@ export class JupyterHub extends pulumi.ComponentResource {
         }, { parent: this, retainOnDelete: !a.deleteVolumesWithWorkload });
         const namespace = ns.metadata.name;
 
-        let secretValue: pulumi.Input<string>;
-        if (a.auth.type === "dummy") {
-            const password = new random.RandomPassword(`${name}-dummy-password`, { length: 32, special: false }, { parent: this });
-            secretValue = password.result;
-            this.adminPassword = pulumi.secret(password.result);
+        let secretData: Record<string, pulumi.Input<string>>;
+        if (a.auth.type === "shared-password") {
+            // JupyterHub refuses an admin password shorter than 32 characters or equal to the user password.
+            const user = new random.RandomPassword(`${name}-user-password`, { length: 24, special: false }, { parent: this });
+            const admin = new random.RandomPassword(`${name}-admin-password`, { length: 40, special: false }, { parent: this });
+            secretData = { secret: pulumi.secret(user.result), admin: pulumi.secret(admin.result) };
+            this.userPassword = pulumi.secret(user.result);
+            this.adminPassword = pulumi.secret(admin.result);
         } else {
-            secretValue = a.auth.clientSecret;
+            secretData = { secret: pulumi.secret(a.auth.clientSecret) };
+            this.userPassword = undefined;
             this.adminPassword = undefined;
         }
         const authSecret = new k8s.core.v1.Secret(`${name}-auth`, {
             metadata: { name: JUPYTERHUB_AUTH_SECRET, namespace, labels: standardLabels("jupyterhub", "auth", name) },
             type: "Opaque",
-            stringData: { secret: pulumi.secret(secretValue) },
+            stringData: secretData,
         }, { parent: this });
 
         this.release = new k8s.helm.v3.Release(`${name}-jupyterhub`, {
@@ -544,6 +563,7 @@ export class JupyterHub extends pulumi.ComponentResource {
         this.registerOutputs({
             namespace: this.namespace,
             portForwardCommand: this.portForwardCommand,
+            userPassword: this.userPassword,
             adminPassword: this.adminPassword,
         });
     }

@@ -91,7 +91,7 @@ export async function plan(stack: string, outDir: string): Promise<{ violations:
     for (const r of records) {
         counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     }
-    const secretOutputs = new Set(["kubeconfig", "grafanaAdminPassword", "jupyterhubPassword"]);
+    const secretOutputs = new Set(["kubeconfig", "grafanaAdminPassword", "jupyterhubPassword", "jupyterhubAdminPassword"]);
     const summary = [
         `# Offline plan: stack \`${stack}\` (${env})`,
         "",

@@ -203,7 +203,7 @@ describe("CONFIG_KEYS", () => {
 describe("notebooks config", () => {
     it("gives the sandbox a generated password and port-forward, production OAuth behind an HTTPS Ingress", () => {
         const sb = parse({ preset: "sandbox" }).notebooks;
-        expect(sb).toMatchObject({ auth: { type: "dummy" }, adminUsers: ["admin"], notebookStorageGiB: 10, cullTimeoutMinutes: 60, gpuCullTimeoutMinutes: 30, ingress: undefined });
+        expect(sb).toMatchObject({ auth: { type: "shared-password" }, adminUsers: ["admin"], notebookStorageGiB: 10, cullTimeoutMinutes: 60, gpuCullTimeoutMinutes: 30, ingress: undefined });
         const prod = parse({ preset: "production" }).notebooks;
         expect(prod).toMatchObject({
             auth: { type: "oauth", clientId: "jupyterhub", clientSecret: "client-secret", usernameClaim: "email", callbackUrl: "https://notebooks.example.com/hub/oauth_callback" },
@@ -223,8 +223,8 @@ describe("notebooks config", () => {
     });
 
     const errors: [string, RawConfig, string][] = [
-        ["dummy auth in production", { preset: "production", jupyterAuth: "dummy" }, "mlplatform:jupyterAuth = \"dummy\": production needs oauth"],
-        ["unknown auth", { preset: "sandbox", jupyterAuth: "ldap" }, "mlplatform:jupyterAuth = \"ldap\": must be one of dummy, oauth"],
+        ["shared-password auth in production", { preset: "production", jupyterAuth: "shared-password" }, "mlplatform:jupyterAuth = \"shared-password\": production needs oauth"],
+        ["unknown auth", { preset: "sandbox", jupyterAuth: "ldap" }, "mlplatform:jupyterAuth = \"ldap\": must be one of shared-password, oauth"],
         ["production without an Ingress", { preset: "production", jupyterIngressHost: undefined }, "mlplatform:jupyterIngressHost = undefined: production serves JupyterHub through an HTTPS Ingress"],
         ["an Ingress in a sandbox", { preset: "sandbox", jupyterIngressHost: "nb.example.com", ingressCertificateArn: CERT }, "mlplatform:jupyterIngressHost = \"nb.example.com\": a sandbox reaches JupyterHub by port-forward"],
         ["an Ingress without a certificate", { preset: "production", ingressCertificateArn: undefined }, "mlplatform:ingressCertificateArn = undefined: an Ingress (notebooks.example.com) needs TLS"],

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import {
     DEFAULT_PROFILES,
-    DUMMY_PASSWORD_ENV,
+    ADMIN_PASSWORD_ENV,
+    USER_PASSWORD_ENV,
     JUPYTERHUB_AUTH_SECRET,
     JupyterHub,
     JupyterHubArgs,
@@ -21,7 +22,8 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const PASSWORD_TYPE = "random:index/randomPassword:RandomPassword";
-const MOCK_PASSWORD = "mock-secret-jh-dummy-password";
+const MOCK_PASSWORD = "mock-secret-jh-user-password";
+const MOCK_ADMIN_PASSWORD = "mock-secret-jh-admin-password";
 const CLIENT_SECRET = "oauth-client-secret-never-in-values";
 const URI = "http://mlflow.mlflow.svc.cluster.local:5000";
 const CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-4909-8807-060504030201";
@@ -68,7 +70,7 @@ const ids = (rs: Res[], env: Env) => JUPYTERHUB_CHECKS.flatMap((c) => c.evaluate
 describe("resolveJupyterHubArgs", () => {
     it("applies the documented defaults", () => {
         const a = resolveJupyterHubArgs({});
-        expect(a.auth).toEqual({ type: "dummy" });
+        expect(a.auth).toEqual({ type: "shared-password" });
         expect(a.adminUsers).toEqual([]);
         expect(a.allowedUsers).toEqual([]);
         expect(a.notebookStorageGiB).toBe(10);
@@ -90,7 +92,7 @@ describe("resolveJupyterHubArgs", () => {
 
     const p0 = DEFAULT_PROFILES[0];
     it.each<[string, Omit<JupyterHubArgs, "mlflowTrackingUri">, string]>([
-        ["auth type", { auth: { type: "ldap" } as any }, 'auth.type (ldap) must be "dummy" or "oauth"'],
+        ["auth type", { auth: { type: "ldap" } as any }, 'auth.type (ldap) must be "shared-password" or "oauth"'],
         ["empty client id", { auth: { ...OAUTH, clientId: " " }, adminUsers: ["a"] }, 'auth.clientId (" ") must not be empty'],
         ["empty claim", { auth: { ...OAUTH, usernameClaim: "" }, adminUsers: ["a"] }, 'auth.usernameClaim ("") must not be empty'],
         ["http token url", { auth: { ...OAUTH, tokenUrl: "http://idp/token" }, adminUsers: ["a"] }, "auth.tokenUrl (http://idp/token) must be an https:// URL"],
@@ -128,7 +130,7 @@ describe("resolveJupyterHubArgs", () => {
     });
 });
 
-describe("JupyterHub (sandbox, dummy auth)", () => {
+describe("JupyterHub (sandbox, shared-password auth)", () => {
     it("creates the namespace, password, Secret and release, parented to the component", async () => {
         await build();
         const others = allRecords().filter((r) => r.type !== "mlplatform:index:JupyterHub");
@@ -136,7 +138,8 @@ describe("JupyterHub (sandbox, dummy auth)", () => {
             `${RELEASE} jh-jupyterhub`,
             `${NAMESPACE} jh-namespace`,
             `${SECRET} jh-auth`,
-            `${PASSWORD_TYPE} jh-dummy-password`,
+            `${PASSWORD_TYPE} jh-user-password`,
+            `${PASSWORD_TYPE} jh-admin-password`,
         ].sort());
         for (const r of others) {
             expect(r.parent, r.name).toMatch(/::mlplatform:index:JupyterHub::jh$/);
@@ -242,21 +245,34 @@ describe("JupyterHub (sandbox, dummy auth)", () => {
         expect(gpu.args[0]).toBe("--ServerApp.shutdown_no_activity_timeout=1200");
     });
 
-    it("configures dummy auth from a generated password kept out of the values", async () => {
+    it("configures shared-password auth from generated user and admin passwords kept out of the values", async () => {
         const hub = await build();
         const v = values();
-        expect(v.hub.config.JupyterHub).toEqual({ authenticator_class: "dummy" });
+        expect(v.hub.config.JupyterHub).toEqual({ authenticator_class: "shared-password" });
         expect(v.hub.config.Authenticator).toEqual({ admin_users: ["admin"], allow_all: true });
-        expect(v.hub.extraEnv).toEqual([{ name: DUMMY_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "secret" } } }]);
-        expect(v.hub.extraConfig).toEqual({ "10-dummy-password": 'import os\nc.DummyAuthenticator.password = os.environ["DUMMY_PASSWORD"]\n' });
+        expect(v.hub.extraEnv).toEqual([
+            { name: USER_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "secret" } } },
+            { name: ADMIN_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "admin" } } },
+        ]);
+        expect(v.hub.extraConfig).toEqual({
+            "10-shared-password": 'import os\nc.SharedPasswordAuthenticator.user_password = os.environ["USER_PASSWORD"]\nc.SharedPasswordAuthenticator.admin_password = os.environ["ADMIN_PASSWORD"]\n',
+        });
+        // JupyterHub refuses an admin password under 32 characters.
+        const passwords = byType(PASSWORD_TYPE);
+        expect(passwords.find((p) => p.name === "jh-admin-password")!.inputs.length).toBeGreaterThanOrEqual(32);
+        expect(passwords.find((p) => p.name === "jh-user-password")!.inputs.length).toBeGreaterThanOrEqual(8);
         const secret = byType(SECRET)[0];
         expect(secret.inputs.metadata).toMatchObject({ name: JUPYTERHUB_AUTH_SECRET, namespace: "jupyterhub" });
-        expect(secret.inputs.stringData).toEqual({ secret: MOCK_PASSWORD });
+        expect(secret.inputs.stringData).toEqual({ secret: MOCK_PASSWORD, admin: MOCK_ADMIN_PASSWORD });
         expect(secret.secretPaths.some((p) => "stringData.secret".startsWith(p))).toBe(true);
-        expect(await resolve(hub.adminPassword!)).toBe(MOCK_PASSWORD);
+        expect(secret.secretPaths.some((p) => "stringData.admin".startsWith(p))).toBe(true);
+        expect(await resolve(hub.userPassword!)).toBe(MOCK_PASSWORD);
+        expect(await resolve(hub.adminPassword!)).toBe(MOCK_ADMIN_PASSWORD);
+        expect(await pulumi.isSecret(hub.userPassword!)).toBe(true);
         expect(await pulumi.isSecret(hub.adminPassword!)).toBe(true);
         for (const r of allRecords().filter((x) => x.type !== SECRET && x.type !== PASSWORD_TYPE)) {
             expect(JSON.stringify(r.inputs), r.name).not.toContain(MOCK_PASSWORD);
+            expect(JSON.stringify(r.inputs), r.name).not.toContain(MOCK_ADMIN_PASSWORD);
         }
     });
 

@@ -50,12 +50,13 @@ describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
 
     it("runs JupyterHub with a generated password, port-forward access and MLflow wired in", async () => {
         const hub = one("kubernetes:helm.sh/v3:Release", "notebooks-jupyterhub");
-        expect(hub.inputs.values.hub.config.JupyterHub.authenticator_class).toBe("dummy");
+        expect(hub.inputs.values.hub.config.JupyterHub.authenticator_class).toBe("shared-password");
         expect(hub.inputs.values.ingress).toEqual({ enabled: false });
         expect(hub.inputs.values.singleuser.extraEnv.MLFLOW_TRACKING_URI).toBe("http://mlflow.mlflow.svc.cluster.local:5000");
         expect(outputs.jupyterhubPortForward).toBe("kubectl -n jupyterhub port-forward svc/proxy-public 8080:80");
         const program = await import("../index");
         expect(await (await import("@pulumi/pulumi")).isSecret(program.jupyterhubPassword!)).toBe(true);
+        expect(await (await import("@pulumi/pulumi")).isSecret(program.jupyterhubAdminPassword!)).toBe(true);
         // The hub is scraped, and teams may look into its namespace.
         expect(byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((m) => m.inputs.spec.jobLabel ?? m.inputs.metadata.name)).toEqual(expect.arrayContaining([expect.stringContaining("jupyterhub")])); expect(one("kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack")).toBeDefined();
     });
