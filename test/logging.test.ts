@@ -77,6 +77,8 @@ describe("Fluentd configuration generator", () => {
     const text = renderFluentdConfig(SETTINGS);
     const sections = parseFluentdConfig(text);
     const find = (name: string, type: string) => sections.find((s) => s.name === name && s.params["@type"] === type)!;
+    const ship = () => sections.find((s) => s.name === "label" && s.arg === "@SHIP")!;
+    const esMatch = () => ship().children.find((c) => c.name === "match" && c.arg === "kubernetes.**")!;
 
     it("tails CRI container logs with a position file on the host, excluding Fluentd's own logs", () => {
         const tail = find("source", "tail");
@@ -90,14 +92,18 @@ describe("Fluentd configuration generator", () => {
         expect(tail.children).toEqual([{ name: "parse", arg: "", params: { "@type": "cri" }, children: [] }]);
     });
 
-    it("joins CRI partial lines and enriches with Kubernetes metadata", () => {
+    it("joins CRI partial lines, then ships through one label where records get Kubernetes metadata", () => {
         const filters = sections.filter((s) => s.name === "filter");
-        expect(filters.map((f) => [f.arg, f.params["@type"]])).toEqual([["kubernetes.**", "concat"], ["kubernetes.**", "kubernetes_metadata"]]);
+        expect(filters.map((f) => [f.arg, f.params["@type"]])).toEqual([["kubernetes.**", "concat"]]);
+        // Fragments that time out take the same path as joined lines instead of becoming error events.
+        expect(filters[0].params).toMatchObject({ timeout_label: "@SHIP" });
+        expect(sections.find((s) => s.name === "match")!.params).toMatchObject({ "@type": "relabel", "@label": "@SHIP" });
+        expect(ship().children.filter((c) => c.name === "filter").map((f) => [f.arg, f.params["@type"]])).toEqual([["kubernetes.**", "kubernetes_metadata"]]);
         expect(filters[0].params).toMatchObject({ key: "message", use_partial_cri_logtag: "true", partial_cri_logtag_key: "logtag", partial_cri_stream_key: "cri_stream_unused", stream_identity_key: "stream" });
     });
 
     it("sends to Elasticsearch over verified TLS with the password from the environment", () => {
-        const m = sections.find((s) => s.name === "match" && s.arg === "kubernetes.**")!;
+        const m = esMatch();
         expect(m.params).toMatchObject({
             "@type": "elasticsearch_data_stream",
             data_stream_name: "logs-k8s-default",
@@ -113,11 +119,11 @@ describe("Fluentd configuration generator", () => {
             reload_connections: "false",
             reload_on_failure: "false",
         });
-        expect(text).toContain("  password \"#{ENV['FLUENT_ELASTICSEARCH_PASSWORD']}\"\n");
+        expect(text).toContain("    password \"#{ENV['FLUENT_ELASTICSEARCH_PASSWORD']}\"\n");
     });
 
     it("buffers on the host, blocks when full, and retries forever with exponential backoff", () => {
-        const m = sections.find((s) => s.name === "match" && s.arg === "kubernetes.**")!;
+        const m = esMatch();
         expect(m.children.map((c) => c.name)).toEqual(["buffer"]);
         expect(m.children[0].params).toEqual({
             "@type": "file",
@@ -143,7 +149,7 @@ describe("Fluentd configuration generator", () => {
 
     it("is well formed, with only known top-level directives", () => {
         expect(fluentdConfigProblems(text)).toEqual([]);
-        expect(sections.map((s) => s.name)).toEqual(["system", "source", "source", "source", "source", "filter", "filter", "match", "label"]);
+        expect(sections.map((s) => s.name)).toEqual(["system", "source", "source", "source", "source", "filter", "match", "label", "label"]);
     });
 
     it("uses the buffer limit it is given", () => {

@@ -110,53 +110,65 @@ export function renderFluentdConfig(s: FluentdSettings): string {
   stream_identity_key stream
   partial_cri_stream_key cri_stream_unused
   separator ""
-</filter>
-
-# Pod, namespace, labels and container from the Kubernetes API (get/list/watch pods and namespaces only).
-<filter kubernetes.**>
-  @type kubernetes_metadata
-  @id filter_kubernetes_metadata
-  skip_master_url true
+  # A fragment whose last part never arrives is flushed after 60 s into the same pipeline, not dropped
+  # as an error event.
+  flush_interval 60
+  timeout_label @SHIP
 </filter>
 
 <match kubernetes.**>
-  @type elasticsearch_data_stream
-  @id out_elasticsearch
-  data_stream_name ${es.dataStreamName}
-  data_stream_template_name ${es.templateName}
-  data_stream_ilm_name ${es.ilmPolicyName}
-  host ${es.host}
-  port ${es.port}
-  scheme https
-  ssl_verify true
-  ca_file ${es.caFile}
-  user ${es.user}
-  password "#{ENV['${es.passwordEnv}']}"
-  # One Service name (in the certificate), no sniffing of pod IPs, which would fail verification.
-  reload_connections false
-  reconnect_on_error true
-  reload_on_failure false
-  request_timeout 30s
-  # Start even while Elasticsearch is down; the platform's job installs the template and ILM policy.
-  verify_es_version_at_startup false
-  default_elasticsearch_version 9
-  fail_on_putting_template_retry_exceed false
-  max_retry_putting_template 3
-  log_es_400_reason true
-  <buffer>
-    @type file
-    path ${s.stateDir}/buffer/elasticsearch
-    flush_mode interval
-    flush_interval ${b.flushIntervalSeconds}s
-    flush_thread_count ${b.flushThreadCount}
-    chunk_limit_size ${b.chunkLimitMiB}MB
-    total_limit_size ${b.totalLimitGiB}GB
-    overflow_action block
-    retry_type exponential_backoff
-    retry_forever true
-    retry_max_interval ${b.retryMaxIntervalSeconds}s
-  </buffer>
+  @type relabel
+  @id relabel_ship
+  @label @SHIP
 </match>
+
+<label @SHIP>
+  # Pod, namespace, labels and container from the Kubernetes API (get/list/watch pods and namespaces only).
+  <filter kubernetes.**>
+    @type kubernetes_metadata
+    @id filter_kubernetes_metadata
+    skip_master_url true
+  </filter>
+
+  <match kubernetes.**>
+    @type elasticsearch_data_stream
+    @id out_elasticsearch
+    data_stream_name ${es.dataStreamName}
+    data_stream_template_name ${es.templateName}
+    data_stream_ilm_name ${es.ilmPolicyName}
+    host ${es.host}
+    port ${es.port}
+    scheme https
+    ssl_verify true
+    ca_file ${es.caFile}
+    user ${es.user}
+    password "#{ENV['${es.passwordEnv}']}"
+    # One Service name (in the certificate), no sniffing of pod IPs, which would fail verification.
+    reload_connections false
+    reconnect_on_error true
+    reload_on_failure false
+    request_timeout 30s
+    # Start even while Elasticsearch is down; the platform's job installs the template and ILM policy.
+    verify_es_version_at_startup false
+    default_elasticsearch_version 9
+    fail_on_putting_template_retry_exceed false
+    max_retry_putting_template 3
+    log_es_400_reason true
+    <buffer>
+      @type file
+      path ${s.stateDir}/buffer/elasticsearch
+      flush_mode interval
+      flush_interval ${b.flushIntervalSeconds}s
+      flush_thread_count ${b.flushThreadCount}
+      chunk_limit_size ${b.chunkLimitMiB}MB
+      total_limit_size ${b.totalLimitGiB}GB
+      overflow_action block
+      retry_type exponential_backoff
+      retry_forever true
+      retry_max_interval ${b.retryMaxIntervalSeconds}s
+    </buffer>
+  </match>
+</label>
 
 # Fluentd's own log events stay on stdout only.
 <label @FLUENT_LOG>
