@@ -100,7 +100,7 @@ export interface PlatformConfig {
 }
 
 /** The {@link TrackingArgs} a stack's config decides. */
-export type TrackingSettings = Omit<TrackingArgs, "clusterName" | "vpcId" | "vpcCidr" | "databaseSubnetIds" | "nodeSecurityGroupId" | "podIdentityAgent" | "kmsKeyArn" | "loadBalancerController">;
+export type TrackingSettings = Omit<TrackingArgs, "clusterName" | "vpcId" | "vpcCidr" | "region" | "databaseSubnetIds" | "nodeSecurityGroupId" | "podIdentityAgent" | "kmsKeyArn" | "loadBalancerController">;
 
 /** Secret config values, read with getSecret so they stay secret. */
 export type SecretConfig = Partial<Record<ConfigKey, pulumi.Input<string>>>;
@@ -567,7 +567,7 @@ function trackingSection(raw: RawConfig, secrets: SecretConfig, preset: Preset, 
     }, "mlflowDbInstanceClass", () => resolveTrackingArgs({
         ...t,
         // Stand-ins for what index.ts wires from the network and cluster; only their shape is checked here.
-        clusterName: "cluster", vpcId: "vpc", vpcCidr: "10.0.0.0/16", databaseSubnetIds: ["subnet-a", "subnet-b"], nodeSecurityGroupId: "sg",
+        clusterName: "cluster", vpcId: "vpc", vpcCidr: "10.0.0.0/16", region: "us-west-2", databaseSubnetIds: ["subnet-a", "subnet-b"], nodeSecurityGroupId: "sg",
         podIdentityAgent: undefined as unknown as TrackingArgs["podIdentityAgent"], kmsKeyArn: t.bucketKms ? "arn:aws:kms:us-west-2:111122223333:key/x" : undefined,
     }));
     return t;

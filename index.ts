@@ -89,6 +89,7 @@ const tracking = new Tracking("tracking", {
     clusterName: cluster.clusterName,
     vpcId: network.vpcId,
     vpcCidr: network.vpcCidr,
+    region: cfg.region,
     databaseSubnetIds: network.databaseSubnetIds,
     nodeSecurityGroupId: cluster.nodeSecurityGroupId,
     podIdentityAgent: cluster.podIdentityAgent,

@@ -65,6 +65,11 @@ export interface TrackingArgs {
     readonly vpcId: pulumi.Input<string>;
     /** VPC CIDR: the NetworkPolicy's egress target for PostgreSQL, excluded from HTTPS egress. */
     readonly vpcCidr: string;
+    /**
+     * AWS region of the bucket. boto3 gets no region from Pod Identity; without one it calls the
+     * us-east-1 endpoint (outside the VPC's S3 gateway endpoint) and follows redirects.
+     */
+    readonly region: string;
     /** Private database subnets, one per AZ of the stack (at least two: RDS requires it). */
     readonly databaseSubnetIds: pulumi.Input<string>[];
     /** Security group of the nodes MLflow runs on: the only source the database admits on 5432. */
@@ -496,6 +501,8 @@ export class Tracking extends pulumi.ComponentResource {
                 DB_NAME,
                 DB_USER,
                 HOME: "/tmp",
+                AWS_REGION: a.region,
+                AWS_DEFAULT_REGION: a.region,
             },
         }, { parent: this });
 

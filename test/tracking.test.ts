@@ -33,6 +33,7 @@ const base = (): Omit<TrackingArgs, "podIdentityAgent"> => ({
     clusterName: "mlp",
     vpcId: "vpc-0123456789abcdef0",
     vpcCidr: "10.0.0.0/16",
+    region: "eu-central-1",
     databaseSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
     nodeSecurityGroupId: "sg-0node",
 });
@@ -263,6 +264,9 @@ describe("Tracking: server", () => {
             DB_NAME: "mlflow",
             DB_USER: "mlflow",
             HOME: "/tmp",
+            // boto3 gets no region from Pod Identity; the bucket's region keeps S3 calls regional.
+            AWS_REGION: "eu-central-1",
+            AWS_DEFAULT_REGION: "eu-central-1",
         });
         expect(allowedHosts().split(",")).toEqual(expect.arrayContaining(["mlflow.mlflow.svc.cluster.local:*", "localhost:*", "10.*"]));
         expect(allowedHosts("mlflow.example.com").split(",")).toContain("mlflow.example.com");
