@@ -771,8 +771,8 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
     const gpu = nodeGroup(raw, "gpu", p.gpu);
 
     const stackPart = ctx.stack.toLowerCase().replace(/[^a-z0-9-]/g, "-");
-    // 30 characters: RDS identifiers and bucket names append suffixes to it.
-    const namePrefix = `${ctx.project}-${stackPart}`.slice(0, 30).replace(/-+$/, "").replace(/--+/g, "-");
+    // 29 characters: RDS identifiers and bucket prefixes (at most 37) append suffixes to it.
+    const namePrefix = `${ctx.project}-${stackPart}`.slice(0, 29).replace(/-+$/, "").replace(/--+/g, "-");
 
     return {
         project: ctx.project,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "./cluster-services";
 import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings, validateIngress } from "./shared/ingress";
 import { podSecurity, selectorLabels, standardLabels } from "./shared/labels";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
@@ -29,7 +30,11 @@ export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
 const IMDS_CIDR = "169.254.169.254/32";
 const LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"];
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
-const NAME_PREFIX = /^[a-z][a-z0-9-]{0,28}[a-z0-9]$/;
+// 29 characters: the bucket prefix `<namePrefix>-mlflow-` may be at most 37.
+const NAME_PREFIX = /^[a-z][a-z0-9-]{0,27}[a-z0-9]$/;
+/** Runs `mlflow db upgrade` with the URI from the environment, so it never appears in argv. */
+export const DB_UPGRADE_SCRIPT =
+    'import os; from mlflow.cli import cli; cli.main(args=["db", "upgrade", os.environ["MLFLOW_BACKEND_STORE_URI"]], prog_name="mlflow")';
 const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Mi|Gi)?$/;
 
@@ -184,7 +189,7 @@ export const TRACKING_PRESETS = {
 /** Applies defaults and validates plain fields; throws before any resource exists. Pure. */
 export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
     if (typeof args.namePrefix !== "string" || !NAME_PREFIX.test(args.namePrefix) || args.namePrefix.includes("--")) {
-        throw new Error(`namePrefix (${args.namePrefix}) must be 2-30 lowercase letters, digits or single '-', starting with a letter (it prefixes the RDS identifier and the bucket name)`);
+        throw new Error(`namePrefix (${args.namePrefix}) must be 2-29 lowercase letters, digits or single '-', starting with a letter (it prefixes the RDS identifier and the bucket name)`);
     }
     const r: ResolvedTrackingArgs = {
         ...args,
@@ -388,6 +393,7 @@ export class Tracking extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
+        const snapshotSuffix = a.finalSnapshot ? new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: 4 }, { parent: this }) : undefined;
         const db = new aws.rds.Instance(`${name}-db`, {
             identifier: `${a.namePrefix}-mlflow`,
             engine: "postgres",
@@ -412,7 +418,8 @@ export class Tracking extends pulumi.ComponentResource {
             copyTagsToSnapshot: true,
             caCertIdentifier: CA_CERT,
             skipFinalSnapshot: !a.finalSnapshot,
-            finalSnapshotIdentifier: a.finalSnapshot ? `${a.namePrefix}-mlflow-final` : undefined,
+            // Unique per database: a fixed name would collide with the snapshot an earlier destroy left.
+            finalSnapshotIdentifier: a.finalSnapshot ? pulumi.interpolate`${a.namePrefix}-mlflow-final-${snapshotSuffix!.hex}` : undefined,
             deleteAutomatedBackups: !a.finalSnapshot,
             enabledCloudwatchLogsExports: a.logExports.length ? a.logExports : undefined,
             performanceInsightsEnabled: a.performanceInsights,
@@ -530,7 +537,10 @@ export class Tracking extends pulumi.ComponentResource {
             spec: {
                 replicas: a.replicas,
                 selector: { matchLabels: selector },
-                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                // MLflow supports no mixed-version writers: a schema upgrade needs every old server
+                // stopped first (MLflow 3.17 release notes). Recreate stops them, then the new pods'
+                // init container migrates; a deploy costs a short outage instead of a broken schema.
+                strategy: { type: "Recreate" },
                 template: {
                     metadata: { labels },
                     spec: {
@@ -543,9 +553,10 @@ export class Tracking extends pulumi.ComponentResource {
                         initContainers: [{
                             name: "db-upgrade",
                             image: TRACKING_VERSIONS.mlflowImage,
-                            // `mlflow db upgrade` takes the URI only as an argument: Kubernetes expands
-                            // $(VAR) from the secretKeyRef env, so the spec never contains it.
-                            command: ["mlflow", "db", "upgrade", "$(MLFLOW_BACKEND_STORE_URI)"],
+                            // `mlflow db upgrade` takes the URI only as an argument. Passing it on the command
+                            // line would put the password in the process's argv (visible in /proc and to the
+                            // runtime), so Python reads it from the secretKeyRef env and calls the CLI in-process.
+                            command: ["python", "-c", DB_UPGRADE_SCRIPT],
                             envFrom: [{ configMapRef: { name: config.metadata.name } }],
                             env: secretEnv,
                             securityContext: containerSecurity,
@@ -657,6 +668,17 @@ export class Tracking extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { clientID: s.oidc.clientId, clientSecret: s.oidc.clientSecret },
         }, { parent: this });
+        // The controller's chart grants no Secret access by default (clusterSecretsPermissions off);
+        // it reads only this one Secret, in this namespace.
+        const reader = new k8s.rbac.v1.Role(`${name}-oidc-reader`, {
+            metadata: meta("lb-controller-oidc-reader"),
+            rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [MLFLOW_OIDC_SECRET], verbs: ["get", "list", "watch"] }],
+        }, { parent: this });
+        const binding = new k8s.rbac.v1.RoleBinding(`${name}-oidc-reader`, {
+            metadata: meta("lb-controller-oidc-reader"),
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: reader.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, namespace: "kube-system" }],
+        }, { parent: this });
         new k8s.networking.v1.Ingress(`${name}-ingress`, {
             metadata: {
                 ...meta(MLFLOW_NAME),
@@ -682,6 +704,6 @@ export class Tracking extends pulumi.ComponentResource {
                     http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] },
                 }],
             },
-        }, { parent: this, dependsOn: [oidcSecret, ...(a.loadBalancerController ? [a.loadBalancerController] : [])] });
+        }, { parent: this, dependsOn: [oidcSecret, binding, ...(a.loadBalancerController ? [a.loadBalancerController] : [])] });
     }
 }

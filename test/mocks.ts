@@ -173,6 +173,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>): { i
             const bucket = inputs.bucket ?? `${name}-mock`;
             return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
         }
+        case "random:index/randomId:RandomId":
+            return { id, state: { ...inputs, hex: "0a1b2c3d", b64Url: "ChssPQ" } };
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString":
             return { id, state: { ...inputs, result: `mock-secret-${name}` } };

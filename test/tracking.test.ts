@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { allowedHosts, artifactPolicy, resolveTrackingArgs, tlsOnlyBucketPolicy, Tracking, TrackingArgs, TRACKING_PRESETS, TrackingIngressSettings } from "../components/tracking";
+import { allowedHosts, artifactPolicy, DB_UPGRADE_SCRIPT, resolveTrackingArgs, tlsOnlyBucketPolicy, Tracking, TrackingArgs, TRACKING_PRESETS, TrackingIngressSettings } from "../components/tracking";
 import { TRACKING_VERSIONS } from "../components/shared/versions";
 import { Env } from "../policy/checks";
 import { TRACKING_CHECKS } from "../policy/checks-tracking";
@@ -108,7 +108,7 @@ describe("Tracking: database", () => {
         }, false],
         ["production", {
             instanceClass: "db.m7g.large", multiAz: true, deletionProtection: true, backupRetentionPeriod: 14,
-            skipFinalSnapshot: false, finalSnapshotIdentifier: "mlplatform-test-mlflow-final", deleteAutomatedBackups: false,
+            skipFinalSnapshot: false, finalSnapshotIdentifier: "mlplatform-test-mlflow-final-0a1b2c3d", deleteAutomatedBackups: false,
             kmsKeyId: KMS, performanceInsightsEnabled: true, performanceInsightsKmsKeyId: KMS, monitoringInterval: 60,
             enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
         }, true],
@@ -241,7 +241,12 @@ describe("Tracking: server", () => {
             expect(x.envFrom).toEqual([{ configMapRef: { name: "mlflow" } }]);
             expect(x.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
         }
-        expect(init.command).toEqual(["mlflow", "db", "upgrade", "$(MLFLOW_BACKEND_STORE_URI)"]);
+        // The URI is read from the environment inside Python, so it is in no process's argv.
+        expect(init.command).toEqual(["python", "-c", DB_UPGRADE_SCRIPT]);
+        expect(DB_UPGRADE_SCRIPT).toContain('os.environ["MLFLOW_BACKEND_STORE_URI"]');
+        expect(DB_UPGRADE_SCRIPT).toContain('["db", "upgrade",');
+        // Old servers stop before the new pods migrate the schema (no mixed-version writers).
+        expect(spec.strategy ?? one(T.deployment, "tracking-server").inputs.spec.strategy).toEqual({ type: "Recreate" });
         expect(c.command).toEqual(["mlflow", "server"]);
         expect(c.args).toEqual(["--host", "0.0.0.0", "--port", "5000", "--serve-artifacts", "--workers", "2", "--expose-prometheus", "/tmp/prometheus"]);
         expect(c.ports).toEqual([{ name: "http", containerPort: 5000, protocol: "TCP" }]);
@@ -337,10 +342,21 @@ describe("Tracking: server", () => {
         expect(one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "tracking-allow-clients").inputs.spec.ingress[2]).toEqual({ from: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5000 }] });
     });
 
+    it("lets the load-balancer controller read only the OIDC Secret, before the Ingress exists", async () => {
+        await build("production", { ingress: INGRESS });
+        const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", "tracking-oidc-reader");
+        expect(role.inputs.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], resourceNames: ["mlflow-oidc"], verbs: ["get", "list", "watch"] }]);
+        const binding = one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "tracking-oidc-reader");
+        expect(binding.inputs.metadata.namespace).toBe("mlflow");
+        expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: "aws-load-balancer-controller", namespace: "kube-system" }]);
+        expect(one("kubernetes:networking.k8s.io/v1:Ingress", "tracking-ingress").dependencies).toContain(binding.urn);
+    });
+
     it.each<[Env]>([["sandbox"], ["production"]])("declares only schema-valid Kubernetes objects, all under the component (%s)", async (env) => {
         await build(env, env === "production" ? { ingress: INGRESS } : {});
-        // Namespace, ServiceAccount, ConfigMap, Secret, Deployment, Service, 3 NetworkPolicies; production adds PDB, OIDC Secret, Ingress.
-        expect(allRecords().filter(isK8sObject)).toHaveLength(env === "production" ? 12 : 9);
+        // Namespace, ServiceAccount, ConfigMap, Secret, Deployment, Service, 3 NetworkPolicies; production adds PDB,
+        // OIDC Secret, the Role and RoleBinding that let the load-balancer controller read it, and the Ingress.
+        expect(allRecords().filter(isK8sObject)).toHaveLength(env === "production" ? 14 : 9);
         expect(await invalidObjects(allRecords())).toEqual([]);
         for (const r of allRecords().filter((x) => x.type !== "mlplatform:index:Tracking" && x.name !== "agent")) {
             expect(r.parent, r.name).toMatch(/::mlplatform:index:Tracking::tracking$/);
@@ -369,8 +385,8 @@ describe("resolveTrackingArgs", () => {
     });
 
     it.each<[string, Partial<TrackingArgs>, string]>([
-        ["an uppercase prefix", { namePrefix: "MLP-dev" }, "namePrefix (MLP-dev) must be 2-30 lowercase letters"],
-        ["a long prefix", { namePrefix: "a".repeat(31) }, `namePrefix (${"a".repeat(31)}) must be 2-30`],
+        ["an uppercase prefix", { namePrefix: "MLP-dev" }, "namePrefix (MLP-dev) must be 2-29 lowercase letters"],
+        ["a long prefix", { namePrefix: "a".repeat(30) }, `namePrefix (${"a".repeat(30)}) must be 2-29`],
         ["a bad instance class", { instanceClass: "t4g.micro" }, "instanceClass (t4g.micro) must be an RDS instance class"],
         ["too little storage", { allocatedStorageGiB: 10 }, "allocatedStorageGiB (10) must be a whole number from 20 to 65536"],
         ["a ceiling below the allocation", { allocatedStorageGiB: 50, maxAllocatedStorageGiB: 40 }, "maxAllocatedStorageGiB (40) must be a whole number from 50 to 65536"],
