@@ -397,20 +397,29 @@ function viaComponent<T>(raw: RawConfig, keys: Record<string, ConfigKey>, fallba
 // Sections
 // ---------------------------------------------------------------------------------------------
 
-function teamsSection(raw: RawConfig, adminPrincipalArns: string[]): { teams: TeamSpec[]; auditorPrincipalArns: string[] } {
-    let teams: unknown = raw.teams ?? [];
-    if (typeof teams === "string") {
+/** A list of objects (a YAML list in the stack file, or its JSON text); undefined when unset. */
+function objectList(raw: RawConfig, key: ConfigKey, what = "objects"): Record<string, unknown>[] | undefined {
+    let v = raw[key];
+    if (v === undefined) {
+        return undefined;
+    }
+    if (typeof v === "string") {
         try {
-            teams = JSON.parse(teams);
+            v = JSON.parse(v);
         } catch {
-            throw new ConfigError("teams", raw.teams, "must be a list of team objects (a YAML list in the stack file)");
+            throw new ConfigError(key, v, `must be a list of ${what} (a YAML list in the stack file)`);
         }
     }
-    if (!Array.isArray(teams) || teams.some((t) => t === null || typeof t !== "object" || Array.isArray(t))) {
-        throw new ConfigError("teams", teams, "must be a list of team objects (a YAML list in the stack file)");
+    if (!Array.isArray(v) || v.some((e) => e === null || typeof e !== "object" || Array.isArray(e))) {
+        throw new ConfigError(key, v, `must be a list of ${what} (a YAML list in the stack file)`);
     }
+    return v as Record<string, unknown>[];
+}
+
+function teamsSection(raw: RawConfig, adminPrincipalArns: string[]): { teams: TeamSpec[]; auditorPrincipalArns: string[] } {
+    const teams = objectList(raw, "teams", "team objects") ?? [];
     const auditorPrincipalArns = strList(raw, "auditorPrincipalArns", []);
-    const specs = (teams as Record<string, unknown>[]).map((t) => ({ memberPrincipalArns: [], leadPrincipalArns: [], ...t }) as unknown as TeamSpec);
+    const specs = teams.map((t) => ({ memberPrincipalArns: [], leadPrincipalArns: [], ...t }) as unknown as TeamSpec);
     try {
         validateTeams(specs, adminPrincipalArns, auditorPrincipalArns);
     } catch (e) {
@@ -461,23 +470,6 @@ function monitoringSection(raw: RawConfig, secrets: SecretConfig, p: PresetValue
     return m;
 }
 
-function objectList(raw: RawConfig, key: ConfigKey): Record<string, unknown>[] | undefined {
-    let v = raw[key];
-    if (v === undefined) {
-        return undefined;
-    }
-    if (typeof v === "string") {
-        try {
-            v = JSON.parse(v);
-        } catch {
-            throw new ConfigError(key, v, "must be a list of objects (a YAML list in the stack file)");
-        }
-    }
-    if (!Array.isArray(v) || v.some((e) => e === null || typeof e !== "object" || Array.isArray(e))) {
-        throw new ConfigError(key, v, "must be a list of objects (a YAML list in the stack file)");
-    }
-    return v as Record<string, unknown>[];
-}
 
 /** The HTTPS Ingress settings shared by every web UI the platform exposes. */
 function ingressSettings(raw: RawConfig, host: string): IngressSettings {

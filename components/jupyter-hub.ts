@@ -511,13 +511,13 @@ export class JupyterHub extends pulumi.ComponentResource {
             "User pods are built by KubeSpawner at spawn time (uid, fsGroup, seccomp and capabilities merged from hub.config " +
                 "and profile overrides), which cannot be verified before deploy; enforce=restricted would turn any gap into failed " +
                 "spawns. Audit and warn are restricted. Baseline still refuses privileged, hostPath and NET_ADMIN (the iptables init container is off).",
+            "restricted",
         );
-        const pssLabels = { ...pss.labels, "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted" };
 
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
             metadata: {
                 name: NAMESPACES.jupyterhub,
-                labels: { ...labels, ...pssLabels, [MLFLOW_CLIENT_LABEL.key]: MLFLOW_CLIENT_LABEL.value },
+                labels: { ...labels, ...pss.labels, [MLFLOW_CLIENT_LABEL.key]: MLFLOW_CLIENT_LABEL.value },
                 annotations: pss.annotations,
             },
         // User volumes are made by KubeSpawner, not Helm: they go with the namespace, so production keeps the namespace.

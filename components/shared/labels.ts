@@ -32,15 +32,20 @@ export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
  * Namespace labels enforcing, auditing and warning at one Pod Security level, plus the
  * justification annotation a system namespace needs when it is below `restricted` (checklist NS-01).
  */
-export function podSecurity(level: PodSecurityLevel, reason?: string): { labels: Record<string, string>; annotations: Record<string, string> } {
+export function podSecurity(
+    level: PodSecurityLevel,
+    reason?: string,
+    /** Audit and warn at a stricter level than enforced, to see what raising `enforce` would refuse. @default level */
+    auditWarn: PodSecurityLevel = level,
+): { labels: Record<string, string>; annotations: Record<string, string> } {
     if (level !== "restricted" && (reason === undefined || reason.trim() === "")) {
         throw new Error(`a namespace at Pod Security level ${level} needs a reason`);
     }
     return {
         labels: {
             "pod-security.kubernetes.io/enforce": level,
-            "pod-security.kubernetes.io/audit": level,
-            "pod-security.kubernetes.io/warn": level,
+            "pod-security.kubernetes.io/audit": auditWarn,
+            "pod-security.kubernetes.io/warn": auditWarn,
         },
         annotations: reason ? { "mlplatform.io/pod-security-reason": reason } : {},
     };
