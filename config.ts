@@ -603,14 +603,16 @@ function notebooksSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues
     } else {
         authArgs = { type: "shared-password" };
     }
+    const cullTimeoutMinutes = int(raw, "cullTimeoutMinutes", p.cullTimeoutMinutes, 5, 10080);
     const n: PlatformConfig["notebooks"] = {
         auth: authArgs,
         adminUsers: strList(raw, "jupyterAdminUsers", p.adminUsers),
         allowedUsers: strList(raw, "jupyterAllowedUsers", []),
         profiles: objectList(raw, "notebookProfiles") as NotebookProfile[] | undefined,
         notebookStorageGiB: int(raw, "notebookStorageGiB", p.notebookStorageGiB, 1, 1024),
-        cullTimeoutMinutes: int(raw, "cullTimeoutMinutes", p.cullTimeoutMinutes, 5, 10080),
-        gpuCullTimeoutMinutes: int(raw, "gpuCullTimeoutMinutes", Math.min(p.gpuCullTimeoutMinutes, int(raw, "cullTimeoutMinutes", p.cullTimeoutMinutes, 5, 10080)), 5, 10080),
+        cullTimeoutMinutes,
+        // Defaults to the preset's value, capped by a shorter configured general timeout.
+        gpuCullTimeoutMinutes: int(raw, "gpuCullTimeoutMinutes", Math.min(p.gpuCullTimeoutMinutes, cullTimeoutMinutes), 5, 10080),
         ingress: host !== undefined ? ingressSettings(raw, host) : undefined,
     };
     viaComponent(raw, {
