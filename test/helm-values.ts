@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import Ajv from "ajv";
+import { newAjv } from "./ajv";
 import { parse } from "yaml";
 import { HAS_SHARED, SHARED_DIR } from "./k8s-schema";
 
@@ -43,7 +43,7 @@ export function chartValuesErrors(schemaPath: string, defaultsPath: string, valu
     const schema = parse(fs.readFileSync(schemaPath, "utf8"));
     const defaults = parse(fs.readFileSync(defaultsPath, "utf8")) ?? {};
     const merged = mergeHelmValues(defaults, asJson(values));
-    const ajv = new Ajv({ strict: false, allErrors: true });
+    const ajv = newAjv();
     const validate = ajv.compile(schema);
     if (validate(merged)) {
         return [];

@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import Ajv from "ajv";
+import { newAjv } from "./ajv";
 import { parse } from "yaml";
 import { ResourceRecord } from "./mocks";
 import { ROOT } from "./stack";
@@ -62,7 +62,7 @@ function loadCrdValidators(): void {
         return;
     }
     const dir = path.join(SHARED_DIR, "crd-schemas");
-    const ajv = new Ajv({ strict: false, allErrors: true });
+    const ajv = newAjv();
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
         const crd = parse(fs.readFileSync(path.join(dir, file), "utf8"));
         for (const v of crd.spec.versions) {
