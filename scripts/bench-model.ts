@@ -4,6 +4,8 @@
  * the tables below, with its public source, so a reader can check or update them.
  */
 
+import { coldStartSeconds, gpuStartTimeoutSeconds, gpuStartupFigures, GpuStartupFigures } from "../components/shared/gpu-startup";
+
 /** The parts of a recorded resource the models read. */
 export interface GraphNode {
     readonly urn: string;
@@ -191,6 +193,30 @@ export function blockedBehindCluster(nodes: readonly GraphNode[]): string[] {
         return (deps.get(urn) ?? []).some((d) => reaches(d, seen));
     };
     return nodes.filter((n) => CLUSTER_INDEPENDENT.includes(n.type) && reaches(n.urn)).map((n) => `${n.type} ${n.name}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GPU notebook start
+// ---------------------------------------------------------------------------------------------
+
+/** What a GPU notebook user waits for, in seconds, as the platform deploys it and without its pull mitigations. */
+export interface GpuNotebookStart extends GpuStartupFigures {
+    /** The GPU profile's start timeout (cold p95 plus margin). */
+    readonly startTimeoutSeconds: number;
+    /** Cold p50/p95 without FastImagePull and pre-pull, to show what they save. */
+    readonly coldWithoutPullMitigations: { readonly p50: number; readonly p95: number };
+}
+
+/**
+ * GPU notebook wait times from the one stage model in components/shared/gpu-startup.ts (the
+ * stages, their figures and sources live there; this file keeps no GPU numbers of its own).
+ */
+export function gpuNotebookStart(): GpuNotebookStart {
+    return {
+        ...gpuStartupFigures(),
+        startTimeoutSeconds: gpuStartTimeoutSeconds(),
+        coldWithoutPullMitigations: coldStartSeconds({ fastImagePull: false, prePull: false }),
+    };
 }
 
 // ---------------------------------------------------------------------------------------------

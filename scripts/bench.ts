@@ -15,7 +15,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { blockedBehindCluster, criticalPath, floorMinutes, idleMonthlyCost } from "./bench-model";
+import { blockedBehindCluster, criticalPath, floorMinutes, gpuNotebookStart, idleMonthlyCost } from "./bench-model";
 import type { Evaluation } from "./evaluate";
 import { ROOT } from "../test/stack";
 
@@ -54,6 +54,7 @@ function main(): void {
             costLines: cost.lines,
         };
     }
+    results.gpuNotebookStart = gpuNotebookStart();
     const many = evaluate("dev", MANY_TEAMS);
     results.manyTeams = { stack: "dev", teams: MANY_TEAMS, resources: many.records.length, evaluateMs: many.wallMs, peakRssMiB: many.peakRssMiB };
 
@@ -89,11 +90,21 @@ export function renderTable(r: Record<string, any>): string {
         `Dev stack with ${r.manyTeams.teams} teams: ${r.manyTeams.resources} resources, evaluated in ${r.manyTeams.evaluateMs} ms, peak ${r.manyTeams.peakRssMiB} MiB.` +
             (r.testSuite ? ` Full test suite: ${r.testSuite.wallSeconds} s.` : ""),
         "",
+        ...(r.gpuNotebookStart ? [gpuLine(r.gpuNotebookStart), ""] : []),
         "Critical chains (minutes per step):",
         "",
         ...chains,
         "",
     ].join("\n");
+}
+
+const minutes = (s: number) => `${Math.round(s / 6) / 10} min`;
+
+/** One line on the GPU notebook wait (model in components/shared/gpu-startup.ts). */
+export function gpuLine(g: ReturnType<typeof gpuNotebookStart>): string {
+    return `GPU notebook on a cold GPU node: p50 ${minutes(g.coldP50Seconds)}, p95 ${minutes(g.coldP95Seconds)} ` +
+        `(without FastImagePull and pre-pull: p50 ${minutes(g.coldWithoutPullMitigations.p50)}, p95 ${minutes(g.coldWithoutPullMitigations.p95)}); ` +
+        `warm: p50 ${g.warmP50Seconds} s, p95 ${g.warmP95Seconds} s; spawn timeout ${g.startTimeoutSeconds} s.`;
 }
 
 function updateReadme(r: Record<string, any>): void {
