@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
 import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "./shared/gpu";
+import { gpuStartTimeoutSeconds } from "./shared/gpu-startup";
 import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings, validateIngress } from "./shared/ingress";
 import { podSecurity, standardLabels } from "./shared/labels";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
@@ -23,6 +24,20 @@ export const OAUTH_CLIENT_SECRET_ENV = "OAUTH_CLIENT_SECRET";
 /** Notebook user id and group of the Jupyter docker-stacks images (`jovyan`, uid 1000, gid 100). */
 export const NOTEBOOK_UID = 1000;
 export const NOTEBOOK_GID = 100;
+
+/**
+ * KubeSpawner `start_timeout` for CPU profiles, seconds: the z2jh 4.4.0 default
+ * (`jupyterhub/values.yaml` `singleuser.startTimeout: 300`). CPU nodes are running and the CPU
+ * image is pre-pulled, so a CPU spawn that takes longer is broken and should fail fast.
+ */
+export const CPU_START_TIMEOUT_SECONDS = 300;
+/**
+ * JupyterHub `Spawner.http_timeout`, seconds: how long the hub waits for a started server to answer
+ * (jupyterhub 5.5.0 `jupyterhub/spawner.py`, default 30). On a node that just unpacked the image
+ * jupyter-server reads everything from a cold page cache; the start-up model allows 25 s at p95
+ * (components/shared/gpu-startup.ts `serverStart`), too close to 30 for comfort.
+ */
+export const SERVER_HTTP_TIMEOUT_SECONDS = 60;
 
 const QUANTITY = /^[1-9]\d*(Mi|Gi|Ti)$/;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
@@ -311,11 +326,32 @@ export function authExtraConfig(auth: JupyterHubAuth): Record<string, string> {
         : { "10-oauth-client-secret": `import os\nc.GenericOAuthenticator.client_secret = os.environ["${OAUTH_CLIENT_SECRET_ENV}"]\n` };
 }
 
+/**
+ * Spawn timeouts, seconds. How the real code applies them (read, not assumed):
+ * - jupyterhub 5.5.0 `jupyterhub/user.py` `spawn()` calls `spawner.start()` and then
+ *   `asyncio.wait_for(f, timeout=spawner.start_timeout)`: the hub's own limit is read right after
+ *   `start()` returns.
+ * - kubespawner 7.0.0 `KubeSpawner.start()` only schedules `_start()`, and `_start()` first awaits
+ *   `load_user_options()`, which applies the profile's `kubespawner_override` with `setattr`
+ *   (`_apply_overrides`). So a profile's `start_timeout` is set after the hub read its limit: it
+ *   governs only KubeSpawner's own wait for the pod (`exponential_backoff(..., timeout=self.start_timeout)`).
+ * So the class-wide value (`singleuser.startTimeout` -> `c.KubeSpawner.start_timeout`, z2jh
+ * `files/hub/jupyterhub_config.py`) must be the longest any profile needs (the GPU one, from the
+ * start-up model); CPU profiles get the shorter value as an override, which makes KubeSpawner
+ * give up on them first.
+ */
+export function startTimeouts(a: ResolvedJupyterHubArgs): { hub: number; cpu: number; gpu: number } {
+    const gpu = gpuStartTimeoutSeconds();
+    return { hub: a.profiles.some((p) => p.gpus > 0) ? gpu : CPU_START_TIMEOUT_SECONDS, cpu: CPU_START_TIMEOUT_SECONDS, gpu };
+}
+
 /** The z2jh `profileList`. */
 export function profileList(a: ResolvedJupyterHubArgs) {
+    const timeouts = startTimeouts(a);
     return a.profiles.map((p) => {
         const override: Record<string, unknown> = {
             image: p.image,
+            start_timeout: p.gpus > 0 ? timeouts.gpu : timeouts.cpu,
             cpu_guarantee: p.cpuGuarantee,
             cpu_limit: p.cpuLimit,
             // KubeSpawner's byte units K/M/G/T are powers of 1024, so "16Gi" is written "16G".
@@ -382,6 +418,7 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
             config: {
                 ...authConfig,
                 KubeSpawner: {
+                    http_timeout: SERVER_HTTP_TIMEOUT_SECONDS,
                     // Restricted-profile fields on user pods that z2jh does not set itself.
                     pod_security_context: { runAsNonRoot: true, fsGroup: NOTEBOOK_GID, seccompProfile: { type: "RuntimeDefault" } },
                     container_security_context: { runAsNonRoot: true, runAsUser: NOTEBOOK_UID, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
@@ -420,6 +457,11 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
                 pdb: { enabled: false },
             },
         },
+        // A spawn may now wait ~10 minutes behind the ALB (idle timeout 60 s by default) and CHP
+        // (z2jh 4.4.0 `templates/proxy/deployment.yaml` passes no --timeout): neither cuts it, as the
+        // spawn page's progress stream writes a keepalive every 8 s (jupyterhub 5.5.0
+        // `apihandlers/users.py` SpawnProgressAPIHandler.keepalive_interval) and the hub redirects
+        // to that page at once (z2jh `slow_spawn_timeout: 0`).
         ingress: a.ingress
             ? {
                   enabled: true,
@@ -471,6 +513,13 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
                 dynamic: { storageClass: a.storageClassName },
             },
             profileList: profileList(a),
+            // The hub's limit for every spawn; see startTimeouts for why it is the GPU profile's.
+            startTimeout: startTimeouts(a).hub,
+            // KubeSpawner relays the pod's events (FailedScheduling, TriggeredScaleUp from the
+            // cluster autoscaler, Pulling, Pulled, Started) to the spawn page's progress bar
+            // (kubespawner 7.0.0 `progress()`; z2jh maps `singleuser.events` to `events_enabled`).
+            // The chart default is already true; set here so a change to it fails a test.
+            events: true,
         },
         cull: { enabled: true, timeout: a.cullTimeoutMinutes * 60, every: 300 },
         // The pullers run on untainted nodes only, so pulling every profile image would put the
