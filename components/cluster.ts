@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { GPU_NODE_LABEL, GPU_TAINT, gpusPerInstance, NODE_POOL_LABEL } from "./shared/gpu";
+import { ACCELERATOR_LABEL, acceleratorType, GPU_NODE_LABEL, GPU_TAINT, gpusPerInstance, NODE_POOL_LABEL } from "./shared/gpu";
 import { podIdentity } from "./shared/pod-identity";
 import { AddonVersions, KUBERNETES_VERSIONS } from "./shared/versions";
 
@@ -94,7 +94,12 @@ export interface ClusterArgs {
 }
 
 /** {@link ClusterArgs} with defaults applied. */
-export type ResolvedClusterArgs = Required<ClusterArgs> & { readonly addonVersions: AddonVersions; readonly gpusPerNode: number };
+export type ResolvedClusterArgs = Required<ClusterArgs> & {
+    readonly addonVersions: AddonVersions;
+    readonly gpusPerNode: number;
+    /** `k8s.amazonaws.com/accelerator` value of the GPU nodes (one GPU model per group). */
+    readonly gpuAccelerator: string;
+};
 
 function checkGroup(group: string, g: NodeGroupSpec, minFloor: number): void {
     if (g.instanceTypes.length === 0) {
@@ -125,6 +130,7 @@ export function resolveClusterArgs(args: ClusterArgs): ResolvedClusterArgs {
         kmsDeletionWindowDays: args.kmsDeletionWindowDays ?? 30,
         addonVersions,
         gpusPerNode: 0,
+        gpuAccelerator: "",
     };
     if (args.privateSubnetIds.length < 2) {
         throw new Error(`privateSubnetIds has ${args.privateSubnetIds.length} subnet(s); EKS needs at least two AZs`);
@@ -148,7 +154,12 @@ export function resolveClusterArgs(args: ClusterArgs): ResolvedClusterArgs {
     if (counts.size !== 1 || gpus === undefined) {
         throw new Error(`gpuNodeGroup.instanceTypes (${r.gpuNodeGroup.instanceTypes.join(",")}) must be NVIDIA types with the same GPU count`);
     }
-    return { ...r, gpusPerNode: gpus };
+    // One label value per group: the autoscaler's template node (from the ASG tags) must match every node the group launches.
+    const models = [...new Set(r.gpuNodeGroup.instanceTypes.map((t) => acceleratorType(t)))];
+    if (models.length !== 1 || models[0] === undefined) {
+        throw new Error(`gpuNodeGroup.instanceTypes (${r.gpuNodeGroup.instanceTypes.join(",")}) must share one GPU model; they have ${models.join(", ")}`);
+    }
+    return { ...r, gpusPerNode: gpus, gpuAccelerator: models[0] };
 }
 
 /** A short, stable, DNS-safe key for an IAM principal ARN (`role/platform-admin` → `role-platform-admin`). */
@@ -349,7 +360,10 @@ export class Cluster extends pulumi.ComponentResource {
         };
         const cpu = nodeGroup("cpu", a.cpuNodeGroup, CPU_AMI_TYPE, { labels: { [NODE_POOL_LABEL]: "cpu" } }, []);
         const gpu = nodeGroup("gpu", a.gpuNodeGroup, GPU_AMI_TYPE, {
-            labels: { [NODE_POOL_LABEL]: "gpu", [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
+            // The accelerator label is on the node from registration (managed node group labels are
+            // kubelet --node-labels), so the autoscaler treats a GPU node whose device plugin has not
+            // yet advertised nvidia.com/gpu as starting, not as a node that cannot take the pod.
+            labels: { [NODE_POOL_LABEL]: "gpu", [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value, [ACCELERATOR_LABEL]: a.gpuAccelerator },
             taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
         }, []);
 
@@ -359,6 +373,8 @@ export class Cluster extends pulumi.ComponentResource {
         const nodeTemplateTags: Record<string, string> = {
             [`k8s.io/cluster-autoscaler/node-template/label/${GPU_NODE_LABEL.key}`]: GPU_NODE_LABEL.value,
             [`k8s.io/cluster-autoscaler/node-template/label/${NODE_POOL_LABEL}`]: "gpu",
+            // The same label on the template node (scale from zero); aws_manager.go copies node-template/label/* tags onto it.
+            [`k8s.io/cluster-autoscaler/node-template/label/${ACCELERATOR_LABEL}`]: a.gpuAccelerator,
             [`k8s.io/cluster-autoscaler/node-template/taint/${GPU_TAINT.key}`]: `${GPU_TAINT.value}:${GPU_TAINT.effect}`,
             "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": `${a.gpusPerNode}`,
         };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Cluster, ClusterArgs, NODE_ROLE_POLICIES, principalKey, resolveClusterArgs } from "../components/cluster";
+import { ACCELERATOR_LABEL } from "../components/shared/gpu";
 import { KUBERNETES_VERSIONS } from "../components/shared/versions";
 import { allRecords, byType, one, resetRecords, resolve, settle } from "./mocks";
 
@@ -125,7 +126,7 @@ describe("Cluster: nodes", () => {
             amiType: "AL2023_x86_64_NVIDIA",
             scalingConfig: { minSize: 0, desiredSize: 0, maxSize: 3 },
             taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
-            labels: { "mlplatform.io/node-pool": "gpu", "nvidia.com/gpu.present": "true" },
+            labels: { "mlplatform.io/node-pool": "gpu", "nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": "nvidia-a10g" },
             tags: { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/mlp-test": "owned" },
         });
     });
@@ -134,6 +135,7 @@ describe("Cluster: nodes", () => {
         await build({ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: ["g5.12xlarge"] } });
         const tags: Record<string, any> = Object.fromEntries(byType("aws:autoscaling/tag:Tag").map((t) => [t.inputs.tag.key, t.inputs]));
         expect(Object.keys(tags).sort()).toEqual([
+            "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator",
             "k8s.io/cluster-autoscaler/node-template/label/mlplatform.io/node-pool",
             "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present",
             "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu",
@@ -221,6 +223,22 @@ describe("Cluster: outputs and structure", () => {
         expect(c.workloadPrerequisites).toHaveLength(3);
     });
 
+    it.each([
+        [["g5.xlarge"], "nvidia-a10g"],
+        [["g4dn.xlarge", "g4dn.2xlarge"], "nvidia-tesla-t4"],
+        [["g6.xlarge"], "nvidia-l4"],
+        [["p5.48xlarge"], "nvidia-h100"],
+    ])("labels GPU nodes %j k8s.amazonaws.com/accelerator=%s on the node and the scale-from-zero template alike", async (instanceTypes, accelerator) => {
+        // cluster-autoscaler 1.35.2 aws_cloud_provider.go GPULabel; gpu_processor.go treats a labelled
+        // node without nvidia.com/gpu allocatable as unready, so it does not scale up a second node.
+        await build({ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes } });
+        expect(one("aws:eks/nodeGroup:NodeGroup", "c-gpu").inputs.labels[ACCELERATOR_LABEL]).toBe(accelerator);
+        expect(one("aws:eks/nodeGroup:NodeGroup", "c-cpu").inputs.labels[ACCELERATOR_LABEL]).toBeUndefined();
+        const tag = byType("aws:autoscaling/tag:Tag").find((t) => t.inputs.tag.key === `k8s.io/cluster-autoscaler/node-template/label/${ACCELERATOR_LABEL}`);
+        expect(tag?.inputs.tag).toEqual({ key: "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator", value: accelerator, propagateAtLaunch: false });
+        expect(ACCELERATOR_LABEL).toBe("k8s.amazonaws.com/accelerator");
+    });
+
     it("documents its defaults truthfully", () => {
         const r = resolveClusterArgs(base);
         expect(r.serviceCidr).toBe("172.20.0.0/16");
@@ -242,6 +260,7 @@ describe("Cluster: outputs and structure", () => {
         [{ gpuNodeGroup: { ...base.gpuNodeGroup, minSize: 4 } }, "gpuNodeGroup sizes must satisfy 0 <= minSize (4) <= desiredSize (0) <= maxSize (3)"],
         [{ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: [] } }, "gpuNodeGroup.instanceTypes is empty"],
         [{ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: ["m7i.large"] } }, "must be NVIDIA types with the same GPU count"],
+        [{ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: ["g5.xlarge", "g6.xlarge"] } }, "gpuNodeGroup.instanceTypes (g5.xlarge,g6.xlarge) must share one GPU model; they have nvidia-a10g, nvidia-l4"],
         [{ cpuNodeGroup: { ...base.cpuNodeGroup, diskSizeGiB: 8 } }, "cpuNodeGroup.diskSizeGiB (8) must be at least 20"],
     ])("rejects %o", (bad, message) => {
         expect(() => resolveClusterArgs({ ...base, ...bad })).toThrow(message);
