@@ -21,6 +21,60 @@ export const ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManage
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 const EBS_CSI_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy";
 
+/**
+ * Root-volume throughput for GPU nodes, MiB/s. awslabs/amazon-eks-ami `nodeadm/doc/examples.md`
+ * ("Enabling fast image pull"): "We recommend at least 600MiB/s throughput. Below that value, you
+ * may see longer image pull times with this flag." gp3's baseline is 125 MiB/s; 600 needs at least
+ * 2,400 IOPS (0.25 MiB/s per IOPS), below gp3's 3,000 baseline. Costs (600 - 125) × the gp3
+ * throughput price per GPU node while it runs; GPU groups idle at zero.
+ */
+export const GPU_ROOT_THROUGHPUT_MIBPS = 600;
+
+/**
+ * User data of GPU nodes: a MIME multi-part document with one `application/node.eks.aws` part, a
+ * partial nodeadm NodeConfig that turns on the `FastImagePull` feature gate.
+ *
+ * - Syntax: awslabs/amazon-eks-ami `nodeadm/api/v1alpha1/nodeconfig_types.go` (`featureGates`
+ *   map, `FastImagePull` in the enum) and `nodeadm/doc/examples.md`. The gate exists under this
+ *   name from AMI release v20250821 (renamed from AggressiveImagePull in #2381, 2025-08-18);
+ *   managed node groups launch the newest AL2023 NVIDIA release for the cluster's version (1.35 AMIs
+ *   are all later), and an older nodeadm would ignore the unknown key (featureGates is a map; only
+ *   cluster fields are validated, `internal/api/validation.go`).
+ * - What it does: `internal/containerd/config.go` `UseSOCISnapshotter` switches containerd to the
+ *   SOCI snapshotter in `parallel_pull_unpack` mode (concurrent chunked downloads, parallel unpack;
+ *   not lazy loading) when the node has at least 4 vCPUs and 7 GiB, which every GPU type accepted
+ *   here has (gpusPerInstance knows xlarge and up only). The AMI installs soci-snapshotter for all
+ *   AL2023 variants (`templates/al2023/provisioners/install-worker.sh`).
+ * - Shape: with a launch template that names no AMI, EKS adds its own NodeConfig part (cluster
+ *   name, endpoint, CA, CIDR, node labels and taints) to ours, so ours holds only the feature gate
+ *   (Amazon EKS User Guide, "Customize managed nodes with launch templates": user data must be MIME
+ *   multi-part; eksctl "Node bootstrapping": for managed nodes on EKS AMIs "the default NodeConfig
+ *   is being added by EKS MNG under the hood").
+ *   nodeadm reads every `application/node.eks.aws` part of a multipart document and merges them
+ *   (`internal/configprovider/mime.go` ParseMultipart, `internal/api/merge.go`), validating after
+ *   the merge; a non-multipart document would be read as one NodeConfig, which EKS cannot merge into.
+ */
+export function gpuNodeUserData(): string {
+    const boundary = "MLPLATFORM";
+    return [
+        "MIME-Version: 1.0",
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        "",
+        `--${boundary}`,
+        "Content-Type: application/node.eks.aws",
+        "",
+        "---",
+        "apiVersion: node.eks.aws/v1alpha1",
+        "kind: NodeConfig",
+        "spec:",
+        "  featureGates:",
+        "    FastImagePull: true",
+        "",
+        `--${boundary}--`,
+        "",
+    ].join("\n");
+}
+
 /** Shape and size of one managed node group. */
 export interface NodeGroupSpec {
     /** EC2 instance types; Spot groups should list several of the same shape. */
@@ -319,14 +373,15 @@ export class Cluster extends pulumi.ComponentResource {
             tags: { Name: `${a.clusterName}-nodes` },
         }, { parent: this });
 
-        const launchTemplate = (role: string, spec: NodeGroupSpec) => new aws.ec2.LaunchTemplate(`${name}-${role}-lt`, {
+        const launchTemplate = (role: string, spec: NodeGroupSpec, extra: { userData?: string; throughput?: number } = {}) => new aws.ec2.LaunchTemplate(`${name}-${role}-lt`, {
             description: `${a.clusterName} ${role} nodes`,
             updateDefaultVersion: true,
+            userData: extra.userData === undefined ? undefined : Buffer.from(extra.userData).toString("base64"),
             // IMDSv2 only, one hop: pods cannot reach the node role's credentials (checklist NG-02).
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
             blockDeviceMappings: [{
                 deviceName: "/dev/xvda",
-                ebs: { volumeSize: spec.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                ebs: { volumeSize: spec.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true", throughput: extra.throughput },
             }],
             // The cluster security group lets nodes reach the control plane and each other.
             vpcSecurityGroupIds: [cluster.clusterSecurityGroupId, nodeSg.id],
@@ -337,8 +392,8 @@ export class Cluster extends pulumi.ComponentResource {
             "k8s.io/cluster-autoscaler/enabled": "true",
             [`k8s.io/cluster-autoscaler/${a.clusterName}`]: "owned",
         };
-        const nodeGroup = (role: string, spec: NodeGroupSpec, amiType: string, extra: Partial<aws.eks.NodeGroupArgs>, dependsOn: pulumi.Resource[]) => {
-            const lt = launchTemplate(role, spec);
+        const nodeGroup = (role: string, spec: NodeGroupSpec, amiType: string, extra: Partial<aws.eks.NodeGroupArgs>, dependsOn: pulumi.Resource[], ltExtra: { userData?: string; throughput?: number } = {}) => {
+            const lt = launchTemplate(role, spec, ltExtra);
             return new aws.eks.NodeGroup(`${name}-${role}`, {
                 clusterName,
                 nodeRoleArn: nodeRole.arn,
@@ -365,7 +420,9 @@ export class Cluster extends pulumi.ComponentResource {
             // yet advertised nvidia.com/gpu as starting, not as a node that cannot take the pod.
             labels: { [NODE_POOL_LABEL]: "gpu", [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value, [ACCELERATOR_LABEL]: a.gpuAccelerator },
             taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
-        }, []);
+        // Cut the multi-GB CUDA image pull on a cold node: parallel pull and unpack, and the disk
+        // throughput it needs. The notebooks layer also pre-pulls the image as the node joins.
+        }, [], { userData: gpuNodeUserData(), throughput: GPU_ROOT_THROUGHPUT_MIBPS });
 
         // Scale from zero: with no GPU node running, the autoscaler learns what a new node would
         // offer from these ASG tags (managed node groups do not copy labels and taints to the ASG).

@@ -43,6 +43,12 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         app: "fluentd",
         reason: "the kubernetes_metadata filter reads pod and namespace metadata from the API (ClusterRole: get/list/watch on pods and namespaces only)",
     },
+    {
+        id: "K8S-09",
+        namespace: "jupyterhub",
+        app: "gpu-image-prepuller",
+        reason: "its only long-running container is registry.k8s.io/pause, which serves nothing and has no shell or port to probe; the pod exists to pull the GPU image in its init containers",
+    },
 ];
 
 /** The pod template's spec of a workload record. */

@@ -97,7 +97,7 @@ describe("WORKLOAD_CHECKS", () => {
     });
 
     it("excuses only the listed workloads, each with a reason", () => {
-        expect(WORKLOAD_EXEMPTIONS.map((e) => `${e.id} ${e.namespace}/${e.app}`)).toEqual(["K8S-01 logging/fluentd", "K8S-11 logging/fluentd"]);
+        expect(WORKLOAD_EXEMPTIONS.map((e) => `${e.id} ${e.namespace}/${e.app}`)).toEqual(["K8S-01 logging/fluentd", "K8S-11 logging/fluentd", "K8S-09 jupyterhub/gpu-image-prepuller"]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();
         rs[1].inputs.metadata = { namespace: "logging", labels: { "app.kubernetes.io/name": "fluentd" } };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Cluster, ClusterArgs, NODE_ROLE_POLICIES, principalKey, resolveClusterArgs } from "../components/cluster";
+import { parseAllDocuments } from "yaml";
+import { Cluster, ClusterArgs, GPU_ROOT_THROUGHPUT_MIBPS, gpuNodeUserData, NODE_ROLE_POLICIES, principalKey, resolveClusterArgs } from "../components/cluster";
 import { ACCELERATOR_LABEL } from "../components/shared/gpu";
 import { KUBERNETES_VERSIONS } from "../components/shared/versions";
 import { allRecords, byType, one, resetRecords, resolve, settle } from "./mocks";
@@ -96,7 +97,7 @@ describe("Cluster: nodes", () => {
         expect(lt.inputs.metadataOptions).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
         expect(lt.inputs.blockDeviceMappings).toEqual([{
             deviceName: "/dev/xvda",
-            ebs: { volumeSize: role === "cpu" ? 50 : 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            ebs: { volumeSize: role === "cpu" ? 50 : 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true", ...(role === "gpu" ? { throughput: 600 } : {}) },
         }]);
         expect(lt.inputs.vpcSecurityGroupIds).toEqual(["sg-0cluster0000000001", "c-node-sg-id"]);
         expect(lt.inputs.networkInterfaces).toBeUndefined();
@@ -239,6 +240,26 @@ describe("Cluster: outputs and structure", () => {
         expect(ACCELERATOR_LABEL).toBe("k8s.amazonaws.com/accelerator");
     });
 
+    it("turns on nodeadm FastImagePull on GPU nodes only, in user data EKS can merge, with the disk throughput it needs", async () => {
+        await build();
+        const gpuLt = one("aws:ec2/launchTemplate:LaunchTemplate", "c-gpu-lt");
+        const cpuLt = one("aws:ec2/launchTemplate:LaunchTemplate", "c-cpu-lt");
+        const configs = nodeadmConfigs(Buffer.from(gpuLt.inputs.userData, "base64").toString("utf8"));
+        expect(configs).toEqual([{ apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig", spec: { featureGates: { FastImagePull: true } } }]);
+        // nodeadm 1.x NodeConfig enum for featureGates (api/v1alpha1/nodeconfig_types.go); EKS supplies spec.cluster.
+        expect(Object.keys(configs[0].spec.featureGates).every((g) => ["InstanceIdNodeName", "FastImagePull"].includes(g))).toBe(true);
+        expect(configs[0].spec.cluster).toBeUndefined();
+        expect(cpuLt.inputs.userData).toBeUndefined();
+        expect(gpuLt.inputs.blockDeviceMappings[0].ebs.throughput).toBe(600);
+        expect(GPU_ROOT_THROUGHPUT_MIBPS).toBeGreaterThanOrEqual(600);
+        expect(cpuLt.inputs.blockDeviceMappings[0].ebs.throughput).toBeUndefined();
+    });
+
+    it("reads user data the way nodeadm does: a plain NodeConfig is not a multipart document EKS can merge into", () => {
+        expect(() => nodeadmConfigs(gpuNodeUserData().replace("multipart/mixed", "text/plain"))).toThrow("not multipart");
+        expect(() => nodeadmConfigs(gpuNodeUserData().replace("application/node.eks.aws", "text/x-shellscript"))).toThrow("could not find NodeConfig");
+    });
+
     it("documents its defaults truthfully", () => {
         const r = resolveClusterArgs(base);
         expect(r.serviceCidr).toBe("172.20.0.0/16");
@@ -270,3 +291,34 @@ describe("Cluster: outputs and structure", () => {
         expect(principalKey("arn:aws:iam::123456789012:role/team/Data-Admin")).toBe("role-team-data-admin");
     });
 });
+
+/**
+ * nodeadm's reading of user data (awslabs/amazon-eks-ami `nodeadm/internal/configprovider/mime.go`):
+ * an RFC 822 message whose Content-Type is multipart/* with a boundary; every part whose media
+ * type is `application/node.eks.aws` is a NodeConfig document; none at all is an error.
+ */
+function nodeadmConfigs(userData: string): any[] {
+    const text = userData.replace(/\r\n/g, "\n");
+    const split = text.indexOf("\n\n");
+    const headers = Object.fromEntries(text.slice(0, split).split("\n").map((l) => [l.slice(0, l.indexOf(":")).trim().toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+    const contentType = headers["content-type"] ?? "";
+    if (!/^multipart\//i.test(contentType)) {
+        throw new Error("MIME type is not multipart");
+    }
+    const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+    if (boundary === undefined) {
+        throw new Error("multipart without boundary");
+    }
+    const body = text.slice(split + 2);
+    const parts = body.split(new RegExp(`^--${boundary}(?:--)?$`, "m")).slice(1, -1);
+    const configs = parts.flatMap((part) => {
+        const p = part.replace(/^\n/, "");
+        const end = p.indexOf("\n\n");
+        const type = /^content-type:\s*([^;\n]+)/im.exec(p.slice(0, end))?.[1].trim();
+        return type === "application/node.eks.aws" ? parseAllDocuments(p.slice(end + 2)).map((d) => d.toJS()).filter((d) => d !== null) : [];
+    });
+    if (configs.length === 0) {
+        throw new Error("could not find NodeConfig within UserData");
+    }
+    return configs;
+}

@@ -56,6 +56,11 @@ describe("GPU start-up model", () => {
         expect(coldStartSeconds().p95).toBeGreaterThan(CHART_DEFAULT_START_TIMEOUT);
     });
 
+    it("defaults to what the platform deploys: FastImagePull on GPU nodes and the GPU image pre-puller", () => {
+        expect(coldStartSeconds()).toEqual(coldStartSeconds({ fastImagePull: true, prePull: true }));
+        expect(gpuStartTimeoutSeconds()).toBe(gpuStartTimeoutSeconds({ fastImagePull: true, prePull: true }));
+    });
+
     it("keeps warm starts to the warm stages only", () => {
         const warm = warmStartSeconds();
         expect(warm).toEqual({ p50: 25, p95: 65 });

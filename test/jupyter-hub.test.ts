@@ -15,9 +15,10 @@ import { coldStartSeconds, gpuStartTimeoutSeconds, gpuStartupStages } from "../c
 import { NOTEBOOK_VERSIONS } from "../components/shared/versions";
 import { Env, Res } from "../policy/checks";
 import { JUPYTERHUB_CHECKS } from "../policy/checks-jupyterhub";
+import { WORKLOAD_CHECKS } from "../policy/checks-workloads";
 import { HAS_JUPYTERHUB_SCHEMA, jupyterHubValuesErrors, mergeHelmValues } from "./helm-values";
 import { invalidObjects } from "./k8s-schema";
-import { allRecords, byType, ResourceRecord, resetRecords, resolve, settle } from "./mocks";
+import { allRecords, byType, one, ResourceRecord, resetRecords, resolve, settle } from "./mocks";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -141,6 +142,8 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
             `${SECRET} jh-auth`,
             `${PASSWORD_TYPE} jh-user-password`,
             `${PASSWORD_TYPE} jh-admin-password`,
+            "kubernetes:core/v1:ServiceAccount jh-gpu-prepuller",
+            "kubernetes:apps/v1:DaemonSet jh-gpu-prepuller",
         ].sort());
         for (const r of others) {
             expect(r.parent, r.name).toMatch(/::mlplatform:index:JupyterHub::jh$/);
@@ -257,6 +260,31 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
         const idle = /idle_timeout\.timeout_seconds=(\d+)/.exec(attrs);
         // The progress stream writes every 8 s (jupyterhub 5.5.0 SpawnProgressAPIHandler.keepalive_interval); ALB default idle is 60 s.
         expect(idle === null || Number(idle[1]) > 8).toBe(true);
+    });
+
+    it("pre-pulls the GPU profiles' images on GPU nodes only, from the moment a node joins, without a GPU", async () => {
+        await build({ ...SANDBOX, profiles: [...DEFAULT_PROFILES, { ...DEFAULT_PROFILES[2], slug: "gpu-custom", image: "example.com/gpu:1.0" }] });
+        const ds = one("kubernetes:apps/v1:DaemonSet", "jh-gpu-prepuller");
+        const spec = ds.inputs.spec.template.spec;
+        expect(ds.inputs.metadata).toMatchObject({ name: "gpu-image-prepuller", namespace: "jupyterhub" });
+        expect(spec.nodeSelector).toEqual({ "nvidia.com/gpu.present": "true" });
+        expect(spec.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+        expect(spec.initContainers.map((c: any) => c.image)).toEqual([NOTEBOOK_VERSIONS.gpuImage, "example.com/gpu:1.0"]);
+        // Scheduled before the device plugin advertises GPUs: it asks for none, and sees none.
+        for (const c of [...spec.initContainers, ...spec.containers]) {
+            expect(JSON.stringify(c.resources)).not.toContain("nvidia.com/gpu");
+        }
+        expect(spec.initContainers.every((c: any) => c.env.some((e: any) => e.name === "NVIDIA_VISIBLE_DEVICES" && e.value === "void"))).toBe(true);
+        expect(spec.containers.map((c: any) => c.image)).toEqual([NOTEBOOK_VERSIONS.pauseImage]);
+        expect(spec.automountServiceAccountToken).toBe(false);
+        expect(await invalidObjects(allRecords())).toEqual([]);
+        const violations = WORKLOAD_CHECKS.flatMap((c) => c.evaluate(asRes(allRecords()), "sandbox"));
+        expect(violations).toEqual([]);
+    });
+
+    it("creates no pre-puller when no profile asks for a GPU", async () => {
+        await build({ ...SANDBOX, profiles: [DEFAULT_PROFILES[0]] });
+        expect(byType("kubernetes:apps/v1:DaemonSet")).toEqual([]);
     });
 
     it("takes custom profiles and timeouts", async () => {

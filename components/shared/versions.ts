@@ -99,6 +99,8 @@ export const NOTEBOOK_VERSIONS = {
     cpuImage: "quay.io/jupyter/scipy-notebook:2025-07-07",
     /** Same build, `cuda12` variant (tag prefix `cuda12-`): PyTorch wheels for CUDA 12.8 (cu128). */
     gpuImage: "quay.io/jupyter/pytorch-notebook:cuda12-2025-07-07",
+    /** Holds the GPU image pre-puller's pod open: the pause image z2jh 4.4.0 uses (`values.yaml` `prePuller.pause.image`). */
+    pauseImage: "registry.k8s.io/pause:3.10.1",
 } as const;
 
 /** Logging (components/logging.ts). */
