@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { describe, expect, it } from "vitest";
 import {
     AUTOSCALER_GPU_POD_BUFFER_SECONDS,
@@ -12,6 +14,7 @@ import {
 } from "../components/shared/gpu-startup";
 import { gpuNotebookStart } from "../scripts/bench-model";
 import { gpuLine } from "../scripts/bench";
+import { ROOT } from "./stack";
 
 /** z2jh 4.4.0 `jupyterhub/values.yaml`: `singleuser.startTimeout: 300`. */
 const CHART_DEFAULT_START_TIMEOUT = 300;
@@ -82,5 +85,31 @@ describe("GPU start-up model", () => {
         expect(b.startTimeoutSeconds).toBe(gpuStartTimeoutSeconds());
         expect(b.coldWithoutPullMitigations).toEqual(coldStartSeconds({ fastImagePull: false, prePull: false }));
         expect(gpuLine(b)).toContain(`spawn timeout ${gpuStartTimeoutSeconds()} s`);
+    });
+});
+
+describe("README GPU wait times", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### GPU wait times"), readme.indexOf("### Preview"));
+    const min = (s: number) => `${Math.round(s / 6) / 10} min`;
+
+    it("lists every stage with the model's p50 and p95, in order", () => {
+        const rows = section.split("\n").filter((l) => /^\| .* \| \d+ s \| \d+ s \|/.test(l));
+        expect(rows.map((r) => r.split("|").slice(2, 4).map((c) => c.trim()))).toEqual(
+            gpuStartupStages().map((st) => [`${st.p50Seconds} s`, `${st.p95Seconds} s`]));
+    });
+
+    it("states the model's cold, warm and timeout figures", () => {
+        const f = gpuStartupFigures();
+        const raw = coldStartSeconds({ fastImagePull: false, prePull: false });
+        for (const text of [
+            `p50 **${f.coldP50Seconds} s (${min(f.coldP50Seconds)})**`,
+            `p95 **${f.coldP95Seconds} s (${min(f.coldP95Seconds)})**`,
+            `p50 ${raw.p50} s, p95 ${raw.p95} s`,
+            `p50 **${f.warmP50Seconds} s**, p95 **${f.warmP95Seconds} s**`,
+            `**${gpuStartTimeoutSeconds()} s (${gpuStartTimeoutSeconds() / 60} min)**`,
+        ]) {
+            expect(section).toContain(text);
+        }
     });
 });
