@@ -152,6 +152,8 @@ export const jupyterhubPortForward = notebooks.portForwardCommand;
 export const jupyterhubPassword = notebooks.userPassword;
 /** Secret, sandbox only: the password the `jupyterAdminUsers` names sign in with. */
 export const jupyterhubAdminPassword = notebooks.adminPassword;
+/** Secret: the JupyterHub API token `npm run verify` starts a throwaway server with. */
+export const jupyterhubVerifyToken = notebooks.verifyToken;
 export const jupyterhubUrl = cfg.notebooks.ingress ? `https://${cfg.notebooks.ingress.host}` : "http://localhost:8080 (after jupyterhubPortForward)";
 /** Kibana (sandbox preset), then https://localhost:5601 as `elastic` (see elasticUserCommand). */
 export const kibanaPortForward = logging.kibanaPortForward;

@@ -21,6 +21,19 @@ export const USER_PASSWORD_ENV = "USER_PASSWORD";
 export const ADMIN_PASSWORD_ENV = "ADMIN_PASSWORD";
 /** Env var the hub's extraConfig reads the OAuth client secret from. */
 export const OAUTH_CLIENT_SECRET_ENV = "OAUTH_CLIENT_SECRET";
+/**
+ * JupyterHub service that `npm run verify` uses to start and stop a throwaway user's server. Its
+ * token is generated, reaches the hub only through the auth Secret, and is a secret stack output.
+ */
+export const VERIFY_SERVICE = "platform-verify";
+/** Env var the hub's extraConfig reads the verify service's token from. */
+export const VERIFY_TOKEN_ENV = "PLATFORM_VERIFY_TOKEN";
+/**
+ * The verify service's scopes (jupyterhub 5.5 `scopes.py`): `admin:users` creates and deletes the
+ * throwaway user; `servers` starts, reads and stops servers (subscopes read:servers, delete:servers).
+ * Not `admin:servers` (server state) and no token or group rights.
+ */
+export const VERIFY_SCOPES = ["admin:users", "servers"] as const;
 /** Notebook user id and group of the Jupyter docker-stacks images (`jovyan`, uid 1000, gid 100). */
 export const NOTEBOOK_UID = 1000;
 export const NOTEBOOK_GID = 100;
@@ -345,6 +358,19 @@ export function startTimeouts(a: ResolvedJupyterHubArgs): { hub: number; cpu: nu
     return { hub: a.profiles.some((p) => p.gpus > 0) ? gpu : CPU_START_TIMEOUT_SECONDS, cpu: CPU_START_TIMEOUT_SECONDS, gpu };
 }
 
+/**
+ * Registers the verify service and its role. z2jh 4.4.0 `jupyterhub_config.py` sets
+ * `c.JupyterHub.services = []` and `c.JupyterHub.load_roles = []` before its own entries and runs
+ * `hub.extraConfig` last, so appending here adds to, and does not replace, the idle culler's.
+ */
+export function verifyServiceExtraConfig(): Record<string, string> {
+    return {
+        "20-platform-verify":
+            `import os\nc.JupyterHub.services.append({"name": "${VERIFY_SERVICE}", "api_token": os.environ["${VERIFY_TOKEN_ENV}"]})\n` +
+            `c.JupyterHub.load_roles.append({"name": "${VERIFY_SERVICE}", "scopes": ${JSON.stringify(VERIFY_SCOPES)}, "services": ["${VERIFY_SERVICE}"]})\n`,
+    };
+}
+
 /** The z2jh `profileList`. */
 export function profileList(a: ResolvedJupyterHubArgs) {
     const timeouts = startTimeouts(a);
@@ -410,9 +436,12 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
                   },
               };
     const fromSecret = (env: string, key: string) => ({ name: env, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key } } });
-    const secretEnv = a.auth.type === "shared-password"
-        ? [fromSecret(USER_PASSWORD_ENV, "secret"), fromSecret(ADMIN_PASSWORD_ENV, "admin")]
-        : [fromSecret(OAUTH_CLIENT_SECRET_ENV, "secret")];
+    const secretEnv = [
+        ...(a.auth.type === "shared-password"
+            ? [fromSecret(USER_PASSWORD_ENV, "secret"), fromSecret(ADMIN_PASSWORD_ENV, "admin")]
+            : [fromSecret(OAUTH_CLIENT_SECRET_ENV, "secret")]),
+        fromSecret(VERIFY_TOKEN_ENV, "verify-token"),
+    ];
     return {
         hub: {
             config: {
@@ -425,7 +454,7 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
                 },
             },
             extraEnv: secretEnv,
-            extraConfig: authExtraConfig(a.auth),
+            extraConfig: { ...authExtraConfig(a.auth), ...verifyServiceExtraConfig() },
             db: {
                 type: "sqlite-pvc",
                 pvc: {
@@ -586,6 +615,8 @@ export class JupyterHub extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** Command that exposes the hub on http://localhost:8080. */
     public readonly portForwardCommand: pulumi.Output<string>;
+    /** API token of the `platform-verify` JupyterHub service (secret), for `npm run verify`. */
+    public readonly verifyToken: pulumi.Output<string>;
     /** Generated shared user password (secret), shared-password auth only. */
     public readonly userPassword: pulumi.Output<string> | undefined;
     /** Generated admin password (secret) for `adminUsers`, shared-password auth only. */
@@ -635,10 +666,12 @@ export class JupyterHub extends pulumi.ComponentResource {
             this.userPassword = undefined;
             this.adminPassword = undefined;
         }
+        const verifyToken = new random.RandomPassword(`${name}-verify-token`, { length: 48, special: false }, { parent: this });
+        this.verifyToken = pulumi.secret(verifyToken.result);
         const authSecret = new k8s.core.v1.Secret(`${name}-auth`, {
             metadata: { name: JUPYTERHUB_AUTH_SECRET, namespace, labels: standardLabels("jupyterhub", "auth", name) },
             type: "Opaque",
-            stringData: secretData,
+            stringData: { ...secretData, "verify-token": this.verifyToken },
         }, { parent: this });
 
         this.release = new k8s.helm.v3.Release(`${name}-jupyterhub`, {
@@ -675,6 +708,7 @@ export class JupyterHub extends pulumi.ComponentResource {
             portForwardCommand: this.portForwardCommand,
             userPassword: this.userPassword,
             adminPassword: this.adminPassword,
+            verifyToken: this.verifyToken,
         });
     }
 }

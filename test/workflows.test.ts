@@ -86,6 +86,18 @@ describe("up.yml", () => {
         expect(up("prod")).toMatchObject({ command: "up", "stack-name": "prod", policyPacks: "policy", policyPackConfigs: "policy/production.json" });
         expect(wf.concurrency["cancel-in-progress"]).toBe(false);
     });
+
+    it.each(["dev", "prod"])("verifies %s right after deploying it and attaches the report even when verify fails", (job) => {
+        const jobSteps: any[] = wf.jobs[job].steps;
+        const upAt = jobSteps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+        const verifyAt = jobSteps.findIndex((s) => /npm run verify -- \S+ --report (\S+)/.test(s.run ?? ""));
+        expect(verifyAt).toBe(upAt + 1);
+        expect(jobSteps[verifyAt].run).toContain(`npm run verify -- ${job} --report verify-out/${job}.json`);
+        const attach = jobSteps[verifyAt + 1];
+        expect(attach.uses).toMatch(/^actions\/upload-artifact@v\d+$/);
+        expect(attach.if).toBe("always()");
+        expect(attach.with.path).toBe(`verify-out/${job}.json`);
+    });
 });
 
 describe("destroy-sandbox.yml", () => {

@@ -1,0 +1,3 @@
+import { verifyContract } from "./contract";
+
+verifyContract("dev", {});
