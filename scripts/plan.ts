@@ -12,6 +12,7 @@
  * policy is violated.
  */
 import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { stringify } from "yaml";
 import { runChecks } from "../policy/all-checks";
@@ -91,7 +92,14 @@ export async function plan(stack: string, outDir: string): Promise<{ violations:
     for (const r of records) {
         counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     }
-    const secretOutputs = new Set(["kubeconfig", "grafanaAdminPassword", "jupyterhubPassword", "jupyterhubAdminPassword"]);
+    // Secret outputs are the program's own secret exports, not a hand-kept list that a new output escapes.
+    const program: Record<string, unknown> = await import("../index");
+    const secretOutputs = new Set<string>();
+    for (const [k, v] of Object.entries(program)) {
+        if (pulumi.Output.isInstance(v) && (await pulumi.isSecret(v))) {
+            secretOutputs.add(k);
+        }
+    }
     const summary = [
         `# Offline plan: stack \`${stack}\` (${env})`,
         "",

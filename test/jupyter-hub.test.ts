@@ -8,6 +8,8 @@ import {
     JupyterHub,
     JupyterHubArgs,
     OAUTH_CLIENT_SECRET_ENV,
+    VERIFY_TOKEN_ENV,
+    verifyServiceExtraConfig,
     resolveJupyterHubArgs,
 } from "../components/jupyter-hub";
 import { GPU_TOLERATION } from "../components/shared/gpu";
@@ -26,6 +28,8 @@ const NAMESPACE = "kubernetes:core/v1:Namespace";
 const PASSWORD_TYPE = "random:index/randomPassword:RandomPassword";
 const MOCK_PASSWORD = "mock-secret-jh-user-password";
 const MOCK_ADMIN_PASSWORD = "mock-secret-jh-admin-password";
+/** The verify service's token reaches the hub from the auth Secret, like the passwords. */
+const VERIFY_ENV = { name: VERIFY_TOKEN_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "verify-token" } } };
 const CLIENT_SECRET = "oauth-client-secret-never-in-values";
 const URI = "http://mlflow.mlflow.svc.cluster.local:5000";
 const CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-4909-8807-060504030201";
@@ -144,6 +148,7 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
             `${PASSWORD_TYPE} jh-admin-password`,
             "kubernetes:core/v1:ServiceAccount jh-gpu-prepuller",
             "kubernetes:apps/v1:DaemonSet jh-gpu-prepuller",
+            `${PASSWORD_TYPE} jh-verify-token`,
         ].sort());
         for (const r of others) {
             expect(r.parent, r.name).toMatch(/::mlplatform:index:JupyterHub::jh$/);
@@ -316,9 +321,11 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
         expect(v.hub.extraEnv).toEqual([
             { name: USER_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "secret" } } },
             { name: ADMIN_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "admin" } } },
+            VERIFY_ENV,
         ]);
         expect(v.hub.extraConfig).toEqual({
             "10-shared-password": 'import os\nc.SharedPasswordAuthenticator.user_password = os.environ["USER_PASSWORD"]\nc.SharedPasswordAuthenticator.admin_password = os.environ["ADMIN_PASSWORD"]\n',
+            ...verifyServiceExtraConfig(),
         });
         // JupyterHub refuses an admin password under 32 characters.
         const passwords = byType(PASSWORD_TYPE);
@@ -326,7 +333,7 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
         expect(passwords.find((p) => p.name === "jh-user-password")!.inputs.length).toBeGreaterThanOrEqual(8);
         const secret = byType(SECRET)[0];
         expect(secret.inputs.metadata).toMatchObject({ name: JUPYTERHUB_AUTH_SECRET, namespace: "jupyterhub" });
-        expect(secret.inputs.stringData).toEqual({ secret: MOCK_PASSWORD, admin: MOCK_ADMIN_PASSWORD });
+        expect(secret.inputs.stringData).toEqual({ secret: MOCK_PASSWORD, admin: MOCK_ADMIN_PASSWORD, "verify-token": "mock-secret-jh-verify-token" });
         expect(secret.secretPaths.some((p) => "stringData.secret".startsWith(p))).toBe(true);
         expect(secret.secretPaths.some((p) => "stringData.admin".startsWith(p))).toBe(true);
         expect(await resolve(hub.userPassword!)).toBe(MOCK_PASSWORD);
@@ -358,7 +365,8 @@ describe("JupyterHub (production, OAuth)", () => {
     it("configures GenericOAuthenticator with the client secret only in a Secret", async () => {
         const hub = await build(PRODUCTION);
         expect(hub.adminPassword).toBeUndefined();
-        expect(byType(PASSWORD_TYPE)).toHaveLength(0);
+        // No sign-in password is generated with OAuth; only the verify service's token.
+        expect(byType(PASSWORD_TYPE).map((p) => p.name)).toEqual(["jh-verify-token"]);
         const v = values();
         expect(v.hub.config.JupyterHub).toEqual({ authenticator_class: "generic-oauth" });
         expect(v.hub.config.Authenticator).toEqual({ admin_users: ["alice@example.com"], allowed_users: ["alice@example.com", "bob@example.com"] });
@@ -371,10 +379,10 @@ describe("JupyterHub (production, OAuth)", () => {
             username_claim: "email",
             scope: ["openid", "email", "profile"],
         });
-        expect(v.hub.extraEnv).toEqual([{ name: OAUTH_CLIENT_SECRET_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "secret" } } }]);
-        expect(v.hub.extraConfig).toEqual({ "10-oauth-client-secret": 'import os\nc.GenericOAuthenticator.client_secret = os.environ["OAUTH_CLIENT_SECRET"]\n' });
+        expect(v.hub.extraEnv).toEqual([{ name: OAUTH_CLIENT_SECRET_ENV, valueFrom: { secretKeyRef: { name: JUPYTERHUB_AUTH_SECRET, key: "secret" } } }, VERIFY_ENV]);
+        expect(v.hub.extraConfig).toEqual({ "10-oauth-client-secret": 'import os\nc.GenericOAuthenticator.client_secret = os.environ["OAUTH_CLIENT_SECRET"]\n', ...verifyServiceExtraConfig() });
         const secret = byType(SECRET)[0];
-        expect(secret.inputs.stringData).toEqual({ secret: CLIENT_SECRET });
+        expect(secret.inputs.stringData).toEqual({ secret: CLIENT_SECRET, "verify-token": "mock-secret-jh-verify-token" });
         expect(secret.secretPaths.some((p) => "stringData.secret".startsWith(p))).toBe(true);
         for (const r of allRecords().filter((x) => x.type !== SECRET)) {
             expect(JSON.stringify(r.inputs), r.name).not.toContain(CLIENT_SECRET);
