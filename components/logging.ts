@@ -540,8 +540,6 @@ export class Logging extends pulumi.ComponentResource {
                 user: FLUENTD_ES_USER,
                 passwordEnv: FLUENTD_PASSWORD_ENV,
                 dataStreamName: DATA_STREAM,
-                templateName: TEMPLATE_NAME,
-                ilmPolicyName: ILM_POLICY_NAME,
             },
             buffer: { flushIntervalSeconds: 5, chunkLimitMiB: 8, totalLimitGiB: a.fluentdBufferLimitGiB, retryMaxIntervalSeconds: 60, flushThreadCount: 2 },
             metricsPort: FLUENTD_METRICS_PORT,
@@ -624,6 +622,10 @@ export class Logging extends pulumi.ComponentResource {
             },
         // After the Job (Pulumi waits for it to complete): the data stream must be created from our
         // template and policy, not from the built-in `logs` template by Fluentd's first write.
+        // Fluentd itself never creates them and never contacts Elasticsearch at start (see
+        // fluentd-config.ts), so a Fluentd restart while Elasticsearch is down only buffers. At the
+        // first deploy the Job waits for the cluster (up to its 1800 s deadline) and Fluentd waits
+        // for the Job.
         }, { parent: this, dependsOn: [es, ilmJob] });
 
         const scrapeTargets: ScrapeTarget[] = [

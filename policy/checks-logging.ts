@@ -7,6 +7,7 @@
  */
 import { FluentdSection, parseFluentdConfig } from "../components/shared/fluentd-config";
 import { Check, Env, of, perResource, Res, v, Violation } from "./checks";
+import { esOutputs, itemOutcome, ItemOutcome, startProblems } from "./fluentd-es-plugin";
 
 const T = {
     configMap: "kubernetes:core/v1:ConfigMap",
@@ -45,6 +46,14 @@ export function fluentdBytes(size: string | undefined): number | undefined {
     const pow = { k: 1, m: 2, g: 3, t: 4 }[(m[2] ?? "").toLowerCase() as "k"] ?? 0;
     return Number(m[1]) * 1024 ** pow;
 }
+
+/** Bulk item answers FL-02 requires the output to handle so: retry back-pressure and server errors, keep malformed. */
+const ITEM_EXPECTATIONS: readonly [number, string | undefined, ItemOutcome][] = [
+    [429, "es_rejected_execution_exception", "retried"],
+    [503, "unavailable_shards_exception", "retried"],
+    [500, "out_of_memory_error", "retried"],
+    [400, "document_parsing_exception", "dead-letter"],
+];
 
 /** Largest total_limit_size the checks accept: well below a node's root volume. */
 export const MAX_BUFFER_BYTES = 50 * 1024 ** 3;
@@ -119,7 +128,7 @@ export const LOGGING_CHECKS: readonly Check[] = [
     }),
     dsCheck("FL-01", "Fluentd mounts node log directories read-only; only its state directory is writable", (d) =>
         hostMounts(d).filter((m) => !m.readOnly && /^\/var\/log(\/|$)|^\/var\/lib\/docker/.test(m.hostPath)).map((m) => `log directory ${m.hostPath} is mounted writable`))),
-    confCheck("FL-02", "Elasticsearch output retries forever (or has retry_timeout plus a <secondary>)", (text) =>
+    both(confCheck("FL-02", "Elasticsearch output retries forever (or has retry_timeout plus a <secondary>)", (text) =>
         esMatches(text).flatMap((m) => {
             const b = bufferOf(m);
             if (b?.params.retry_forever === "true") {
@@ -128,6 +137,16 @@ export const LOGGING_CHECKS: readonly Check[] = [
             const secondary = m.children.some((c) => c.name === "secondary");
             return b?.params.retry_timeout !== undefined && secondary ? [] : [`<match ${m.arg}> discards chunks after retry_timeout (no retry_forever true, no <secondary>)`];
         })),
+    confCheck("FL-02", "Elasticsearch output starts without Elasticsearch, retries items refused for back-pressure or server errors, dead-letters only malformed ones (fluent-plugin-elasticsearch 6.0.0 rules)", (text) => {
+        const sections = parseFluentdConfig(text);
+        return [
+            ...startProblems(text).map((p) => `${p}: Fluentd cannot start while Elasticsearch is down`),
+            ...esOutputs(sections).flatMap((m) => ITEM_EXPECTATIONS.flatMap(([status, type, want]) => {
+                const got = itemOutcome(sections, m, status, type);
+                return got === want ? [] : [`<match ${m.arg}>: a bulk item answered ${status}${type ? ` ${type}` : ""} is ${got}, not ${want}`];
+            })),
+        ];
+    })),
     confCheck("FL-03", "buffer: overflow_action block and an explicit, bounded total_limit_size", (text) =>
         esMatches(text).flatMap((m) => {
             const b = bufferOf(m);

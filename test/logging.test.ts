@@ -3,7 +3,8 @@ import {
     DATA_STREAM, ES_CA_DIR, ES_NAME, esRolesYaml, FLUENTD_PASSWORD_ENV, FLUENTD_ROLE, FLUENTD_STATE_DIR, ilmInstallScript, ilmPolicyBody, indexTemplateBody,
     Logging, LoggingArgs, LOGGING_PRESETS, resolveLoggingArgs, rolloverGiB,
 } from "../components/logging";
-import { fluentdConfigProblems, parseFluentdConfig, renderFluentdConfig, FluentdSettings } from "../components/shared/fluentd-config";
+import { DEAD_LETTER_METRIC, fluentdConfigProblems, ID_KEY, parseFluentdConfig, renderFluentdConfig, FluentdSettings } from "../components/shared/fluentd-config";
+import { esOutputs, itemOutcome, ItemOutcome, startProblems } from "../policy/fluentd-es-plugin";
 import { LOGGING_VERSIONS } from "../components/shared/versions";
 import { Check, Env, Res } from "../policy/checks";
 import { LOGGING_CHECKS } from "../policy/checks-logging";
@@ -67,7 +68,7 @@ const SETTINGS: FluentdSettings = {
     stateDir: "/var/lib/fluentd",
     elasticsearch: {
         host: "logs-es-http.logging.svc", port: 9200, caFile: "/etc/elasticsearch-ca/ca.crt", user: "fluentd",
-        passwordEnv: "FLUENT_ELASTICSEARCH_PASSWORD", dataStreamName: "logs-k8s-default", templateName: "logs-k8s", ilmPolicyName: "logs-k8s",
+        passwordEnv: "FLUENT_ELASTICSEARCH_PASSWORD", dataStreamName: "logs-k8s-default",
     },
     buffer: { flushIntervalSeconds: 5, chunkLimitMiB: 8, totalLimitGiB: 4, retryMaxIntervalSeconds: 60, flushThreadCount: 2 },
     metricsPort: 24231,
@@ -98,17 +99,17 @@ describe("Fluentd configuration generator", () => {
         // Fragments that time out take the same path as joined lines instead of becoming error events.
         expect(filters[0].params).toMatchObject({ timeout_label: "@SHIP" });
         expect(sections.find((s) => s.name === "match")!.params).toMatchObject({ "@type": "relabel", "@label": "@SHIP" });
-        expect(ship().children.filter((c) => c.name === "filter").map((f) => [f.arg, f.params["@type"]])).toEqual([["kubernetes.**", "kubernetes_metadata"]]);
+        expect(ship().children.filter((c) => c.name === "filter").map((f) => [f.arg, f.params["@type"]])).toEqual([["kubernetes.**", "kubernetes_metadata"], ["kubernetes.**", "elasticsearch_genid"]]);
         expect(filters[0].params).toMatchObject({ key: "message", use_partial_cri_logtag: "true", partial_cri_logtag_key: "logtag", partial_cri_stream_key: "cri_stream_unused", stream_identity_key: "stream" });
     });
 
-    it("sends to Elasticsearch over verified TLS with the password from the environment", () => {
+    it("sends to the data stream with op_type create over verified TLS with the password from the environment", () => {
         const m = esMatch();
         expect(m.params).toMatchObject({
-            "@type": "elasticsearch_data_stream",
-            data_stream_name: "logs-k8s-default",
-            data_stream_template_name: "logs-k8s",
-            data_stream_ilm_name: "logs-k8s",
+            "@type": "elasticsearch",
+            index_name: "logs-k8s-default",
+            write_operation: "create",
+            include_timestamp: "true",
             host: "logs-es-http.logging.svc",
             port: "9200",
             scheme: "https",
@@ -122,21 +123,75 @@ describe("Fluentd configuration generator", () => {
         expect(text).toContain("    password \"#{ENV['FLUENT_ELASTICSEARCH_PASSWORD']}\"\n");
     });
 
-    it("buffers on the host, blocks when full, and retries forever with exponential backoff", () => {
-        const m = esMatch();
-        expect(m.children.map((c) => c.name)).toEqual(["buffer"]);
-        expect(m.children[0].params).toEqual({
-            "@type": "file",
-            path: "/var/lib/fluentd/buffer/elasticsearch",
-            flush_mode: "interval",
-            flush_interval: "5s",
-            flush_thread_count: "2",
-            chunk_limit_size: "8MB",
-            total_limit_size: "4GB",
-            overflow_action: "block",
-            retry_type: "exponential_backoff",
-            retry_forever: "true",
-            retry_max_interval: "60s",
+    // fluent-plugin-elasticsearch v6.0.0: out_elasticsearch_data_stream.rb configure (lines 54-67)
+    // and out_elasticsearch.rb configure / handle_last_seen_es_major_version; see policy/fluentd-es-plugin.ts.
+    it("cannot contact Elasticsearch while configuring, so Fluentd starts and buffers while it is down", () => {
+        expect(startProblems(text)).toEqual([]);
+        expect(esMatch().params).toMatchObject({ verify_es_version_at_startup: "false", default_elasticsearch_version: "9", reconnect_on_error: "true" });
+        for (const key of ["template_name", "template_file", "templates", "enable_ilm", "data_stream_name"]) {
+            expect(esMatch().params[key]).toBeUndefined();
+        }
+    });
+
+    it.each([
+        ["the data stream output (it creates policy, template and stream in configure)", (t: string) => t.replace("@type elasticsearch\n", "@type elasticsearch_data_stream\n    data_stream_name logs-k8s-default\n"), /elasticsearch_data_stream creates/],
+        ["a version check at start", (t: string) => t.replace("verify_es_version_at_startup false", "verify_es_version_at_startup true"), /verify_es_version_at_startup/],
+        ["the version check's default", (t: string) => t.replace("    verify_es_version_at_startup false\n", ""), /verify_es_version_at_startup/],
+        ["template installation at start", (t: string) => t.replace("    write_operation create\n", "    write_operation create\n    template_name logs-k8s\n    template_file /etc/t.json\n"), /template_name with template_file/],
+    ])("the start-path rule flags %s", (_label, breakIt, message) => {
+        expect(startProblems(breakIt(text)).join("\n")).toMatch(message);
+    });
+
+    // elasticsearch_error_handler.rb (v6.0.0) handle_error, reproduced in itemOutcome.
+    it.each<[number, string | undefined, ItemOutcome]>([
+        [201, undefined, "written"],
+        [409, "version_conflict_engine_exception", "duplicate"],
+        [429, "es_rejected_execution_exception", "retried"],
+        [503, "unavailable_shards_exception", "retried"],
+        [500, "out_of_memory_error", "retried"],
+        [403, "cluster_block_exception", "retried"],
+        [404, "index_not_found_exception", "retried"],
+        [400, "document_parsing_exception", "dead-letter"],
+        [400, "illegal_argument_exception", "dead-letter"],
+    ])("a bulk item answered %i %s is %s", (status, type, want) => {
+        expect(itemOutcome(sections, esMatch(), status, type)).toBe(want);
+    });
+
+    it("would lose rejected items under the old data stream output, the plugin's default unrecoverable types, or a stripped id", () => {
+        const outcome = (t: string, status: number, type: string) => {
+            const ss = parseFluentdConfig(t);
+            return itemOutcome(ss, esOutputs(ss)[0], status, type);
+        };
+        expect(outcome(text.replace("@type elasticsearch\n", "@type elasticsearch_data_stream\n"), 429, "es_rejected_execution_exception")).toBe("dropped");
+        expect(outcome(text.replace("    unrecoverable_error_types []\n", ""), 429, "es_rejected_execution_exception")).toBe("chunk-unrecoverable");
+        expect(outcome(text.replace("    write_operation create\n", "    write_operation create\n    remove_keys log_id\n"), 429, "es_rejected_execution_exception")).toBe("dropped");
+        expect(outcome(text.replace(/<label @ERROR>[\s\S]*?\n<\/label>\n/, ""), 400, "document_parsing_exception")).toBe("dropped");
+        expect(outcome(text.replace("    id_key log_id\n", "").replace("    emit_error_for_missing_id true\n", ""), 201, "")).toBe("dropped");
+    });
+
+    it("gives every record an id before the output, and keeps it in the document", () => {
+        const filters = ship().children.filter((c) => c.name === "filter");
+        expect(filters.map((f) => f.params["@type"])).toEqual(["kubernetes_metadata", "elasticsearch_genid"]);
+        expect(filters[1].params.hash_id_key).toBe(ID_KEY);
+        expect(esMatch().params).toMatchObject({ id_key: ID_KEY, emit_error_for_missing_id: "true" });
+        expect(esMatch().params.remove_keys).toBeUndefined();
+    });
+
+    it("dead-letters malformed records to hourly JSON files on the host and counts them", () => {
+        const error = sections.find((s) => s.name === "label" && s.arg === "@ERROR")!;
+        const filter = error.children.find((c) => c.name === "filter")!;
+        expect(filter.params["@type"]).toBe("prometheus");
+        expect(filter.children[0]).toMatchObject({ name: "metric", params: { name: DEAD_LETTER_METRIC, type: "counter" } });
+        const out = error.children.find((c) => c.name === "match")!;
+        expect(out.arg).toBe("**");
+        expect(out.params).toMatchObject({ "@type": "file", path: "/var/lib/fluentd/dead-letter/records", append: "true" });
+        expect(out.children.find((c) => c.name === "buffer")).toMatchObject({
+            arg: "time",
+            params: { "@type": "file", path: "/var/lib/fluentd/buffer/dead-letter", timekey: "1h", overflow_action: "block", retry_forever: "true" },
+        });
+        // Only unrecoverable chunks reach <secondary> under retry_forever (fluentd 1.19.3 output.rb).
+        expect(esMatch().children.find((c) => c.name === "secondary")!.params).toEqual({
+            "@type": "secondary_file", "@id": "out_elasticsearch_unrecoverable", directory: "/var/lib/fluentd/dead-letter/unrecoverable",
         });
     });
 
@@ -149,7 +204,7 @@ describe("Fluentd configuration generator", () => {
 
     it("is well formed, with only known top-level directives", () => {
         expect(fluentdConfigProblems(text)).toEqual([]);
-        expect(sections.map((s) => s.name)).toEqual(["system", "source", "source", "source", "source", "filter", "match", "label", "label"]);
+        expect(sections.map((s) => s.name)).toEqual(["system", "source", "source", "source", "source", "filter", "match", "label", "label", "label"]);
     });
 
     it("uses the buffer limit it is given", () => {
@@ -467,6 +522,10 @@ describe("LOGGING_CHECKS catch non-compliant resources", () => {
             i.spec.template.spec.containers[0].volumeMounts.find((m: any) => m.name === "varlog").readOnly = false;
         }), ["FL-01"]],
         ["FL-02: retry_forever off", "sandbox", (rs) => editConf(rs, (t) => t.replace("retry_forever true", "retry_forever false")), ["FL-02"]],
+        ["FL-02: data stream output", "sandbox", (rs) => editConf(rs, (t) => t.replace("@type elasticsearch\n", "@type elasticsearch_data_stream\n    data_stream_name logs-k8s-default\n")), ["FL-02"]],
+        ["FL-02: 429 aborts the chunk", "sandbox", (rs) => editConf(rs, (t) => t.replace("    unrecoverable_error_types []\n", "")), ["FL-02"]],
+        ["FL-02: no dead letter", "sandbox", (rs) => editConf(rs, (t) => t.replace(/<label @ERROR>[\s\S]*?\n<\/label>\n/, "")), ["FL-02"]],
+        ["FL-02: version check at start", "sandbox", (rs) => editConf(rs, (t) => t.replace("verify_es_version_at_startup false", "verify_es_version_at_startup true")), ["FL-02"]],
         ["FL-03: throw_exception", "sandbox", (rs) => editConf(rs, (t) => t.replace("overflow_action block", "overflow_action throw_exception")), ["FL-03"]],
         ["FL-03: no total_limit_size", "sandbox", (rs) => editConf(rs, (t) => t.replace(/ {4}total_limit_size .*\n/, "")), ["FL-03"]],
         ["FL-03: 64GB buffer", "sandbox", (rs) => editConf(rs, (t) => t.replace(/total_limit_size .*/, "total_limit_size 64GB")), ["FL-03"]],

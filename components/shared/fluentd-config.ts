@@ -3,12 +3,38 @@
  * and a well-formedness check for generated text.
  *
  * Written for Fluentd 1.19 with the plugins in `fluent/fluentd-kubernetes-daemonset`'s Elasticsearch 9
- * image (see `LOGGING_VERSIONS.fluentdImage`): in_tail + fluent-plugin-parser-cri (`@type cri`),
- * fluent-plugin-concat (CRI partial lines), fluent-plugin-kubernetes_metadata_filter,
- * fluent-plugin-elasticsearch 6.0 (`@type elasticsearch_data_stream`) and fluent-plugin-prometheus 2.2.
+ * image (see `LOGGING_VERSIONS.fluentdImage`; its Gemfile.lock at tag v1.19.3-1.1 pins fluentd 1.19.3,
+ * fluent-plugin-elasticsearch 6.0.0, elasticsearch 9.5.0, elastic-transport 8.5.3): in_tail +
+ * fluent-plugin-parser-cri (`@type cri`), fluent-plugin-concat (CRI partial lines),
+ * fluent-plugin-kubernetes_metadata_filter, fluent-plugin-elasticsearch 6.0.0 (`@type elasticsearch`
+ * and `@type elasticsearch_genid`) and fluent-plugin-prometheus 2.2.
+ *
+ * Why the plain `elasticsearch` output and not `elasticsearch_data_stream` (both read at
+ * uken/fluent-plugin-elasticsearch v6.0.0):
+ * - `out_elasticsearch_data_stream.rb` `configure` (lines 54-67) creates the ILM policy, template and
+ *   data stream on every start, even under `--dry-run`. An unreachable host reaches it as
+ *   `Elastic::Transport::Transport::Error` (elastic-transport `transport/base.rb` `perform_request`
+ *   wraps `Faraday::ConnectionFailed` into it), which `retry_operate`
+ *   (`elasticsearch_index_template.rb` line 57) does not rescue: it rescues the Faraday classes, the
+ *   HTTP-status classes of `Transport::Errors` and `Timeout::Error`. It becomes a `ConfigError`
+ *   (line 65) and Fluentd exits: every pod crash-loops while Elasticsearch is down.
+ * - Its `write` (lines 287-291) only logs a bulk response with `errors`: items refused with 429 or
+ *   5xx are dropped.
+ * - `out_elasticsearch.rb` `configure` contacts Elasticsearch only to detect its version
+ *   (`handle_last_seen_es_major_version`, skipped with `verify_es_version_at_startup false`) and to
+ *   install templates (`template_name` + `template_file`, or `templates`; none here). Its bulk errors
+ *   go through `elasticsearch_error_handler.rb`: 200/201 ok; 409 on `create` is a duplicate (line 95,
+ *   so a retried chunk with the same ids writes nothing twice); 400 (malformed, mapping conflict) and
+ *   `json_parse_exception` become error events (lines 97-108, 121-123), i.e. the `@ERROR` label, our
+ *   dead letter; every other status with an error type (429 `es_rejected_execution_exception`, 5xx)
+ *   is re-emitted through `RetryStreamError` (lines 125, 142) unless its type is in
+ *   `unrecoverable_error_types`, which by default holds `es_rejected_execution_exception` and aborts
+ *   the chunk (lines 118-119): we empty it. A failed request as a whole (connection refused, HTTP 429
+ *   or 5xx for the bulk call) raises `RecoverableRequestFailure` (`out_elasticsearch.rb` `send_bulk`),
+ *   and the buffer retries the chunk forever.
  *
  * @see https://docs.fluentd.org/configuration/buffer-section
- * @see https://github.com/uken/fluent-plugin-elasticsearch/blob/master/README.ElasticsearchDataStream.md
+ * @see https://github.com/uken/fluent-plugin-elasticsearch/blob/v6.0.0/lib/fluent/plugin/elasticsearch_error_handler.rb
  */
 
 /** Where Fluentd sends logs. */
@@ -22,12 +48,11 @@ export interface FluentdElasticsearchSettings {
     readonly user: string;
     /** Environment variable holding the password (set from a Secret via `secretKeyRef`). */
     readonly passwordEnv: string;
-    /** Data stream to write, e.g. `logs-k8s-default`. */
+    /**
+     * Data stream to write, e.g. `logs-k8s-default`. Its index template and ILM policy are installed
+     * by the platform's Job before Fluentd starts; Fluentd never creates them.
+     */
     readonly dataStreamName: string;
-    /** Index template name the platform installs for that data stream. */
-    readonly templateName: string;
-    /** ILM policy name the platform installs. */
-    readonly ilmPolicyName: string;
 }
 
 /** File buffer and retry settings (checklist FL-01..FL-03). */
@@ -52,6 +77,18 @@ export interface FluentdSettings {
     readonly buffer: FluentdBufferSettings;
     /** Port of the Prometheus endpoint. */
     readonly metricsPort: number;
+}
+
+/** Record key `elasticsearch_genid` fills and the output sends as `_id`. */
+export const ID_KEY = "log_id";
+/** Elasticsearch major version assumed without asking the cluster (`default_elasticsearch_version`). */
+export const ES_MAJOR = 9;
+/** Counter of dead-lettered records (fluent-plugin-prometheus `<filter>` in the `@ERROR` label). */
+export const DEAD_LETTER_METRIC = "fluentd_dead_letter_records_total";
+
+/** Where dead-lettered records and unrecoverable chunks are kept on the node. */
+export function deadLetterDir(s: FluentdSettings): string {
+    return `${s.stateDir}/dead-letter`;
 }
 
 /** Renders `fluent.conf`. Pure: the same settings always give the same text. */
@@ -130,12 +167,23 @@ export function renderFluentdConfig(s: FluentdSettings): string {
     skip_master_url true
   </filter>
 
+  # A random id per record (out_elasticsearch \`id_key\`): a chunk retried after a partial success or a
+  # timeout sends the same ids, and Elasticsearch answers 409 for those already written, which the
+  # error handler counts as duplicates (elasticsearch_error_handler.rb line 95). Records the error
+  # handler re-emits (429, 5xx) come back through this label and get a fresh id: they were not written.
+  <filter kubernetes.**>
+    @type elasticsearch_genid
+    @id filter_elasticsearch_genid
+    hash_id_key ${ID_KEY}
+  </filter>
+
+  # Into the data stream with op_type create (data streams accept nothing else). Nothing here talks
+  # to Elasticsearch at start: no version check, no template installation (the platform's Job
+  # installs the ILM policy, template and data stream before this DaemonSet starts), so Fluentd
+  # starts and buffers to disk while Elasticsearch is down.
   <match kubernetes.**>
-    @type elasticsearch_data_stream
+    @type elasticsearch
     @id out_elasticsearch
-    data_stream_name ${es.dataStreamName}
-    data_stream_template_name ${es.templateName}
-    data_stream_ilm_name ${es.ilmPolicyName}
     host ${es.host}
     port ${es.port}
     scheme https
@@ -143,16 +191,27 @@ export function renderFluentdConfig(s: FluentdSettings): string {
     ca_file ${es.caFile}
     user ${es.user}
     password "#{ENV['${es.passwordEnv}']}"
+    index_name ${es.dataStreamName}
+    write_operation create
+    # The id stays in the document: remove_keys would also strip it from the copy the error handler
+    # rebuilds, and a create without _id is skipped there (append_record_to_messages returns false),
+    # so rejected records would vanish instead of being retried or dead-lettered.
+    id_key ${ID_KEY}
+    # A record without an id is an error event (dead letter), not a silent debug-level drop.
+    emit_error_for_missing_id true
+    # Data streams require @timestamp; taken from the event time.
+    include_timestamp true
+    suppress_type_name true
+    verify_es_version_at_startup false
+    default_elasticsearch_version ${ES_MAJOR}
+    # Back-pressure (429 es_rejected_execution_exception) and server errors are retried, never abort
+    # the chunk (the default list holds es_rejected_execution_exception).
+    unrecoverable_error_types []
     # One Service name (in the certificate), no sniffing of pod IPs, which would fail verification.
     reload_connections false
     reconnect_on_error true
     reload_on_failure false
     request_timeout 30s
-    # Start even while Elasticsearch is down; the platform's job installs the template and ILM policy.
-    verify_es_version_at_startup false
-    default_elasticsearch_version 9
-    fail_on_putting_template_retry_exceed false
-    max_retry_putting_template 3
     log_es_400_reason true
     <buffer>
       @type file
@@ -166,6 +225,53 @@ export function renderFluentdConfig(s: FluentdSettings): string {
       retry_type exponential_backoff
       retry_forever true
       retry_max_interval ${b.retryMaxIntervalSeconds}s
+    </buffer>
+    # With retry_forever only chunks the plugin declares unrecoverable come here (fluentd output.rb):
+    # an unreadable bulk response. Kept on the host as msgpack (read with fluent-binlog-reader).
+    <secondary>
+      @type secondary_file
+      @id out_elasticsearch_unrecoverable
+      directory ${deadLetterDir(s)}/unrecoverable
+    </secondary>
+  </match>
+</label>
+
+# Dead letter: records Elasticsearch refused as malformed (HTTP 400, json_parse_exception) and records
+# the output could not turn into a request. Counted for the FluentdDeadLetterRecords alert, then kept
+# as JSON lines on the host, one file per hour: ${deadLetterDir(s)}/records.<YYYYMMDDHH>.log.
+<label @ERROR>
+  <filter **>
+    @type prometheus
+    @id filter_dead_letter_count
+    <metric>
+      name ${DEAD_LETTER_METRIC}
+      type counter
+      desc Records Elasticsearch refused as malformed, written to the dead-letter files
+    </metric>
+  </filter>
+
+  <match **>
+    @type file
+    @id out_dead_letter
+    path ${deadLetterDir(s)}/records
+    append true
+    <format>
+      @type json
+    </format>
+    <inject>
+      tag_key fluentd_tag
+      time_key fluentd_time
+      time_type string
+    </inject>
+    <buffer time>
+      @type file
+      path ${s.stateDir}/buffer/dead-letter
+      timekey 1h
+      timekey_wait 1m
+      timekey_use_utc true
+      total_limit_size 512MB
+      overflow_action block
+      retry_forever true
     </buffer>
   </match>
 </label>
