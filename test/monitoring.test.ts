@@ -280,7 +280,7 @@ describe("Monitoring: alert rules", () => {
             "PlatformNodeNotReady", "PlatformPodCrashLooping", "PlatformPersistentVolumeNearlyFull",
             "GPUNodeIdle", "GPUXidError", "GPUHighTemperature",
             "MLflowDown", "MLflowBackendUnavailable", "MLflowHighErrorRate",
-            "JupyterHubDown", "FluentdBufferGrowing", "FluentdOutputErrors",
+            "JupyterHubDown", "FluentdBufferGrowing", "FluentdOutputErrors", "FluentdDeadLetterRecords",
             "ElasticsearchClusterNotGreen", "ElasticsearchDiskNearlyFull",
         ]);
         for (const a of alerts) {

@@ -8,6 +8,7 @@
  * sets `defaults_prefix="mlflow"` in mlflow/server/prometheus_exporter.py, hence `mlflow_http_*`),
  * JupyterHub's `/hub/metrics`, fluent-plugin-prometheus and elasticsearch-exporter.
  */
+import { DEAD_LETTER_METRIC } from "./fluentd-config";
 import { NAMESPACES } from "./platform";
 
 /** Alert severity; Alertmanager routes on it and inhibits warnings while a critical fires. */
@@ -220,6 +221,17 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
                     summary: "Fluentd {{ $labels.pod }} cannot write to Elasticsearch",
                     description: "The Elasticsearch output keeps failing or retrying; logs are not reaching Elasticsearch and are piling up in the buffer.",
                     runbook: `${runbookBase}fluentd-output: kubectl -n ${NAMESPACES.logging} logs {{ $labels.pod }}; check the Elasticsearch credentials secret and cluster health.`,
+                },
+                {
+                    // The counter is born at 1 with the first dead letter, which increase() cannot
+                    // see: a series younger than the window counts too.
+                    alert: "FluentdDeadLetterRecords",
+                    expr: `(sum by (pod) (increase(${DEAD_LETTER_METRIC}{job="${j.fluentd}"}[15m])) > 0) or (sum by (pod) (${DEAD_LETTER_METRIC}{job="${j.fluentd}"}) unless sum by (pod) (${DEAD_LETTER_METRIC}{job="${j.fluentd}"} offset 15m))`,
+                    for: "0m",
+                    severity: "warning",
+                    summary: "Fluentd {{ $labels.pod }} dead-lettered records Elasticsearch refused",
+                    description: "Elasticsearch refused records as malformed (HTTP 400, e.g. a mapping conflict); they are not in Elasticsearch but kept on the node.",
+                    runbook: `${runbookBase}fluentd-dead-letter: kubectl -n ${NAMESPACES.logging} logs {{ $labels.pod }} | grep '400 - Rejected' for the reason; the records are in /var/lib/fluentd/dead-letter/records.*.log on that pod's node (kubectl -n ${NAMESPACES.logging} exec {{ $labels.pod }} -- ls /var/lib/fluentd/dead-letter).`,
                 },
             ],
         },
