@@ -117,6 +117,22 @@ export const LOGGING_CHECKS: readonly Check[] = [
         if (esMatches(text).length === 0) {
             out.push("no Elasticsearch <match> in fluent.conf");
         }
+        // The dead letter is kept only if it is on the node: the @ERROR label's file output and buffer,
+        // and the Elasticsearch output's <secondary> directory.
+        const sections = parseFluentdConfig(text);
+        const errorLabel = sections.find((s) => s.name === "label" && s.arg === "@ERROR");
+        for (const m of (errorLabel?.children ?? []).filter((c) => c.name === "match" && c.params["@type"] === "file")) {
+            for (const p of [m.params.path, bufferOf(m)?.params.path]) {
+                if (!onHost(p)) {
+                    out.push(`dead-letter path ${p} in <label @ERROR> is not under a writable hostPath`);
+                }
+            }
+        }
+        for (const sec of esMatches(text).flatMap((m) => m.children.filter((c) => c.name === "secondary"))) {
+            if (!onHost(sec.params.directory ?? sec.params.path)) {
+                out.push(`<secondary> ${sec.params.directory ?? sec.params.path} is not under a writable hostPath`);
+            }
+        }
         for (const t of tails(text)) {
             if (!t.params.pos_file) {
                 out.push(`<source @type tail> for ${t.params.path} has no pos_file`);

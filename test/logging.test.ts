@@ -517,6 +517,8 @@ describe("LOGGING_CHECKS catch non-compliant resources", () => {
     it.each<[string, Env, (rs: ResourceRecord[]) => ResourceRecord[], string[]]>([
         ["FL-01: memory buffer", "sandbox", (rs) => editConf(rs, (t) => t.replace("@type file", "@type memory")), ["FL-01"]],
         ["FL-01: buffer off the hostPath", "sandbox", (rs) => editConf(rs, (t) => t.replace("path /var/lib/fluentd/buffer/elasticsearch", "path /tmp/buffer")), ["FL-01"]],
+        ["FL-01: dead letter off the hostPath", "sandbox", (rs) => editConf(rs, (t) => t.replace("path /var/lib/fluentd/dead-letter/records", "path /tmp/dead-letter/records")), ["FL-01"]],
+        ["FL-01: secondary off the hostPath", "sandbox", (rs) => editConf(rs, (t) => t.replace("directory /var/lib/fluentd/dead-letter/unrecoverable", "directory /tmp/unrecoverable")), ["FL-01"]],
         ["FL-01: no pos_file", "sandbox", (rs) => editConf(rs, (t) => t.replace(/ {2}pos_file .*\n/, "")), ["FL-01"]],
         ["FL-01: writable /var/log", "sandbox", (rs) => mutate(rs, T.ds, ds, (i) => {
             i.spec.template.spec.containers[0].volumeMounts.find((m: any) => m.name === "varlog").readOnly = false;

@@ -33,6 +33,12 @@
  *   or 5xx for the bulk call) raises `RecoverableRequestFailure` (`out_elasticsearch.rb` `send_bulk`),
  *   and the buffer retries the chunk forever.
  *
+ * Not in CI: `fluentd --dry-run` on this text with the real plugins. Debian 12 packages no fluentd
+ * and rubygems is out of reach, so CI cannot install it. Run by hand (2026-11, fluentd 1.19.3 and the
+ * plugin versions above, kubernetes_metadata_filter 3.7.1) it passed with no Elasticsearch to talk to,
+ * where the previous data stream output failed at once ("Failed to create data stream ... Connection
+ * refused"). The rules it relies on are reproduced in policy/fluentd-es-plugin.ts and tested.
+ *
  * @see https://docs.fluentd.org/configuration/buffer-section
  * @see https://github.com/uken/fluent-plugin-elasticsearch/blob/v6.0.0/lib/fluent/plugin/elasticsearch_error_handler.rb
  */
