@@ -620,8 +620,9 @@ export class Logging extends pulumi.ComponentResource {
                     },
                 },
             },
-        // After the Job (Pulumi waits for it to complete): the data stream must be created from our
-        // template and policy, not from the built-in `logs` template by Fluentd's first write.
+        // After the Job (Pulumi waits for its Complete condition: @pulumi/kubernetes 4.34.2,
+        // batch/v1/job.d.ts): the data stream must be created from our template and policy, not from
+        // the built-in `logs` template by Fluentd's first write.
         // Fluentd itself never creates them and never contacts Elasticsearch at start (see
         // fluentd-config.ts), so a Fluentd restart while Elasticsearch is down only buffers. At the
         // first deploy the Job waits for the cluster (up to its 1800 s deadline) and Fluentd waits
