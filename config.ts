@@ -125,14 +125,21 @@ export interface KeySpec {
     readonly description: string;
     /** The key holds a secret; read it with getSecret. */
     readonly secret?: boolean;
+    /**
+     * Every stack must set the key. Only such keys are declared in Pulumi.yaml: the Pulumi CLI
+     * refuses a stack that leaves a declared key without `default` unset (scripts/gen-pulumi-yaml.ts).
+     */
+    readonly required?: boolean;
 }
 
 /**
- * Every key this program reads from the `mlplatform` namespace. Pulumi.yaml declares the same
- * keys (a test keeps them in step) and unknown keys in the namespace are refused as typos.
+ * Every key this program reads from the `mlplatform` namespace (the README's config table documents
+ * each one; a test keeps them in step). Pulumi.yaml declares only the `required` ones, because the
+ * CLI treats a declared key without `default` as required in every stack. Unknown keys in the
+ * namespace are refused as typos.
  */
 export const CONFIG_KEYS = {
-    preset: { type: "string", description: "Environment preset: sandbox or production. Decides every default below." },
+    preset: { type: "string", required: true, description: "Environment preset: sandbox or production. Decides the default of every other key." },
     vpcCidr: { type: "string", description: "VPC IPv4 CIDR, RFC 1918, prefix /16 to /20." },
     azCount: { type: "integer", description: "Availability zones to spread subnets and nodes over (2 or 3)." },
     natStrategy: { type: "string", description: "NAT gateways: single (one for the VPC) or perAz (one per AZ)." },

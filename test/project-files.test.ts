@@ -4,6 +4,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../config";
+import { renderPulumiYaml } from "../scripts/gen-pulumi-yaml";
 import * as versions from "../components/shared/versions";
 import { ROOT } from "./stack";
 
@@ -11,16 +12,19 @@ const pulumiYaml = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 describe("Pulumi.yaml", () => {
-    it("declares exactly the keys config.ts reads, with matching types and descriptions", () => {
+    it("is what scripts/gen-pulumi-yaml.ts generates from CONFIG_KEYS", () => {
+        expect(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).toBe(renderPulumiYaml());
+    });
+
+    it("declares exactly the keys every stack must set (required in CONFIG_KEYS), with their types and descriptions", () => {
         const declared = pulumiYaml.config as Record<string, any>;
-        // Lists of objects cannot be declared as project config types; config.ts validates them alone.
-        const declarable = Object.entries(CONFIG_KEYS).filter(([, spec]) => spec.type !== "object[]");
-        expect(Object.keys(declared).sort()).toEqual(declarable.map(([k]) => k).sort());
-        for (const [key, spec] of declarable) {
-            const want = spec.type.endsWith("[]") ? "array" : spec.type;
-            expect(declared[key].type, key).toBe(want);
+        const required = Object.entries(CONFIG_KEYS).filter(([, spec]) => "required" in spec && spec.required === true);
+        expect(required.map(([k]) => k)).toEqual(["preset"]);
+        expect(Object.keys(declared).sort()).toEqual(required.map(([k]) => k).sort());
+        for (const [key, spec] of required) {
+            expect(declared[key].type, key).toBe(spec.type.endsWith("[]") ? "array" : spec.type);
             expect(declared[key].description, key).toBe(spec.description);
-            expect(declared[key].secret === true, key).toBe("secret" in spec && spec.secret === true);
+            expect(declared[key].default, key).toBeUndefined();
         }
     });
 
