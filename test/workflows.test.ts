@@ -2,7 +2,9 @@
  * The GitHub Actions workflows, parsed: pinned actions, Node 22, the policy pack on every preview
  * and deploy, an approval gate before prod, and a destroy that proves nothing is left behind.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -113,6 +115,58 @@ describe("destroy-sandbox.yml", () => {
         expect(text).toContain("pulumi config get mlplatform:preset");
         expect(text).toMatch(/if \[ "\$preset" = sandbox \]/);
         expect(text).toContain("pulumi destroy --stack \"$s\" --yes");
+    });
+
+    /**
+     * Runs the "pick the sandbox stacks" step as the runner does (`shell: bash` is
+     * `bash --noprofile --norc -eo pipefail {0}`, GitHub's workflow syntax docs) against a fake
+     * `pulumi` (and `jq`, which need not be installed here) whose answers each case decides.
+     */
+    function pick(stacks: Record<string, string | null>, opts: { lsFails?: boolean; pattern?: string } = {}) {
+        const step = wf.jobs.destroy.steps.find((s: any) => s.id === "pick");
+        expect(step.shell).toBe("bash");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "destroy-sandbox-"));
+        const fake = (name: string, js: string) => {
+            fs.writeFileSync(path.join(dir, name), `#!${process.execPath}\n${js}\n`, { mode: 0o755 });
+        };
+        // null: `pulumi config get` fails for that stack (wrong passphrase, backend error, no key).
+        fake("pulumi", `const a = process.argv.slice(2); const stacks = ${JSON.stringify(stacks)};
+if (a[0] === "login") process.exit(0);
+if (a[0] === "stack" && a[1] === "ls") { if (${opts.lsFails === true}) { console.error("error: could not list stacks"); process.exit(1); } console.log(JSON.stringify(Object.keys(stacks).map((name) => ({ name })))); process.exit(0); }
+if (a[0] === "config" && a[1] === "get") { const v = stacks[a[a.indexOf("--stack") + 1]]; if (v === null) { console.error("error: incorrect passphrase"); process.exit(255); } console.log(v); process.exit(0); }
+process.exit(99);`);
+        fake("jq", `const input = require("fs").readFileSync(0, "utf8"); if (process.argv.slice(2).join(" ") !== "-r .[].name") process.exit(98); for (const s of JSON.parse(input)) console.log(s.name);`);
+        const output = path.join(dir, "github-output");
+        fs.writeFileSync(output, "");
+        const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], {
+            encoding: "utf8",
+            env: { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: output, PULUMI_BACKEND_URL: "s3://state", PATTERN: opts.pattern ?? "-sandbox$" },
+        });
+        const picked = /^stacks=(.*)$/m.exec(fs.readFileSync(output, "utf8"))?.[1]?.trim().split(/\s+/).filter(Boolean);
+        fs.rmSync(dir, { recursive: true, force: true });
+        return { status: r.status, out: r.stdout + r.stderr, picked };
+    }
+
+    it("picks the sandbox-preset stacks matching the pattern and passes", () => {
+        const r = pick({ "alice-sandbox": "sandbox", "fake-sandbox": "production", dev: "sandbox", prod: "production" });
+        expect(r.status, r.out).toBe(0);
+        expect(r.picked).toEqual(["alice-sandbox"]);
+        expect(r.out).toContain("skipping fake-sandbox (preset 'production')");
+    });
+
+    it("fails the job when a stack's preset cannot be read, after picking the readable sandboxes", () => {
+        const r = pick({ "alice-sandbox": null, "bob-sandbox": "sandbox" });
+        expect(r.status, r.out).not.toBe(0);
+        expect(r.out).toContain("::error::cannot read mlplatform:preset of stack alice-sandbox");
+        expect(r.picked).toEqual(["bob-sandbox"]);
+        const destroy = wf.jobs.destroy.steps.find((s: any) => s.name === "destroy");
+        expect(destroy.if).toContain("!cancelled()");
+    });
+
+    it("fails when the stacks cannot be listed or the pattern is invalid", () => {
+        expect(pick({ "alice-sandbox": "sandbox" }, { lsFails: true }).status).not.toBe(0);
+        expect(pick({ "alice-sandbox": "sandbox" }, { pattern: "(" }).status).not.toBe(0);
+        expect(pick({ "alice-sandbox": "sandbox" }, { pattern: "^nothing$" })).toMatchObject({ status: 0, picked: [] });
     });
 
     it("fails unless the state is empty and no AWS resource carries the stack's tag", () => {
