@@ -49,8 +49,28 @@ export function masked(r: ResourceRecord): Record<string, unknown> {
     return copy;
 }
 
+/** The stacks this repository has a stack file for (`Pulumi.<stack>.yaml`). */
+export function stackNames(): string[] {
+    return fs.readdirSync(ROOT).map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+}
+
+/** A usage error: printed as one line, without a stack trace. */
+export class PlanUsageError extends Error {}
+
+/**
+ * The manifest file of one Kubernetes object: its logical name and kind. A logical name is unique
+ * only per type (Fluentd's ClusterRole and ClusterRoleBinding share one), so the name alone let 7 of
+ * 48 objects overwrite others; files are written exclusively, so a clash fails instead.
+ */
+export function manifestFile(r: ResourceRecord): string {
+    return `${r.name}.${r.type.split(":")[2]}.yaml`;
+}
+
 /** Writes the plan for one stack and returns its violations. */
-export async function plan(stack: string, outDir: string): Promise<{ violations: Violation[]; resources: number }> {
+export async function plan(stack: string, outDir: string): Promise<{ violations: Violation[]; resources: number; kubernetesObjects: number }> {
+    if (!stackNames().includes(stack)) {
+        throw new PlanUsageError(`no stack file Pulumi.${stack}.yaml; stacks: ${stackNames().join(", ")} (usage: npm run plan -- <stack>)`);
+    }
     const preset = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"))?.config?.["mlplatform:preset"];
     // Production stack files hold secrets as ciphertext; stand-ins let the program evaluate.
     const secrets = preset === "production" ? PROD_SECRETS : {};
@@ -75,10 +95,10 @@ export async function plan(stack: string, outDir: string): Promise<{ violations:
     for (const r of k8s) {
         const [, gv, kind] = r.type.split(":");
         const apiVersion = gv.startsWith("core/") ? gv.slice(5) : gv;
-        fs.writeFileSync(path.join(dir, "manifests", `${r.name}.yaml`), stringify({ apiVersion, kind, ...masked(r) }));
+        fs.writeFileSync(path.join(dir, "manifests", manifestFile(r)), stringify({ apiVersion, kind, ...masked(r) }), { flag: "wx" });
     }
     for (const r of records.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
-        fs.writeFileSync(path.join(dir, "manifests", `${r.name}.helm-values.yaml`), stringify(masked(r)));
+        fs.writeFileSync(path.join(dir, "manifests", `${r.name}.helm-values.yaml`), stringify(masked(r)), { flag: "wx" });
     }
 
     const env = preset === "production" ? "production" : "sandbox";
@@ -119,20 +139,30 @@ export async function plan(stack: string, outDir: string): Promise<{ violations:
         "",
     ].join("\n");
     fs.writeFileSync(path.join(dir, "summary.md"), summary);
-    return { violations, resources: records.length };
+    return { violations, resources: records.length, kubernetesObjects: k8s.length };
+}
+
+/** `npm run plan -- <stack>`: returns the exit code; a usage error is one line on stderr. */
+export async function main(args: string[], stderr: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+    const stack = args[0];
+    if (!stack) {
+        stderr(`usage: npm run plan -- <stack>; stacks: ${stackNames().join(", ")}\n`);
+        return 2;
+    }
+    try {
+        const { violations, resources } = await plan(stack, path.join(ROOT, "plan-out"));
+        process.stdout.write(`plan-out/${stack}: ${resources} resources, ${violations.length} policy violation(s)\n`);
+        return violations.length === 0 ? 0 : 1;
+    } catch (err) {
+        if (err instanceof PlanUsageError) {
+            stderr(`${err.message}\n`);
+            return 2;
+        }
+        stderr(`the program failed to evaluate: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+        return 1;
+    }
 }
 
 if (require.main === module) {
-    const stack = process.argv[2];
-    if (!stack) {
-        process.stderr.write("usage: npm run plan -- <stack>\n");
-        process.exit(2);
-    }
-    plan(stack, path.join(ROOT, "plan-out")).then(({ violations, resources }) => {
-        process.stdout.write(`plan-out/${stack}: ${resources} resources, ${violations.length} policy violation(s)\n`);
-        process.exit(violations.length === 0 ? 0 : 1);
-    }, (err) => {
-        process.stderr.write(`the program failed to evaluate: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-        process.exit(1);
-    });
+    main(process.argv.slice(2)).then((code) => process.exit(code));
 }

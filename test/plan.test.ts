@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { platformPolicies } from "../policy/policies";
-import { MASK, plan } from "../scripts/plan";
+import { main, MASK, plan } from "../scripts/plan";
 import { resetRecords } from "./mocks";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "mlp-plan-"));
@@ -62,16 +62,26 @@ describe("offline plan (prod)", () => {
 
     it("writes every Kubernetes object as a manifest and Helm values apart", () => {
         const files = fs.readdirSync(path.join(out, "prod", "manifests"));
-        expect(files).toContain("cluster-services-gp3.yaml");
+        expect(files).toContain("cluster-services-gp3.StorageClass.yaml");
         expect(files).toContain("monitoring-kube-prometheus-stack.helm-values.yaml");
-        expect(file("manifests/cluster-services-gp3.yaml")).toMatch(/^apiVersion: storage.k8s.io\/v1\nkind: StorageClass\n/);
+        expect(file("manifests/cluster-services-gp3.StorageClass.yaml")).toMatch(/^apiVersion: storage.k8s.io\/v1\nkind: StorageClass\n/);
+    });
+
+    it("writes one file per Kubernetes object and per Helm release (none overwrites another)", () => {
+        const files = fs.readdirSync(path.join(out, "prod", "manifests"));
+        const releases = JSON.parse(file("resources.json")).filter((r: any) => r.type === "kubernetes:helm.sh/v3:Release").length;
+        expect(result.kubernetesObjects).toBeGreaterThan(40);
+        expect(files.filter((f) => !f.endsWith(".helm-values.yaml"))).toHaveLength(result.kubernetesObjects);
+        expect(files.filter((f) => f.endsWith(".helm-values.yaml"))).toHaveLength(releases);
+        // Logical names repeat across kinds (Fluentd's ClusterRole and ClusterRoleBinding).
+        expect(files.filter((f) => /^logging-fluentd\.ClusterRole(Binding)?\.yaml$/.test(f))).toHaveLength(2);
     });
 
     it("masks secrets everywhere", () => {
         const all = fs.readdirSync(path.join(out, "prod", "manifests")).map((f) => file(`manifests/${f}`)).join("\n") + file("resources.json") + file("summary.md");
         expect(all).not.toContain("test-webhook-secret");
         expect(all).not.toContain("mock-secret-");
-        expect(file("manifests/monitoring-alertmanager-config.yaml")).toContain(`alertmanager.yaml: "${MASK}"`);
+        expect(file("manifests/monitoring-alertmanager-config.Secret.yaml")).toContain(`alertmanager.yaml: "${MASK}"`);
     });
 
     it("records the policy results and a summary", () => {
@@ -80,5 +90,19 @@ describe("offline plan (prod)", () => {
         expect(file("summary.md")).toMatch(/^# Offline plan: stack `prod` \(production\)/);
         expect(file("summary.md")).toContain("all checks pass");
         expect(file("summary.md")).toContain(`- \`kubeconfig\`: ${MASK}`);
+    });
+});
+
+describe("npm run plan -- <stack>", () => {
+    it.each([["nope"], ["../prod"]])("refuses the unknown stack %s in one line that lists the stacks", async (stack) => {
+        const err: string[] = [];
+        expect(await main([stack], (t) => err.push(t))).toBe(2);
+        expect(err).toEqual([`no stack file Pulumi.${stack}.yaml; stacks: dev, prod (usage: npm run plan -- <stack>)\n`]);
+    });
+
+    it("asks for a stack when none is given", async () => {
+        const err: string[] = [];
+        expect(await main([], (t) => err.push(t))).toBe(2);
+        expect(err.join("")).toBe("usage: npm run plan -- <stack>; stacks: dev, prod\n");
     });
 });
