@@ -1,15 +1,24 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { byType, one } from "./mocks";
+import { allRecords, byType, one } from "./mocks";
 import { loadStack, PROD_SECRETS } from "./stack";
 import { stackInvariants } from "./stack-suite";
 
+let outputs: Record<string, unknown>;
 beforeAll(async () => {
     // The stack file holds these as `secure:` ciphertext in a real deployment.
-    await loadStack("prod", PROD_SECRETS, Object.keys(PROD_SECRETS));
+    outputs = await loadStack("prod", PROD_SECRETS, Object.keys(PROD_SECRETS));
 });
 
 describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
     stackInvariants("production");
+
+    it.each(Object.entries(PROD_SECRETS))("%s reaches pods only through a Kubernetes Secret, never an output or another resource", (key, value) => {
+        const holders = allRecords().filter((r) => JSON.stringify(r.inputs).includes(value)).map((r) => `${r.type}::${r.name}`);
+        // Used at all (so the absence checks below can fail), and only where it belongs.
+        expect(holders.length, key).toBeGreaterThan(0);
+        expect(holders.filter((h) => !h.startsWith("kubernetes:core/v1:Secret::")), key).toEqual([]);
+        expect(JSON.stringify(outputs), key).not.toContain(value);
+    });
 
     it("builds 3 AZs with one NAT gateway each and flow logs", () => {
         expect(byType("aws:ec2/subnet:Subnet")).toHaveLength(9);
@@ -45,7 +54,7 @@ describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
         const v = one("kubernetes:helm.sh/v3:Release", "notebooks-jupyterhub").inputs.values;
         expect(v.hub.config.JupyterHub.authenticator_class).toBe("generic-oauth");
         expect(v.hub.config.GenericOAuthenticator.oauth_callback_url).toBe("https://notebooks.ml.example.com/hub/oauth_callback");
-        expect(JSON.stringify(v)).not.toContain(PROD_SECRETS["mlplatform:jupyterOauthClientSecret"]);
+        expect(JSON.stringify(v)).not.toContain(PROD_SECRETS["mlplatform:oidcClientSecret"]);
         expect(v.ingress).toMatchObject({ enabled: true, ingressClassName: "alb", hosts: ["notebooks.ml.example.com"] });
         expect(v.ingress.annotations["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
         const program = await import("../index");

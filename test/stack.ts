@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { CONFIG_KEYS, ConfigKey } from "../config";
 import { installMocks, resolve, settle } from "./mocks";
 
 /** The project root: the nearest folder above this file with a Pulumi.yaml (also when compiled to bin/). */
@@ -31,12 +32,19 @@ export function stackConfig(stack: string): Record<string, string> {
     return out;
 }
 
-/** Secrets a production stack must set with `pulumi config set --secret` (test values). */
-export const PROD_SECRETS: Record<string, string> = {
+/**
+ * Secrets a production stack must set with `pulumi config set --secret` (test values). Typed by
+ * the secret keys of CONFIG_KEYS, so naming a key that does not exist (or is not secret) does not
+ * compile (`PROD_SECRETS["mlplatform:jupyterOauthClientSecret"]` is TS7053 under `strict`).
+ */
+export const PROD_SECRETS = {
     "mlplatform:alertSlackWebhookUrl": "https://hooks.slack.com/services/T000/B000/test-webhook-secret",
     "mlplatform:alertDeadMansSwitchUrl": "https://heartbeat.example.com/ping/test-dms-secret",
     "mlplatform:oidcClientSecret": "test-oauth-client-secret",
-};
+} as const satisfies Partial<Record<`mlplatform:${SecretKey}`, string>>;
+
+/** The keys of CONFIG_KEYS declared `secret: true`. */
+type SecretKey = { [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends { secret: true } ? K : never }[ConfigKey];
 
 /**
  * Runs `index.ts` for a stack. `overrides` adds or replaces keys (e.g. secrets a stack file
