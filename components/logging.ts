@@ -6,7 +6,7 @@ import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
 import { FluentdSettings, renderFluentdConfig } from "./shared/fluentd-config";
 import { podSecurity, selectorLabels, standardLabels } from "./shared/labels";
 import { NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from "./shared/security-context";
+import { chartResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from "./shared/security-context";
 import { LOGGING_VERSIONS } from "./shared/versions";
 import { wholeNumber } from "./shared/validate";
 
@@ -359,10 +359,14 @@ export class Logging extends pulumi.ComponentResource {
             repositoryOpts: { repo: chart.repo },
             namespace: opNs.metadata.name,
             values: {
-                // Only the logging namespace: the operator gets Roles there instead of watching every namespace.
+                // Watches only the logging namespace (the operator's `namespaces` setting). Its RBAC stays
+                // cluster-wide: with `createClusterScopedResources: true` (the chart default) eck-operator
+                // 3.5.0 binds a ClusterRole with a ClusterRoleBinding (templates/cluster-roles.yaml,
+                // role-bindings.yaml); per-namespace Roles come only with `createClusterScopedResources: false`.
                 managedNamespaces: [NAMESPACES.logging],
                 installCRDs: true,
-                resources: resources("100m", "256Mi", "512Mi"),
+                // The chart's default CPU limit (1) is dropped: no CPU limits on platform pods.
+                resources: chartResources("100m", "256Mi", "512Mi"),
                 // The chart's default lacks seccompProfile, which the restricted namespace requires.
                 podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
                 securityContext: restrictedContainerSecurityContext(),

@@ -8,7 +8,7 @@ import { renderAlertmanagerConfig } from "./shared/monitoring-alertmanager";
 import { DASHBOARDS, renderDashboard } from "./shared/monitoring-dashboards";
 import { MONITORING_JOBS, PLATFORM_NAMESPACES, platformRuleGroups, prometheusRuleSpec } from "./shared/monitoring-rules";
 import { NAMESPACES, ScrapeTarget } from "./shared/platform";
-import { resources } from "./shared/security-context";
+import { chartResources, resources } from "./shared/security-context";
 import { MONITORING_VERSIONS } from "./shared/versions";
 import { wholeNumber } from "./shared/validate";
 
@@ -410,7 +410,8 @@ export class Monitoring extends pulumi.ComponentResource {
                         capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] },
                         seccompProfile: { type: "RuntimeDefault" },
                     },
-                    resources: resources("100m", "256Mi", "512Mi"),
+                    // The chart's default CPU limit (200m) is dropped: no CPU limits on platform pods.
+                    resources: chartResources("100m", "256Mi", "512Mi"),
                 },
             }, { parent: this });
             targets.push({

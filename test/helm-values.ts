@@ -13,7 +13,9 @@ const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof
 
 /**
  * Helm's merge of user values over chart defaults: maps merge key by key, lists and scalars
- * replace, and a `null` from the user deletes the key (Helm's documented way to drop a default).
+ * replace, and a `null` from the user deletes the key (Helm's documented way to drop a default;
+ * helm/helm v3.20.2 `pkg/chartutil/coalesce.go`, `coalesceValues` and `coalesceTablesFullKey`.
+ * Helm keeps a `null` whose key the chart does not default; this helper drops it, which renders the same).
  */
 export function mergeHelmValues(defaults: unknown, overrides: unknown): unknown {
     if (!isMap(defaults) || !isMap(overrides)) {

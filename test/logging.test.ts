@@ -357,7 +357,7 @@ describe.each(PRESETS)("Logging (%s preset)", (env, args) => {
         const rel = one(T.release, "logging-eck-operator");
         expect(rel.inputs).toMatchObject({ chart: "eck-operator", version: LOGGING_VERSIONS.eckOperatorChart.version, repositoryOpts: { repo: "https://helm.elastic.co" }, namespace: "elastic-system" });
         expect(rel.inputs.values.managedNamespaces).toEqual(["logging"]);
-        expect(rel.inputs.values.resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } });
+        expect(rel.inputs.values.resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi", cpu: null } });
         expect(one(T.ns, "logging-operator-ns").inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
         const es = one(T.es, "logging-elasticsearch");
         expect(es.dependencies).toContain(rel.urn);

@@ -36,3 +36,15 @@ export function resources(cpu: string, memory: string, memoryLimit: string = mem
         limits: { memory: memoryLimit },
     };
 }
+
+/**
+ * {@link resources} for a chart's Helm values whose defaults set a CPU limit: `limits.cpu: null`.
+ * Helm keeps every chart default the values leave out and drops one only for a `null`
+ * (helm/helm v3.20.2, the version pulumi-kubernetes embeds, `pkg/chartutil/coalesce.go`
+ * `coalesceTablesFullKey`: "the user is nullifying a chart default - remove the key"); the
+ * provider passes nulls through since pulumi-kubernetes 4.30.0 (#2997).
+ */
+export function chartResources(cpu: string, memory: string, memoryLimit: string = memory) {
+    const r = resources(cpu, memory, memoryLimit);
+    return { requests: r.requests, limits: { ...r.limits, cpu: null } };
+}
