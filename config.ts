@@ -5,6 +5,7 @@
  * valid, and is thrown before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { Cidr, formatCidr, isPrivate, overlaps, parseCidr } from "./components/shared/cidr";
 import { JupyterHubArgs, NotebookProfile, resolveJupyterHubArgs } from "./components/jupyter-hub";
 import { LOGGING_PRESETS, LoggingArgs, resolveLoggingArgs } from "./components/logging";
@@ -771,9 +772,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
     const cpu = nodeGroup(raw, "cpu", p.cpu);
     const gpu = nodeGroup(raw, "gpu", p.gpu);
 
-    const stackPart = ctx.stack.toLowerCase().replace(/[^a-z0-9-]/g, "-");
-    // 29 characters: RDS identifiers and bucket prefixes (at most 37) append suffixes to it.
-    const namePrefix = `${ctx.project}-${stackPart}`.slice(0, 29).replace(/-+$/, "").replace(/--+/g, "-");
+    const namePrefix = namePrefixFor(ctx.project, ctx.stack);
 
     return {
         project: ctx.project,
@@ -801,6 +800,22 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
         notebooks: notebooksSection(raw, secrets, p.notebooks, preset),
         ...teamsSection(raw, adminPrincipalArns),
     };
+}
+
+/**
+ * The prefix of the stack's physical names (cluster, RDS identifier, bucket, KMS alias, log group):
+ * `<project>-<stack>`, lowercase, `[a-z0-9-]` with single hyphens, at most 29 characters (RDS
+ * identifiers and the bucket prefix, at most 37, append suffixes to it). A longer name is cut and
+ * ends in a hash of the whole stack name, so two personal sandboxes that share their first
+ * characters (`alexandra-experiments-sandbox`, `alexandra-experiments2-sandbox`) never share names.
+ */
+export function namePrefixFor(project: string, stack: string): string {
+    const full = `${project}-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/--+/g, "-").replace(/-+$/, "");
+    if (full.length <= 29) {
+        return full;
+    }
+    const hash = createHash("sha256").update(stack).digest("hex").slice(0, 6);
+    return `${full.slice(0, 22).replace(/-+$/, "")}-${hash}`;
 }
 
 /**

@@ -31,7 +31,7 @@ const IMDS_CIDR = "169.254.169.254/32";
 const LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"];
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 // 29 characters: the bucket prefix `<namePrefix>-mlflow-` may be at most 37.
-const NAME_PREFIX = /^[a-z][a-z0-9-]{0,27}[a-z0-9]$/;
+export const NAME_PREFIX = /^[a-z][a-z0-9-]{0,27}[a-z0-9]$/;
 /** Runs `mlflow db upgrade` with the URI from the environment, so it never appears in argv. */
 export const DB_UPGRADE_SCRIPT =
     'import os; from mlflow.cli import cli; cli.main(args=["db", "upgrade", os.environ["MLFLOW_BACKEND_STORE_URI"]], prog_name="mlflow")';
