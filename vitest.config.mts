@@ -5,6 +5,8 @@ export default defineConfig({
         include: ["test/**/*.test.ts"],
         // setMocks must run before any program module registers resources.
         setupFiles: ["test/setup.ts"],
+        // Stops a run that needs promtool/amtool with one install message when either is missing.
+        globalSetup: ["test/global-setup.ts"],
         // Each file gets a fresh module graph, so a test's recorded resources never leak into another's.
         isolate: true,
         pool: "forks",

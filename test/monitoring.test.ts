@@ -15,6 +15,7 @@ import { Env } from "../policy/checks";
 import { MONITORING_CHECKS } from "../policy/checks-monitoring";
 import { invalidObjects } from "./k8s-schema";
 import { allRecords as rawRecords, ResourceRecord, resetRecords, resolve, settle } from "./mocks";
+import { installHint } from "./tools";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CR_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
@@ -108,13 +109,13 @@ function tmpDir(): string {
     return dir;
 }
 
-/** Runs a tool; CI installs promtool and amtool, so a missing binary fails the test. */
+/** Runs a tool; a missing binary fails the test (test/global-setup.ts stops a whole run first). */
 function run(tool: string, args: string[], cwd: string): string {
     try {
         return execFileSync(tool, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (e: any) {
         if (e.code === "ENOENT") {
-            throw new Error(`${tool} is not installed (apt-get install prometheus prometheus-alertmanager)`);
+            throw new Error(installHint([tool]));
         }
         throw new Error(`${tool} ${args.join(" ")} failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
     }

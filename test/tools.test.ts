@@ -1,0 +1,49 @@
+/** A run without promtool/amtool stops with one message that says how to install them. */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { needsTools } from "./global-setup";
+import { installHint, missingTools } from "./tools";
+import { ROOT } from "./stack";
+
+describe("promtool and amtool", () => {
+    it("are found here (CI installs them; the README lists them)", () => {
+        expect(missingTools()).toEqual([]);
+    });
+
+    it("names how to install them on Debian/Ubuntu, macOS and from the release tarballs", () => {
+        const hint = installHint(["promtool", "amtool"]);
+        expect(hint).toContain("promtool and amtool not found on PATH");
+        expect(hint).toContain("apt-get install prometheus prometheus-alertmanager");
+        expect(hint).toContain("brew install prometheus alertmanager");
+        expect(hint).toContain("https://github.com/prometheus/prometheus/releases");
+        expect(hint).toContain("https://github.com/prometheus/alertmanager/releases");
+    });
+
+    it.each([
+        [["run"], true],
+        [["run", "test/monitoring.test.ts"], true],
+        [["run", "monitoring"], true],
+        [["run", "test/config.test.ts"], false],
+        [["run", "--reporter=dot", "test/plan.test.ts"], false],
+    ])("a vitest run with %j needs them: %s", (argv, needed) => {
+        expect(needsTools(argv)).toBe(needed);
+    });
+
+    it("a whole run without them stops with that message alone, before any test", () => {
+        // PATH without the tools: only node's own folder (vitest is started by absolute path).
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "no-tools-"));
+        fs.symlinkSync(process.execPath, path.join(bin, "node"));
+        const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "test/monitoring.test.ts"], {
+            cwd: ROOT, encoding: "utf8", env: { PATH: bin, HOME: os.tmpdir() }, timeout: 120_000,
+        });
+        fs.rmSync(bin, { recursive: true, force: true });
+        const out = r.stdout + r.stderr;
+        expect(r.status, out).toBe(1);
+        expect(out).toContain(installHint(["promtool", "amtool"]));
+        expect(out).not.toMatch(/\bat .*\.ts:\d+/);
+        expect(out).not.toContain("FAIL");
+    });
+});
