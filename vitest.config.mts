@@ -12,7 +12,11 @@ export default defineConfig({
         pool: "forks",
         testTimeout: 60_000,
         hookTimeout: 60_000,
-        // CI also writes a machine-readable summary, from which .ci/run prints a plain "N passed, N failed" line.
-        reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/vitest-results.json" }]] : ["default"],
+        // CI: a dot per test and, at the end, every failure in full with its logs (logs of passing
+        // tests are dropped), so a green run is a few lines and a red one readable. CI also writes a
+        // machine-readable summary, from which .ci/run prints a plain "N passed, N failed" line.
+        reporters: process.env.CI ? ["dot", "json"] : ["default"],
+        outputFile: { json: ".ci/vitest-results.json" },
+        silent: process.env.CI ? "passed-only" : false,
     },
 });

@@ -47,3 +47,20 @@ describe("promtool and amtool", () => {
         expect(out).not.toContain("FAIL");
     });
 });
+
+describe("CI output", () => {
+    it("is a few lines on success: dots and the summary, no line per test, no logs of passing tests", () => {
+        const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ci-out-")), "results.json");
+        const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "test/ajv.test.ts", `--outputFile.json=${json}`], {
+            cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "true" }, timeout: 120_000,
+        });
+        const out = r.stdout + r.stderr;
+        expect(r.status, out).toBe(0);
+        const tests = JSON.parse(fs.readFileSync(json, "utf8")).numPassedTests;
+        expect(tests).toBeGreaterThan(1);
+        // Per file: nothing; per test: one dot. The whole suite stays far below 300 lines.
+        expect(out.split("\n").length, out).toBeLessThan(15);
+        expect(out).not.toContain("ajv.test.ts >");
+        fs.rmSync(path.dirname(json), { recursive: true, force: true });
+    });
+});
