@@ -238,6 +238,11 @@ export function monitorSpec(t: ScrapeTarget) {
         interval: `${t.intervalSeconds ?? 30}s`,
         // The job label is what alert rules match, so it must not depend on Service or pod names.
         relabelings: [{ action: "replace", targetLabel: "job", replacement: t.name }],
+        ...(t.https === undefined ? {} : {
+            scheme: "https",
+            tlsConfig: { insecureSkipVerify: t.https.insecureSkipVerify },
+            ...(t.https.serviceAccountToken ? { bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" } : {}),
+        }),
     };
     const common = { selector: { matchLabels: t.selector }, namespaceSelector: { matchNames: [t.namespace] } };
     return (t.kind ?? "ServiceMonitor") === "PodMonitor"

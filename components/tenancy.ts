@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GPU_RESOURCE } from "./shared/gpu";
 import { podSecurity, standardLabels } from "./shared/labels";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "./shared/platform";
+import type { TeamQueueSpec } from "./queues/settings";
 
 const VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 /** Label naming the team that owns a namespace. */
@@ -53,6 +54,11 @@ export interface TeamSpec {
      * @default false
      */
     readonly kubernetesApiAccess?: boolean;
+    /**
+     * The team's training queue in Kueue (components/queues validates it).
+     * @default - nominal GPUs quota.gpu minus gpuBorrowingLimit, borrowing floor(quota.gpu / 2)
+     */
+    readonly queue?: TeamQueueSpec;
 }
 
 /** Arguments of {@link Tenancy}. */

@@ -65,3 +65,39 @@ export const HAS_JUPYTERHUB_SCHEMA = HAS_SHARED && fs.existsSync(JUPYTERHUB_SCHE
 export function jupyterHubValuesErrors(values: unknown): string[] {
     return chartValuesErrors(JUPYTERHUB_SCHEMA, JUPYTERHUB_DEFAULTS, values);
 }
+
+/**
+ * Value paths that the chart's default values do not have. For a chart without a values schema
+ * Helm renders such keys into nothing, silently; so every path the program sets must exist in the
+ * defaults, except below a default that is an empty map (free-form: annotations, nodeSelector).
+ * Lists and scalars are leaves (Helm replaces them whole).
+ */
+export function unknownValuePaths(defaults: unknown, values: unknown, at = ""): string[] {
+    if (!isMap(values)) {
+        return [];
+    }
+    if (!isMap(defaults)) {
+        return [at || "/"];
+    }
+    if (Object.keys(defaults).length === 0) {
+        return [];
+    }
+    return Object.entries(values).flatMap(([k, v]) => {
+        const path = `${at}.${k}`;
+        if (!(k in defaults)) {
+            return [path];
+        }
+        return isMap(v) ? unknownValuePaths(defaults[k], v, path) : [];
+    });
+}
+
+/** Kueue 0.19.2 default `values.yaml` (the chart ships no values schema). */
+export const KUEUE_DEFAULTS = path.join(CHART_SCHEMA_DIR, "kueue-0.19.2.values.yaml");
+export const HAS_KUEUE_VALUES = HAS_SHARED && fs.existsSync(KUEUE_DEFAULTS);
+
+/** The Kueue chart's defaults merged with `values` the Helm way, and the paths Helm would ignore. */
+export function kueueValuesMerge(values: unknown): { merged: any; unknownPaths: string[] } {
+    const defaults = parse(fs.readFileSync(KUEUE_DEFAULTS, "utf8")) ?? {};
+    const json = asJson(values);
+    return { merged: mergeHelmValues(defaults, json), unknownPaths: unknownValuePaths(defaults, json) };
+}

@@ -2,8 +2,8 @@
  * Offline schema validation of the Kubernetes objects the program declares.
  *
  * Built-in kinds are checked with the `kubernetes-models` validators (the Kubernetes OpenAPI
- * schema); prometheus-operator kinds with `@kubernetes-models/prometheus-operator`; ECK kinds with
- * the CRD schemas in `../shared/crd-schemas`, when that folder is present. CRD schemas are made
+ * schema); prometheus-operator kinds with `@kubernetes-models/prometheus-operator`; ECK and Kueue
+ * kinds with the CRD schemas in `../shared/crd-schemas`, when that folder is present. CRD schemas are made
  * strict (unknown fields refused) the way the API server prunes them: a misspelt field would be
  * dropped silently at apply time, so here it fails.
  */
@@ -76,6 +76,11 @@ function loadCrdValidators(): void {
     }
 }
 
+/** API groups whose schemas come from the CRDs in `../shared/crd-schemas` (ECK, Kueue). */
+export function isSharedCrdGroup(group: string): boolean {
+    return group.endsWith(".k8s.elastic.co") || group === "kueue.x-k8s.io";
+}
+
 /** Module path of the kubernetes-models class for a type, or undefined if it is not a built-in kind. */
 function modelModule(group: string, version: string, kind: string): string {
     if (group === "monitoring.coreos.com") {
@@ -92,7 +97,7 @@ export async function validateK8sObject(r: ResourceRecord): Promise<string[]> {
     const { group, version, kind } = parseK8sType(r.type);
     const data = { ...r.inputs, apiVersion: group === "core" ? version : `${group}/${version}`, kind };
     const crdKey = `${group}/${version}:${kind}`;
-    if (group.endsWith(".k8s.elastic.co")) {
+    if (isSharedCrdGroup(group)) {
         loadCrdValidators();
         const v = crdValidators.get(crdKey);
         if (v === undefined) {
@@ -118,7 +123,8 @@ export async function validateK8sObject(r: ResourceRecord): Promise<string[]> {
 export async function invalidObjects(records: ResourceRecord[], opts: { skipEck?: boolean } = {}): Promise<string[]> {
     const problems: string[] = [];
     for (const r of records.filter(isK8sObject)) {
-        if (opts.skipEck && parseK8sType(r.type).group.endsWith(".k8s.elastic.co")) {
+        // skipEck: every kind whose schema lives in ../shared (ECK and Kueue CRDs), for runs without it.
+        if (opts.skipEck && isSharedCrdGroup(parseK8sType(r.type).group)) {
             continue;
         }
         for (const p of await validateK8sObject(r)) {

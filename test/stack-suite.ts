@@ -21,7 +21,7 @@ export function stackInvariants(env: Env): void {
         expect(await invalidObjects(records(), { skipEck: true })).toEqual([]);
     });
 
-    it.skipIf(!HAS_SHARED)("declares ECK objects valid against ECK's CRD schemas (NOT RUN when ../shared is absent)", async () => {
+    it.skipIf(!HAS_SHARED)("declares ECK and Kueue objects valid against their CRD schemas (NOT RUN when ../shared is absent)", async () => {
         expect(await invalidObjects(records())).toEqual([]);
     });
 

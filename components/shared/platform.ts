@@ -14,6 +14,8 @@ export const NAMESPACES = {
     logging: "logging",
     monitoring: "monitoring",
     gpu: "nvidia-device-plugin",
+    /** Kueue's controller; its default `Configuration.namespace` (kubernetes-sigs/kueue apis/config/v1beta2/defaults.go). */
+    kueue: "kueue-system",
 } as const;
 
 /** Label on namespaces whose pods may call the MLflow tracking server (JupyterHub, teams). */
@@ -44,4 +46,10 @@ export interface ScrapeTarget {
     readonly kind?: "ServiceMonitor" | "PodMonitor";
     /** Scrape interval, seconds. @default 30 */
     readonly intervalSeconds?: number;
+    /**
+     * Scrape over HTTPS, sending Prometheus's ServiceAccount token (for controller-runtime's
+     * authenticated metrics servers). `insecureSkipVerify` only for self-signed serving certificates.
+     * @default - plain HTTP, no credentials
+     */
+    readonly https?: { readonly serviceAccountToken: boolean; readonly insecureSkipVerify: boolean };
 }

@@ -157,3 +157,21 @@ export const INGRESS_VERSIONS = {
     /** The chart's own default image (`values.yaml` `image`), set explicitly so an upgrade names it. */
     loadBalancerControllerImage: "public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0",
 } as const;
+
+/** Training queues (components/queues). */
+export const QUEUE_VERSIONS = {
+    /**
+     * Kueue 0.19.2 (kubernetes-sigs/kueue tag v0.19.2 @ 8eab6877, 2026-08-20; the newest release tag,
+     * main is 0.20.0-devel). Chart `charts/kueue/Chart.yaml` version 0.19.2, appVersion v0.19.2,
+     * published as an OCI chart: `helm install kueue oci://registry.k8s.io/kueue/charts/kueue
+     * --version="0.19.2"` (`charts/kueue/README.md` at the tag). Helm takes an `oci://` reference as
+     * the chart name, with no repository.
+     */
+    kueueChart: { chart: "oci://registry.k8s.io/kueue/charts/kueue", version: "0.19.2" },
+    /**
+     * The controller image the released chart points at: `hack/helm-chart-package.sh` rewrites the
+     * git values' staging image (`k8s-staging-images/kueue/kueue:release-0.19`) to
+     * `registry.k8s.io/kueue/kueue:<tag>` for promoted tags. Set explicitly so the pin is visible.
+     */
+    kueueImage: "registry.k8s.io/kueue/kueue:v0.19.2",
+} as const;
