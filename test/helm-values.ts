@@ -72,8 +72,8 @@ export function jupyterHubValuesErrors(values: unknown): string[] {
  * defaults, except below a default that is an empty map (free-form: annotations, nodeSelector).
  * Lists and scalars are leaves (Helm replaces them whole).
  */
-export function unknownValuePaths(defaults: unknown, values: unknown, at = ""): string[] {
-    if (!isMap(values)) {
+export function unknownValuePaths(defaults: unknown, values: unknown, freeForm: readonly string[] = [], at = ""): string[] {
+    if (!isMap(values) || freeForm.includes(at)) {
         return [];
     }
     if (!isMap(defaults)) {
@@ -87,7 +87,7 @@ export function unknownValuePaths(defaults: unknown, values: unknown, at = ""): 
         if (!(k in defaults)) {
             return [path];
         }
-        return isMap(v) ? unknownValuePaths(defaults[k], v, path) : [];
+        return isMap(v) ? unknownValuePaths(defaults[k], v, freeForm, path) : [];
     });
 }
 
@@ -95,9 +95,15 @@ export function unknownValuePaths(defaults: unknown, values: unknown, at = ""): 
 export const KUEUE_DEFAULTS = path.join(CHART_SCHEMA_DIR, "kueue-0.19.2.values.yaml");
 export const HAS_KUEUE_VALUES = HAS_SHARED && fs.existsSync(KUEUE_DEFAULTS);
 
+/**
+ * Kueue values the chart renders whole with `toYaml` (kubernetes-sigs/kueue v0.19.2
+ * `charts/kueue/templates/manager/manager.yaml`), so any field of the Kubernetes type is valid below them.
+ */
+const KUEUE_FREE_FORM = [".controllerManager.manager.podSecurityContext", ".controllerManager.manager.containerSecurityContext", ".controllerManager.manager.resources"];
+
 /** The Kueue chart's defaults merged with `values` the Helm way, and the paths Helm would ignore. */
 export function kueueValuesMerge(values: unknown): { merged: any; unknownPaths: string[] } {
     const defaults = parse(fs.readFileSync(KUEUE_DEFAULTS, "utf8")) ?? {};
     const json = asJson(values);
-    return { merged: mergeHelmValues(defaults, json), unknownPaths: unknownValuePaths(defaults, json) };
+    return { merged: mergeHelmValues(defaults, json), unknownPaths: unknownValuePaths(defaults, json, KUEUE_FREE_FORM) };
 }
