@@ -13,6 +13,7 @@ import { resolveTrackingArgs, TRACKING_PRESETS, TrackingArgs } from "./component
 import { resolveMonitoringArgs } from "./components/monitoring";
 import { IngressSettings } from "./components/shared/ingress";
 import { TeamSpec, validateTeams } from "./components/tenancy";
+import { QueueSettingsError, resolveQueueArgs } from "./components/queues/settings";
 import { GPU_FAMILIES, gpusPerInstance } from "./components/shared/gpu";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./components/shared/versions";
 
@@ -181,7 +182,7 @@ export const CONFIG_KEYS = {
     alertEmailSmarthost: { type: "string", description: "SMTP server for alert e-mails, host:port." },
     alertEmailUsername: { type: "string", description: "SMTP user name." },
     alertEmailPassword: { type: "string", secret: true, description: "SMTP password (secret)." },
-    teams: { type: "object[]", description: "Teams: list of {name, memberPrincipalArns, leadPrincipalArns, quota: {cpu, memory, gpu, storage, pods}, extraNamespaces?, internetEgress?, kubernetesApiAccess?}." },
+    teams: { type: "object[]", description: "Teams: list of {name, memberPrincipalArns, leadPrincipalArns, quota: {cpu, memory, gpu, storage, pods}, extraNamespaces?, internetEgress?, kubernetesApiAccess?, queue?: {gpu?, gpuBorrowingLimit?, gpuNodeCpu?, gpuNodeMemory?}}." },
     auditorPrincipalArns: { type: "string[]", description: "IAM role or user ARNs with cluster-wide read-only access (no Secrets)." },
     alertDeadMansSwitchUrl: { type: "string", secret: true, description: "Webhook that must receive the always-firing Watchdog alert; pages when it stops (secret)." },
     jupyterAuth: { type: "string", description: "JupyterHub sign-in: shared-password (generated user and admin passwords; sandbox only) or oauth (an OAuth2/OIDC provider)." },
@@ -435,6 +436,19 @@ function teamsSection(raw: RawConfig, adminPrincipalArns: string[]): { teams: Te
         throw new ConfigError(message.startsWith("auditorPrincipalArns") ? "auditorPrincipalArns" : "teams", message.startsWith("auditorPrincipalArns") ? auditorPrincipalArns : teams, message);
     }
     return { teams: specs, auditorPrincipalArns };
+}
+
+/** Team queues (components/queues/settings.ts): per-team `queue` blocks, and the cohort within `gpuMaxSize`. */
+function withQueues<T extends { teams: TeamSpec[] }>(t: T, gpu: NodeGroupConfig): T {
+    try {
+        resolveQueueArgs({ teams: t.teams, gpuMaxSize: gpu.maxSize, gpuInstanceTypes: gpu.instanceTypes });
+    } catch (e) {
+        if (e instanceof QueueSettingsError) {
+            throw new ConfigError(e.key, e.key === "gpuMaxSize" ? gpu.maxSize : t.teams, e.message);
+        }
+        throw e;
+    }
+    return t;
 }
 
 function monitoringSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues["monitoring"]): PlatformConfig["monitoring"] {
@@ -798,7 +812,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
         logging: loggingSection(raw, preset),
         tracking: trackingSection(raw, secrets, preset, namePrefix),
         notebooks: notebooksSection(raw, secrets, p.notebooks, preset),
-        ...teamsSection(raw, adminPrincipalArns),
+        ...withQueues(teamsSection(raw, adminPrincipalArns), gpu),
     };
 }
 

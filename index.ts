@@ -12,6 +12,8 @@ import { JupyterHub } from "./components/jupyter-hub";
 import { Logging } from "./components/logging";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
+import { Queues } from "./components/queues";
+import { QUEUE_PRESETS } from "./components/queues/settings";
 import { NAMESPACES } from "./components/shared/platform";
 import { Tenancy } from "./components/tenancy";
 import { Tracking } from "./components/tracking";
@@ -120,10 +122,20 @@ const tenancy = new Tenancy("teams", {
 // Its viewer Roles live in the platform namespaces, so those must exist first.
 }, { ...k8sOpts, dependsOn: [tracking, notebooks] });
 
+// Training queues: the LocalQueues and environment ConfigMaps live in the team namespaces.
+const queues = new Queues("queues", {
+    teams: cfg.teams,
+    gpuMaxSize: cfg.cluster.gpu.maxSize,
+    gpuInstanceTypes: cfg.cluster.gpu.instanceTypes,
+    vpcCidr: network.vpcCidr,
+    mlflowTrackingUri: tracking.trackingUri,
+    replicas: QUEUE_PRESETS[cfg.preset].replicas,
+}, { ...k8sOpts, dependsOn: [tenancy] });
+
 // Built last: it scrapes what the layers above expose, and its CRDs' objects need its release.
 const monitoring = new Monitoring("monitoring", {
     ...cfg.monitoring,
-    targets: [...tracking.scrapeTargets, ...notebooks.scrapeTargets, ...logging.scrapeTargets],
+    targets: [...tracking.scrapeTargets, ...notebooks.scrapeTargets, ...logging.scrapeTargets, ...queues.scrapeTargets],
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
     gpuNamespace: NAMESPACES.gpu,
 }, { ...k8sOpts, dependsOn: [clusterServices] });
@@ -161,3 +173,5 @@ export const kibanaPortForward = logging.kibanaPortForward;
 export const elasticUserCommand = logging.elasticUserCommand;
 /** Team name → its namespaces. */
 export const teamNamespaces = tenancy.namespaces;
+/** LocalQueue in every team namespace: Jobs carry `kueue.x-k8s.io/queue-name: <this>`. */
+export const trainingQueue = queues.localQueueName;

@@ -183,6 +183,10 @@ export const MEMBER_RULES = [
     { apiGroups: [""], resources: ["pods/portforward"], verbs: ["create"] },
     { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: WRITE },
     { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: WRITE },
+    // Watching a training Job's admission: its Workload and the team's LocalQueue (components/queues),
+    // and the queue position through Kueue's visibility API.
+    { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads", "localqueues"], verbs: READ },
+    { apiGroups: ["visibility.kueue.x-k8s.io"], resources: ["localqueues/pendingworkloads"], verbs: ["get"] },
 ];
 
 /** Leads: members' rights, plus quota visibility and exec for debugging. */

@@ -15,6 +15,8 @@ beforeAll(async () => {
     outputs = await loadStack("dev", {
         "mlplatform:teams": JSON.stringify(TEAMS),
         "mlplatform:auditorPrincipalArns": JSON.stringify(["arn:aws:iam::111122223333:role/auditor"]),
+        // The teams' nominal GPUs (vision 2 of its 4, forecast 1) must fit the GPU group: 3 g5.xlarge.
+        "mlplatform:gpuMaxSize": "3",
     });
 });
 
@@ -25,6 +27,14 @@ describe("dev stack with three teams", () => {
         expect(outputs.teamNamespaces).toEqual({ vision: ["vision", "vision-staging"], nlp: ["nlp"], forecast: ["forecast"] });
         const quotas = byType("kubernetes:core/v1:ResourceQuota").map((q) => [q.inputs.metadata.namespace, q.inputs.spec.hard["requests.nvidia.com/gpu"]]);
         expect(quotas).toEqual([["vision", "4"], ["vision-staging", "4"], ["nlp", "0"], ["forecast", "1"]]);
+    });
+
+    it("gives each team a ClusterQueue in the cohort and a LocalQueue in each namespace, and scrapes Kueue", () => {
+        expect(byType("kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue").map((q) => [q.inputs.metadata.name, q.inputs.spec.cohortName])).toEqual([["vision", "mlplatform"], ["nlp", "mlplatform"], ["forecast", "mlplatform"]]);
+        expect(byType("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue").map((q) => q.inputs.metadata.namespace)).toEqual(["vision", "vision-staging", "nlp", "forecast"]);
+        expect(outputs.trainingQueue).toBe("training");
+        const monitor = byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((m) => m.inputs.metadata.name === "kueue");
+        expect(monitor?.inputs.metadata.namespace).toBe("kueue-system");
     });
 
     it("creates one access entry per principal, all for this cluster", () => {

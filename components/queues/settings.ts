@@ -187,3 +187,11 @@ export function resolveQueueArgs(s: QueueSettings): ResolvedQueueSettings {
  * then it is this named constant.
  */
 export const GPU_START_TIMEOUT_SECONDS = 900;
+
+/** Per-preset defaults of the queues layer (design.md, "Environment presets"). */
+export const QUEUE_PRESETS = {
+    /** One controller: a sandbox tolerates a minute without admissions while it restarts. */
+    sandbox: { replicas: 1 },
+    /** Two controllers (leader election, webhook served by both), a PDB and zone spread. */
+    production: { replicas: 2 },
+} as const;
