@@ -10,6 +10,7 @@
  */
 import { DEAD_LETTER_METRIC } from "./fluentd-config";
 import { NAMESPACES } from "./platform";
+import { queueRuleGroup } from "../queues/alerts";
 
 /** Alert severity; Alertmanager routes on it and inhibits warnings while a critical fires. */
 export type Severity = "critical" | "warning";
@@ -260,6 +261,8 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
                 },
             ],
         },
+        // Training queues (components/queues/alerts.ts); declared only when Kueue is scraped.
+        queueRuleGroup(),
     ];
 }
 
