@@ -163,7 +163,7 @@ export function kueueRelease(name: string, parent: pulumi.Resource, a: KueueValu
             namespace,
             selector: { ...KUEUE_METRICS_SELECTOR },
             port: "https",
-            // controller-runtime's secure metrics server: TLS with a self-signed serving certificate and
+            // Secure metrics (cmd/kueue/main.go: SecureServing, filters.WithAuthenticationAndAuthorization): TLS with a self-signed certificate and
             // a TokenReview/SubjectAccessReview of the scraper's token (`get` on /metrics, which the
             // kube-prometheus-stack Prometheus ClusterRole grants); the chart's own ServiceMonitor does the same.
             https: { serviceAccountToken: true, insecureSkipVerify: true },

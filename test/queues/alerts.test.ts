@@ -51,6 +51,20 @@ function writeAndTest(group: any): string {
 const KUEUE_METRICS = ["kueue_pending_workloads", "kueue_admitted_active_workloads", "kueue_reserving_active_workloads", "kueue_cluster_queue_nominal_quota",
     "kueue_cluster_queue_resource_usage", "kueue_cluster_queue_borrowing_limit", "kueue_cluster_queue_status", "kueue_admitted_workloads_total", "kueue_evicted_workloads_total"];
 
+describe("Prometheus can scrape Kueue's authenticated metrics", () => {
+    it("keeps the cluster-wide Prometheus role (nonResourceURLs /metrics) and bearer token files in ServiceMonitors", async () => {
+        await declaredQueueGroup();
+        const kps = byType("kubernetes:helm.sh/v3:Release").find((r) => r.name === "mon-kube-prometheus-stack")!;
+        const prometheus = kps.inputs.values.prometheus ?? {};
+        // kube-prometheus-stack templates/prometheus/clusterrole.yaml grants `get` on /metrics only when
+        // prometheus.rbac.namespaced is off; Kueue's metrics server authorizes the scrape with a
+        // SubjectAccessReview on that URL (kueue v0.19.2 cmd/kueue/main.go: SecureServing, filters.WithAuthenticationAndAuthorization).
+        expect(prometheus.rbac?.namespaced ?? false).toBe(false);
+        // prometheus-operator refuses ServiceMonitors with bearerTokenFile when this is denied.
+        expect(prometheus.prometheusSpec?.arbitraryFSAccessThroughSMs?.deny ?? false).toBe(false);
+    });
+});
+
 describe("queue alerts", () => {
     it("are declared only when Kueue is scraped, with both alerts", async () => {
         expect(await declaredQueueGroup(false)).toBeUndefined();
