@@ -37,6 +37,15 @@ describe("dev stack with three teams", () => {
         expect(monitor?.inputs.metadata.namespace).toBe("kueue-system");
     });
 
+    it("points each ResourceFlavor at nodes its node group labels, and the GPU flavor at the GPU group's taint", () => {
+        const groups = Object.fromEntries(byType("aws:eks/nodeGroup:NodeGroup").map((g) => [g.name.replace(/^cluster-/, ""), g.inputs]));
+        const flavors = Object.fromEntries(byType("kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor").map((f) => [f.inputs.metadata.name, f.inputs.spec]));
+        expect(groups.cpu.labels).toMatchObject(flavors["cpu-nodes"].nodeLabels);
+        expect(groups.gpu.labels).toMatchObject(flavors["gpu-nodes"].nodeLabels);
+        // EKS spells the effect NO_SCHEDULE; Kubernetes (and Kueue) NoSchedule.
+        expect(groups.gpu.taints.map((t: any) => ({ ...t, effect: t.effect === "NO_SCHEDULE" ? "NoSchedule" : t.effect }))).toEqual(flavors["gpu-nodes"].nodeTaints);
+    });
+
     it("creates one access entry per principal, all for this cluster", () => {
         const entries = byType("aws:eks/accessEntry:AccessEntry");
         expect(entries).toHaveLength(5);

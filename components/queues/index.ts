@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ScrapeTarget } from "../shared/platform";
 import type { TeamSpec } from "../tenancy";
 import { kueueRelease } from "./kueue-release";
-import { GPU_START_TIMEOUT_SECONDS, resolveQueueArgs, ResolvedQueueSettings } from "./settings";
+import { defaultPodsReadyTimeoutSeconds, resolveQueueArgs, ResolvedQueueSettings } from "./settings";
 import { LOCAL_QUEUE, teamQueues } from "./team-queues";
 
 /** Arguments of {@link Queues}. */
@@ -24,7 +24,7 @@ export interface QueuesArgs {
     readonly replicas?: number;
     /**
      * Seconds an admitted Job may take to get all pods Ready (Kueue `waitForPodsReady.timeout`).
-     * @default GPU_START_TIMEOUT_SECONDS (900): a cold GPU node plus a CUDA image pull
+     * @default defaultPodsReadyTimeoutSeconds(): the GPU start-up model (cold p95 + margin, no pre-pull)
      */
     readonly podsReadyTimeoutSeconds?: number;
 }
@@ -35,7 +35,7 @@ export type ResolvedQueuesArgs = Required<Omit<QueuesArgs, "mlflowTrackingUri">>
 /** Applies defaults and validates; throws before any resource exists. */
 export function resolveQueuesArgs(args: QueuesArgs): ResolvedQueuesArgs {
     const replicas = args.replicas ?? 1;
-    const podsReadyTimeoutSeconds = args.podsReadyTimeoutSeconds ?? GPU_START_TIMEOUT_SECONDS;
+    const podsReadyTimeoutSeconds = args.podsReadyTimeoutSeconds ?? defaultPodsReadyTimeoutSeconds();
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 3) {
         throw new Error(`replicas (${replicas}) must be a whole number from 1 to 3`);
     }

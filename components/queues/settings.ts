@@ -5,6 +5,7 @@
  * and the tests call {@link resolveQueueArgs} directly; every error names the config path.
  */
 import { gpusPerInstance } from "../shared/gpu";
+import { gpuStartTimeoutSeconds } from "../shared/gpu-startup";
 import type { TeamSpec } from "../tenancy";
 
 /**
@@ -177,16 +178,14 @@ export function resolveQueueArgs(s: QueueSettings): ResolvedQueueSettings {
 
 /**
  * How long an admitted Job may take to get all its pods Ready before Kueue evicts and requeues it
- * (`waitForPodsReady.timeout`). It must cover a cold GPU node: autoscaler scan, EC2 launch and join
- * (3-5 minutes), the NVIDIA device plugin advertising the GPU (about a minute) and a multi-GB CUDA
- * image pull on an empty disk (several minutes). Kueue's own default is 30 minutes
- * (kubernetes-sigs/kueue v0.19.2 apis/config/v1beta2/defaults.go, DefaultWaitForPodsReadyTimeout).
- *
- * TODO(lead): this must come from the GPU cold-start model, `gpuStartTimeoutSeconds()` in
- * components/shared/gpu-startup.ts (p95 cold GPU start + margin), once that module is on main; until
- * then it is this named constant.
+ * (`waitForPodsReady.timeout`): the GPU start-up model's timeout (cold p95 plus margin), without
+ * the pre-puller: it only pulls the notebook image, and a training Job may bring any image of that
+ * size. Kueue's own default is 30 minutes (kubernetes-sigs/kueue v0.19.2
+ * apis/config/v1beta2/defaults.go, DefaultWaitForPodsReadyTimeout).
  */
-export const GPU_START_TIMEOUT_SECONDS = 900;
+export function defaultPodsReadyTimeoutSeconds(): number {
+    return gpuStartTimeoutSeconds({ prePull: false });
+}
 
 /** Per-preset defaults of the queues layer (design.md, "Environment presets"). */
 export const QUEUE_PRESETS = {

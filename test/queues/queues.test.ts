@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Queues, QueuesArgs, resolveQueuesArgs } from "../../components/queues";
 import { FAIR_SHARING_STRATEGIES, KUEUE_METRICS_SELECTOR, KUEUE_POD_SELECTOR, kueueConfiguration, kueueValues } from "../../components/queues/kueue-release";
-import { GPU_START_TIMEOUT_SECONDS } from "../../components/queues/settings";
+import { defaultPodsReadyTimeoutSeconds } from "../../components/queues/settings";
+import { coldStartSeconds, gpuStartTimeoutSeconds } from "../../components/shared/gpu-startup";
 import { COHORT, COVERED_RESOURCES, FLAVORS, LOCAL_QUEUE } from "../../components/queues/team-queues";
 import { monitorSpec } from "../../components/monitoring";
 import { GPU_TAINT, NODE_POOL_LABEL } from "../../components/shared/gpu";
@@ -73,9 +74,9 @@ describe("Queues: Kueue release", () => {
     });
 
     it("configures fair sharing, waitForPodsReady for a cold GPU node, the internal webhook certificate and team-only management", () => {
-        const c = kueueConfiguration({ podsReadyTimeoutSeconds: GPU_START_TIMEOUT_SECONDS });
+        const c = kueueConfiguration({ podsReadyTimeoutSeconds: defaultPodsReadyTimeoutSeconds() });
         expect(c.fairSharing).toEqual({ preemptionStrategies: [...FAIR_SHARING_STRATEGIES] });
-        expect(c.waitForPodsReady).toMatchObject({ timeout: "900s", blockAdmission: false, requeuingStrategy: { backoffLimitCount: 3 } });
+        expect(c.waitForPodsReady).toMatchObject({ timeout: `${defaultPodsReadyTimeoutSeconds()}s`, blockAdmission: false, requeuingStrategy: { backoffLimitCount: 3 } });
         expect(c.internalCertManagement).toEqual({ enable: true, webhookServiceName: "kueue-webhook-service", webhookSecretName: "kueue-webhook-server-cert" });
         expect(c.managedJobsNamespaceSelector).toEqual({ matchExpressions: [{ key: "mlplatform.io/team", operator: "Exists" }] });
         expect(c.integrations).toEqual({ frameworks: ["batch/job"] });
@@ -85,10 +86,17 @@ describe("Queues: Kueue release", () => {
     it("passes the Configuration to the chart as the manager config, and keeps cert-manager and the chart's ServiceMonitor off", async () => {
         await build();
         const v = one(T.release, "queues-kueue").inputs.values;
-        expect(JSON.parse(v.managerConfig.controllerManagerConfigYaml)).toEqual(kueueConfiguration({ podsReadyTimeoutSeconds: 900 }));
+        expect(JSON.parse(v.managerConfig.controllerManagerConfigYaml)).toEqual(kueueConfiguration({ podsReadyTimeoutSeconds: defaultPodsReadyTimeoutSeconds() }));
         expect(v.enableCertManager).toBe(false);
         expect(v.enablePrometheus).toBe(false);
         expect(v.fullnameOverride).toBe("kueue");
+    });
+
+    it("sizes waitForPodsReady from the GPU start-up model: cold p95 without pre-pull, plus margin", () => {
+        expect(defaultPodsReadyTimeoutSeconds()).toBe(gpuStartTimeoutSeconds({ prePull: false }));
+        expect(defaultPodsReadyTimeoutSeconds()).toBeGreaterThan(coldStartSeconds({ prePull: false }).p95);
+        // The pre-pulled notebook image starts sooner; a training image is not pre-pulled.
+        expect(defaultPodsReadyTimeoutSeconds()).toBeGreaterThanOrEqual(gpuStartTimeoutSeconds());
     });
 
     it("runs one replica by default; with 2+ a PDB and zone spread", () => {
@@ -129,12 +137,6 @@ describe("Queues: flavors and team queues", () => {
             nodeLabels: { [NODE_POOL_LABEL]: "gpu", "nvidia.com/gpu.present": "true" },
             nodeTaints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NoSchedule" }],
         });
-    });
-
-    it("labels nodes the way the flavors expect (components/cluster.ts node groups)", () => {
-        const src = fs.readFileSync(path.join(__dirname, "..", "..", "components", "cluster.ts"), "utf8");
-        expect(src).toContain('nodeGroup("cpu", a.cpuNodeGroup, CPU_AMI_TYPE, { labels: { [NODE_POOL_LABEL]: "cpu" } }');
-        expect(src).toContain('labels: { [NODE_POOL_LABEL]: "gpu", [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value }');
     });
 
     it("gives each team a ClusterQueue in one cohort: nominal quota per flavor, GPU borrowing, reclaim by preemption", async () => {
