@@ -56,7 +56,7 @@ export const MONITORING_JOBS = {
 } as const;
 
 /** Namespaces whose crash-looping pods and filling volumes page the platform team. */
-export const PLATFORM_NAMESPACES: readonly string[] = [NAMESPACES.mlflow, NAMESPACES.jupyterhub, NAMESPACES.logging, NAMESPACES.monitoring, NAMESPACES.gpu];
+export const PLATFORM_NAMESPACES: readonly string[] = [NAMESPACES.mlflow, NAMESPACES.jupyterhub, NAMESPACES.logging, NAMESPACES.monitoring, NAMESPACES.gpu, NAMESPACES.kueue];
 
 /** Thresholds the rules use; exported so tests and the README quote the same numbers. */
 export const THRESHOLDS = {
