@@ -173,5 +173,5 @@ export const kibanaPortForward = logging.kibanaPortForward;
 export const elasticUserCommand = logging.elasticUserCommand;
 /** Team name → its namespaces. */
 export const teamNamespaces = tenancy.namespaces;
-/** LocalQueue in every team namespace: Jobs carry `kueue.x-k8s.io/queue-name: <this>`. */
-export const trainingQueue = queues.localQueueName;
+/** Team name → the LocalQueue in each of its namespaces: Jobs carry `kueue.x-k8s.io/queue-name: <it>` (npm run verify reads it). */
+export const trainingQueues = queues.localQueues;

@@ -32,7 +32,7 @@ describe("dev stack with three teams", () => {
     it("gives each team a ClusterQueue in the cohort and a LocalQueue in each namespace, and scrapes Kueue", () => {
         expect(byType("kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue").map((q) => [q.inputs.metadata.name, q.inputs.spec.cohortName])).toEqual([["vision", "mlplatform"], ["nlp", "mlplatform"], ["forecast", "mlplatform"]]);
         expect(byType("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue").map((q) => q.inputs.metadata.namespace)).toEqual(["vision", "vision-staging", "nlp", "forecast"]);
-        expect(outputs.trainingQueue).toBe("training");
+        expect(outputs.trainingQueues).toEqual({ vision: "training", nlp: "training", forecast: "training" });
         const monitor = byType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((m) => m.inputs.metadata.name === "kueue");
         expect(monitor?.inputs.metadata.namespace).toBe("kueue-system");
     });

@@ -56,8 +56,8 @@ export function resolveQueuesArgs(args: QueuesArgs): ResolvedQueuesArgs {
 export class Queues extends pulumi.ComponentResource {
     /** What monitoring scrapes (Kueue's metrics endpoint, job `kueue`). */
     public readonly scrapeTargets: ScrapeTarget[];
-    /** The LocalQueue name in every team namespace (`kueue.x-k8s.io/queue-name`). */
-    public readonly localQueueName: string;
+    /** Team name → the LocalQueue name in each of its namespaces (`kueue.x-k8s.io/queue-name`). */
+    public readonly localQueues: Record<string, string>;
 
     constructor(name: string, args: QueuesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlplatform:index:Queues", name, {}, opts);
@@ -66,7 +66,7 @@ export class Queues extends pulumi.ComponentResource {
         // Kueue's CRDs and its validating webhook come with the release.
         teamQueues(name, this, a.queues, { MLFLOW_TRACKING_URI: args.mlflowTrackingUri }, [kueue.release]);
         this.scrapeTargets = [kueue.scrapeTarget];
-        this.localQueueName = LOCAL_QUEUE;
-        this.registerOutputs({ localQueueName: this.localQueueName });
+        this.localQueues = Object.fromEntries(a.queues.map((q) => [q.team, LOCAL_QUEUE]));
+        this.registerOutputs({ localQueues: this.localQueues });
     }
 }
