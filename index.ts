@@ -97,6 +97,7 @@ const tracking = new Tracking("tracking", {
     podIdentityAgent: cluster.podIdentityAgent,
     kmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
     loadBalancerController: clusterServices.loadBalancerController,
+    teams: cfg.teams.map((t) => t.name),
 }, k8sOpts);
 
 // Notebooks need the gp3 StorageClass (user and hub volumes), the GPU device plugin (GPU profile)
@@ -104,6 +105,7 @@ const tracking = new Tracking("tracking", {
 const notebooks = new JupyterHub("notebooks", {
     ...cfg.notebooks,
     mlflowTrackingUri: tracking.trackingUri,
+    mlflowAdminPassword: tracking.adminPassword,
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
 }, { ...k8sOpts, dependsOn: [clusterServices] });
 
@@ -114,6 +116,7 @@ const logging = new Logging("logging", cfg.logging, { ...k8sOpts, dependsOn: [cl
 const tenancy = new Tenancy("teams", {
     clusterName: cluster.clusterName,
     teams: cfg.teams,
+    mlflowCredentials: tracking.teamCredentials,
     vpcCidr: network.vpcCidr,
     auditorPrincipalArns: cfg.auditorPrincipalArns,
     reservedPrincipalArns: cfg.cluster.adminPrincipalArns,

@@ -8,6 +8,7 @@ import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings, validateIngress } f
 import { podSecurity, selectorLabels, standardLabels } from "./shared/labels";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
 import { resources, restrictedContainerSecurityContext } from "./shared/security-context";
+import { HUB_MLFLOW_HOOK, HUB_PROVISIONER_DIR, NOTEBOOK_PROVISIONER_SECRET } from "./tracking-auth";
 import { NOTEBOOK_VERSIONS } from "./shared/versions";
 import { httpsUrl, wholeNumber } from "./shared/validate";
 
@@ -114,6 +115,13 @@ export type JupyterHubAuth =
 export interface JupyterHubArgs {
     /** MLflow tracking URI injected into every notebook as MLFLOW_TRACKING_URI, e.g. "http://mlflow.mlflow.svc:5000". */
     readonly mlflowTrackingUri: pulumi.Input<string>;
+    /**
+     * Password of MLflow's admin (Tracking.adminPassword). With it the hub gives each user their own
+     * MLflow user `nb-<name>` before the server starts, its credentials in a per-user Secret read by
+     * secretKeyRef (components/tracking-auth.ts HUB_MLFLOW_HOOK; checklist ML-04).
+     * @default - none: notebooks get no MLflow credentials
+     */
+    readonly mlflowAdminPassword?: pulumi.Input<string>;
     /** Sign-in method. @default { type: "shared-password" } */
     readonly auth?: JupyterHubAuth;
     /** JupyterHub admin user names (also allowed to sign in). @default [] */
@@ -411,7 +419,7 @@ export function profileList(a: ResolvedJupyterHubArgs) {
 }
 
 /** Helm values for the z2jh chart (no secrets: those are referenced from {@link JUPYTERHUB_AUTH_SECRET}). */
-export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: pulumi.Input<string>) {
+export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: pulumi.Input<string>, mlflowProvisioner = false) {
     const first = a.profiles.find((p) => p.default) ?? a.profiles[0];
     const cpuImage = splitImage(a.cpuImage);
     const authConfig =
@@ -453,8 +461,15 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
                     container_security_context: { runAsNonRoot: true, runAsUser: NOTEBOOK_UID, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
                 },
             },
-            extraEnv: secretEnv,
-            extraConfig: { ...authExtraConfig(a.auth), ...verifyServiceExtraConfig() },
+            extraEnv: mlflowProvisioner ? [...secretEnv, { name: "MLFLOW_TRACKING_URI", value: mlflowTrackingUri }] : secretEnv,
+            extraConfig: { ...authExtraConfig(a.auth), ...verifyServiceExtraConfig(), ...(mlflowProvisioner ? { "20-mlflow-credentials": HUB_MLFLOW_HOOK } : {}) },
+            // The admin password and the per-user key as files (never env or argv).
+            ...(mlflowProvisioner
+                ? {
+                      extraVolumes: [{ name: "mlflow-provisioner", secret: { secretName: NOTEBOOK_PROVISIONER_SECRET, defaultMode: 0o440 } }],
+                      extraVolumeMounts: [{ name: "mlflow-provisioner", mountPath: HUB_PROVISIONER_DIR, readOnly: true }],
+                  }
+                : {}),
             db: {
                 type: "sqlite-pvc",
                 pvc: {
@@ -682,8 +697,8 @@ export class JupyterHub extends pulumi.ComponentResource {
             namespace,
             // Pulling notebook images and binding volumes can take a while on a fresh node.
             timeout: 900,
-            values: jupyterHubValues(a, args.mlflowTrackingUri),
-        }, { parent: this, dependsOn: [authSecret] });
+            values: jupyterHubValues(a, args.mlflowTrackingUri, args.mlflowAdminPassword !== undefined),
+        }, { parent: this, dependsOn: [authSecret, ...this.mlflowProvisionerSecret(name, namespace, args.mlflowAdminPassword)] });
 
         const gpuImages = [...new Set(a.profiles.filter((p) => p.gpus > 0).map((p) => p.image))];
         if (gpuImages.length > 0) {
@@ -710,5 +725,18 @@ export class JupyterHub extends pulumi.ComponentResource {
             adminPassword: this.adminPassword,
             verifyToken: this.verifyToken,
         });
+    }
+
+    /** The Secret the hub's MLflow hook reads (admin password, per-user key), when MLflow has auth. */
+    private mlflowProvisionerSecret(name: string, namespace: pulumi.Output<string>, adminPassword?: pulumi.Input<string>): k8s.core.v1.Secret[] {
+        if (adminPassword === undefined) {
+            return [];
+        }
+        const key = new random.RandomPassword(`${name}-mlflow-user-key`, { length: 48, special: false }, { parent: this });
+        return [new k8s.core.v1.Secret(`${name}-mlflow-provisioner`, {
+            metadata: { name: NOTEBOOK_PROVISIONER_SECRET, namespace, labels: standardLabels("jupyterhub", "mlflow-provisioner", name) },
+            type: "Opaque",
+            stringData: { "admin-password": pulumi.secret(adminPassword), "user-key": key.result },
+        }, { parent: this })];
     }
 }

@@ -243,6 +243,10 @@ export function monitorSpec(t: ScrapeTarget) {
             tlsConfig: { insecureSkipVerify: t.https.insecureSkipVerify },
             ...(t.https.serviceAccountToken ? { bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" } : {}),
         }),
+        // A Secret in the monitor's own namespace (prometheus-operator reads it from there).
+        ...(t.basicAuthSecret !== undefined
+            ? { basicAuth: { username: { name: t.basicAuthSecret, key: "MLFLOW_TRACKING_USERNAME" }, password: { name: t.basicAuthSecret, key: "MLFLOW_TRACKING_PASSWORD" } } }
+            : {}),
     };
     const common = { selector: { matchLabels: t.selector }, namespaceSelector: { matchNames: [t.namespace] } };
     return (t.kind ?? "ServiceMonitor") === "PodMonitor"

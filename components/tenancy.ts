@@ -5,6 +5,7 @@ import { GPU_RESOURCE } from "./shared/gpu";
 import { podSecurity, standardLabels } from "./shared/labels";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "./shared/platform";
 import type { TeamQueueSpec } from "./queues/settings";
+import { MLFLOW_CREDENTIALS_SECRET, MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "./tracking-auth";
 
 const VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 /** Label naming the team that owns a namespace. */
@@ -84,6 +85,13 @@ export interface TenancyArgs {
      * @default ["mlflow", "jupyterhub"]
      */
     readonly platformReadNamespaces?: string[];
+    /**
+     * Each team's MLflow credentials (Tracking.teamCredentials): written to the Secret
+     * `mlflow-credentials` in every namespace of the team, keys `MLFLOW_TRACKING_USERNAME` and
+     * `MLFLOW_TRACKING_PASSWORD`, so a Job's `envFrom: [{secretRef: {name: mlflow-credentials}}]`
+     * signs it in (checklist ML-04). @default {} (no Secrets)
+     */
+    readonly mlflowCredentials?: Readonly<Record<string, { readonly username: string; readonly password: pulumi.Input<string> }>>;
 }
 
 /** Validates team specs; errors name `teams[i].field`, the value and what is valid. Pure. */
@@ -162,6 +170,7 @@ export function resolveTenancyArgs(args: TenancyArgs): ResolvedTenancyArgs {
         auditorPrincipalArns: args.auditorPrincipalArns ?? [],
         reservedPrincipalArns: args.reservedPrincipalArns ?? [],
         platformReadNamespaces: args.platformReadNamespaces ?? [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
+        mlflowCredentials: args.mlflowCredentials ?? {},
     };
     validateTeams(r.teams, r.reservedPrincipalArns, r.auditorPrincipalArns);
     return r;
@@ -239,7 +248,15 @@ export class Tenancy extends pulumi.ComponentResource {
             const nsNames = [team.name, ...(team.extraNamespaces ?? []).map((s) => `${team.name}-${s}`)];
             namespaces[team.name] = nsNames;
             for (const nsName of nsNames) {
-                this.teamNamespace(name, team, nsName, groups, ps, a.vpcCidr);
+                const ns = this.teamNamespace(name, team, nsName, groups, ps, a.vpcCidr);
+                const creds = a.mlflowCredentials[team.name];
+                if (creds !== undefined) {
+                    new k8s.core.v1.Secret(`${name}-${nsName}-mlflow-credentials`, {
+                        metadata: { name: MLFLOW_CREDENTIALS_SECRET, namespace: ns.metadata.name, labels: standardLabels("tenancy", "mlflow-credentials", name) },
+                        type: "Opaque",
+                        stringData: { [MLFLOW_USERNAME_ENV]: creds.username, [MLFLOW_PASSWORD_ENV]: creds.password },
+                    }, { parent: this });
+                }
             }
             // Read access everywhere in the team's namespaces comes from the access policy; writing
             // comes from the RBAC Roles bound to the team's groups.
@@ -265,7 +282,7 @@ export class Tenancy extends pulumi.ComponentResource {
         this.registerOutputs({ namespaces });
     }
 
-    private teamNamespace(name: string, team: TeamSpec, nsName: string, groups: { members: string; leads: string }, ps: ReturnType<typeof podSecurity>, vpcCidr: string): void {
+    private teamNamespace(name: string, team: TeamSpec, nsName: string, groups: { members: string; leads: string }, ps: ReturnType<typeof podSecurity>, vpcCidr: string): k8s.core.v1.Namespace {
         const res = `${name}-${nsName}`;
         const labels = standardLabels("tenancy", "team", name);
         const ns = new k8s.core.v1.Namespace(`${res}-ns`, {
@@ -358,5 +375,6 @@ export class Tenancy extends pulumi.ComponentResource {
         };
         bind("member", MEMBER_RULES, groups.members);
         bind("lead", LEAD_RULES, groups.leads);
+        return ns;
     }
 }

@@ -10,6 +10,10 @@ import { podIdentity } from "./shared/pod-identity";
 import { DEFAULT_UID, resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./shared/security-context";
 import { TRACKING_VERSIONS } from "./shared/versions";
 import { httpsUrl, wholeNumber } from "./shared/validate";
+import {
+    AUTH_CONFIG_DIR, AUTH_DB_NAME, authIni, BOOTSTRAP_ADMIN_DIR, BOOTSTRAP_SCRIPT, BOOTSTRAP_USERS_DIR, DB_INIT_SCRIPT,
+    METRICS_READER, MLFLOW_AUTH_SECRET, MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV, MLFLOW_USERS_SECRET, mlflowIdentities, readerUser, teamUser,
+} from "./tracking-auth";
 
 /** ServiceAccount, Service and Deployment name of the tracking server (clients and the Pod Identity association name it). */
 export const MLFLOW_NAME = "mlflow";
@@ -32,9 +36,13 @@ const LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"];
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 // 29 characters: the bucket prefix `<namePrefix>-mlflow-` may be at most 37.
 export const NAME_PREFIX = /^[a-z][a-z0-9-]{0,27}[a-z0-9]$/;
-/** Runs `mlflow db upgrade` with the URI from the environment, so it never appears in argv. */
-export const DB_UPGRADE_SCRIPT =
-    'import os; from mlflow.cli import cli; cli.main(args=["db", "upgrade", os.environ["MLFLOW_BACKEND_STORE_URI"]], prog_name="mlflow")';
+/**
+ * Creates the auth database if missing and runs `mlflow db upgrade`, with the URI from the
+ * environment, so it never appears in argv (components/tracking-auth.ts).
+ */
+export const DB_UPGRADE_SCRIPT = DB_INIT_SCRIPT;
+/** Secret (mlflow namespace) with the credentials Prometheus scrapes `/metrics` with. */
+export const MLFLOW_METRICS_SECRET = "mlflow-metrics-credentials";
 const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Mi|Gi)?$/;
 
@@ -141,6 +149,23 @@ export interface TrackingArgs {
     readonly ingress?: TrackingIngressSettings;
     /** The AWS Load Balancer Controller; the Ingress depends on it so its ALB is deleted first. @default - none */
     readonly loadBalancerController?: pulumi.Resource;
+    /**
+     * Teams that get an MLflow user `team-<name>` (checklist ML-04): it owns what it creates and
+     * reads the rest; its credentials are in {@link Tracking.credentials} for the team namespace.
+     * @default []
+     */
+    readonly teams?: readonly string[];
+    /**
+     * Read-only clients (e.g. model serving) that get an MLflow user `reader-<name>` with no write
+     * right anywhere. `metrics` (Prometheus) is always added. @default []
+     */
+    readonly mlflowReaders?: readonly string[];
+}
+
+/** One generated MLflow identity's credentials (the password is a secret Output). */
+export interface MlflowCredentials {
+    readonly username: string;
+    readonly password: pulumi.Output<string>;
 }
 
 /** {@link TrackingArgs} with defaults applied. */
@@ -214,7 +239,10 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
         cpuRequest: args.cpuRequest ?? "250m",
         memoryRequest: args.memoryRequest ?? "1Gi",
         memoryLimit: args.memoryLimit ?? "2Gi",
+        teams: args.teams ?? [],
+        mlflowReaders: args.mlflowReaders ?? [],
     };
+    mlflowIdentities(r.teams, r.mlflowReaders);
     if (!INSTANCE_CLASS.test(r.instanceClass)) {
         throw new Error(`instanceClass (${r.instanceClass}) must be an RDS instance class such as db.t4g.micro or db.m7g.large`);
     }
@@ -336,6 +364,12 @@ export class Tracking extends pulumi.ComponentResource {
     public readonly scrapeTargets: ScrapeTarget[];
     /** Public URL of the UI when an Ingress is configured. */
     public readonly url?: string;
+    /** Each team's MLflow credentials (`team-<name>`), for a Secret in the team's namespace. */
+    public readonly teamCredentials: Record<string, MlflowCredentials>;
+    /** Each read-only client's MLflow credentials (`reader-<name>`), e.g. for model serving. */
+    public readonly readerCredentials: Record<string, MlflowCredentials>;
+    /** Password of the MLflow admin (secret): for the notebook provisioner only, never a stack output. */
+    public readonly adminPassword: pulumi.Output<string>;
 
     constructor(name: string, args: TrackingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlplatform:index:Tracking", name, {}, opts);
@@ -525,7 +559,39 @@ export class Tracking extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
+        // ---- Authentication (checklist ML-04; components/tracking-auth.ts) --------------------
+        const secretValue = (role: string, length: number) =>
+            pulumi.secret(new random.RandomPassword(`${name}-${role}`, { length, special: false }, { parent: this }).result);
+        const adminPassword = secretValue("admin-password", 32);
+        const identities = mlflowIdentities(a.teams, a.mlflowReaders);
+        const passwords = Object.fromEntries(identities.map((i) => [i.username, secretValue(`user-${i.username}`, 32)]));
+        const authDbUri = pulumi.interpolate`postgresql+psycopg2://${DB_USER}:${encoded}@${db.address}:${DB_PORT}/${AUTH_DB_NAME}?sslmode=require`;
+        const authSecret = new k8s.core.v1.Secret(`${name}-auth-secret`, {
+            metadata: meta(MLFLOW_AUTH_SECRET),
+            type: "Opaque",
+            stringData: {
+                "basic_auth.ini": pulumi.all([adminPassword, authDbUri]).apply(([p, u]) => authIni(p, u)),
+                "admin-password": adminPassword,
+                "flask-secret-key": secretValue("flask-secret-key", 48),
+            },
+        }, { parent: this });
+        const usersSecret = new k8s.core.v1.Secret(`${name}-users-secret`, {
+            metadata: meta(MLFLOW_USERS_SECRET),
+            type: "Opaque",
+            stringData: passwords,
+        }, { parent: this });
+        const metricsUser = readerUser(METRICS_READER);
+        const metricsSecret = new k8s.core.v1.Secret(`${name}-metrics-secret`, {
+            metadata: meta(MLFLOW_METRICS_SECRET),
+            type: "Opaque",
+            stringData: { [MLFLOW_USERNAME_ENV]: metricsUser, [MLFLOW_PASSWORD_ENV]: passwords[metricsUser] },
+        }, { parent: this });
+
         const secretEnv = [{ name: "MLFLOW_BACKEND_STORE_URI", valueFrom: { secretKeyRef: { name: dbSecret.metadata.name, key: "backend-store-uri" } } }];
+        const authEnv = [
+            { name: "MLFLOW_AUTH_CONFIG_PATH", value: `${AUTH_CONFIG_DIR}/basic_auth.ini` },
+            { name: "MLFLOW_FLASK_SERVER_SECRET_KEY", valueFrom: { secretKeyRef: { name: authSecret.metadata.name, key: "flask-secret-key" } } },
+        ];
         const containerSecurity = restrictedContainerSecurityContext();
         const volumeMounts = [{ name: "tmp", mountPath: "/tmp" }];
         const spread = a.replicas >= 2
@@ -569,6 +635,8 @@ export class Tracking extends pulumi.ComponentResource {
                             command: ["mlflow", "server"],
                             // Backend URI, artifact destination and allowed hosts come from env (click envvars).
                             args: [
+                                // Every request but /health and static files needs a user (ML-04).
+                                "--app-name", "basic-auth",
                                 "--host", "0.0.0.0",
                                 "--port", `${MLFLOW_PORT}`,
                                 "--serve-artifacts",
@@ -577,15 +645,19 @@ export class Tracking extends pulumi.ComponentResource {
                             ],
                             ports: [{ name: "http", containerPort: MLFLOW_PORT, protocol: "TCP" }],
                             envFrom: [{ configMapRef: { name: config.metadata.name } }],
-                            env: secretEnv,
+                            env: [...secretEnv, ...authEnv],
                             readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
                             livenessProbe: { httpGet: { path: "/health", port: "http" }, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
                             startupProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 5, failureThreshold: 36 },
                             securityContext: containerSecurity,
                             resources: resources(a.cpuRequest, a.memoryRequest, a.memoryLimit),
-                            volumeMounts,
+                            volumeMounts: [...volumeMounts, { name: "auth", mountPath: AUTH_CONFIG_DIR, readOnly: true }],
                         }],
-                        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }],
+                        volumes: [
+                            { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                            // Only the INI file: the server needs nothing else from this Secret as a file.
+                            { name: "auth", secret: { secretName: authSecret.metadata.name, items: [{ key: "basic_auth.ini", path: "basic_auth.ini" }], defaultMode: 0o440 } },
+                        ],
                     },
                 },
             },
@@ -608,6 +680,7 @@ export class Tracking extends pulumi.ComponentResource {
         }
 
         this.networkPolicies(name, a, namespace, labels, selector);
+        this.bootstrapJob(name, namespace, identities.map((i) => i.username), authSecret, usersSecret, deployment, service);
 
         if (a.ingress !== undefined) {
             this.url = `https://${a.ingress.host}`;
@@ -619,7 +692,11 @@ export class Tracking extends pulumi.ComponentResource {
         this.bucketName = bucket.bucket;
         this.databaseEndpoint = db.endpoint;
         this.namespace = namespace;
-        this.scrapeTargets = [{ name: MLFLOW_NAME, namespace, selector, port: "http", path: "/metrics" }];
+        this.scrapeTargets = [{ name: MLFLOW_NAME, namespace, selector, port: "http", path: "/metrics", basicAuthSecret: metricsSecret.metadata.name }];
+        const creds = (username: string): MlflowCredentials => ({ username, password: passwords[username] });
+        this.teamCredentials = Object.fromEntries(a.teams.map((t) => [t, creds(teamUser(t))]));
+        this.readerCredentials = Object.fromEntries(a.mlflowReaders.map((r) => [r, creds(readerUser(r))]));
+        this.adminPassword = adminPassword;
         this.registerOutputs({
             trackingUri: this.trackingUri,
             portForwardCommand: this.portForwardCommand,
@@ -627,6 +704,72 @@ export class Tracking extends pulumi.ComponentResource {
             databaseEndpoint: this.databaseEndpoint,
             namespace: this.namespace,
         });
+    }
+
+    /**
+     * The Job that creates the generated MLflow users (or resets their passwords) through the auth
+     * REST API once the server runs. Admin and user passwords are mounted files; the pod spec holds
+     * only user names, so a new team or reader changes the template and the provider replaces the Job.
+     */
+    private bootstrapJob(name: string, namespace: pulumi.Output<string>, usernames: string[], authSecret: k8s.core.v1.Secret,
+        usersSecret: k8s.core.v1.Secret, deployment: k8s.apps.v1.Deployment, service: k8s.core.v1.Service): void {
+        const labels = standardLabels(`${MLFLOW_NAME}-auth-bootstrap`, "tracking-auth", name);
+        const sa = new k8s.core.v1.ServiceAccount(`${name}-auth-bootstrap`, {
+            metadata: { name: `${MLFLOW_NAME}-auth-bootstrap`, namespace, labels },
+            automountServiceAccountToken: false,
+        }, { parent: this });
+        new k8s.batch.v1.Job(`${name}-auth-bootstrap`, {
+            metadata: { namespace, labels },
+            spec: {
+                backoffLimit: 4,
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        restartPolicy: "OnFailure",
+                        serviceAccountName: sa.metadata.name,
+                        automountServiceAccountToken: false,
+                        securityContext: restrictedPodSecurityContext(DEFAULT_UID),
+                        containers: [{
+                            name: "bootstrap",
+                            image: TRACKING_VERSIONS.mlflowImage,
+                            command: ["python", "-c", BOOTSTRAP_SCRIPT],
+                            env: [
+                                { name: "MLFLOW_TRACKING_URI", value: `http://${MLFLOW_NAME}:${MLFLOW_PORT}` },
+                                { name: "MLFLOW_IDENTITIES", value: JSON.stringify(usernames.map((username) => ({ username }))) },
+                                { name: "HOME", value: "/tmp" },
+                            ],
+                            securityContext: restrictedContainerSecurityContext(),
+                            resources: resources("50m", "128Mi", "256Mi"),
+                            volumeMounts: [
+                                { name: "tmp", mountPath: "/tmp" },
+                                { name: "admin", mountPath: BOOTSTRAP_ADMIN_DIR, readOnly: true },
+                                { name: "users", mountPath: BOOTSTRAP_USERS_DIR, readOnly: true },
+                            ],
+                        }],
+                        volumes: [
+                            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                            { name: "admin", secret: { secretName: authSecret.metadata.name, items: [{ key: "admin-password", path: "admin-password" }], defaultMode: 0o440 } },
+                            { name: "users", secret: { secretName: usersSecret.metadata.name, defaultMode: 0o440 } },
+                        ],
+                    },
+                },
+            },
+        }, { parent: this, dependsOn: [deployment, service] });
+        // Its only traffic: DNS and the server's port in this namespace.
+        new k8s.networking.v1.NetworkPolicy(`${name}-auth-bootstrap`, {
+            metadata: { name: "auth-bootstrap", namespace, labels },
+            spec: {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": labels["app.kubernetes.io/name"] } },
+                policyTypes: ["Egress"],
+                egress: [
+                    {
+                        to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                    },
+                    { to: [{ podSelector: { matchLabels: selectorLabels(MLFLOW_NAME, name) } }], ports: [{ protocol: "TCP", port: MLFLOW_PORT }] },
+                ],
+            },
+        }, { parent: this });
     }
 
     /** Default deny, then: clients and monitoring in on 5000; DNS, PostgreSQL, S3 (HTTPS) and the Pod Identity agent out. */
@@ -643,6 +786,8 @@ export class Tracking extends pulumi.ComponentResource {
                 { from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: NAMESPACES.monitoring } } }], ports: port },
                 // The ALB targets pod IPs from its subnets in the VPC.
                 ...(a.ingress !== undefined ? [{ from: [{ ipBlock: { cidr: a.vpcCidr } }], ports: port }] : []),
+                // The auth bootstrap Job in this namespace.
+                { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": `${MLFLOW_NAME}-auth-bootstrap` } } }], ports: port },
             ],
         });
         policy("allow-egress", {

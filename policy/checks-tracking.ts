@@ -280,9 +280,17 @@ export const TRACKING_CHECKS: readonly Check[] = [
                 const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
                 let fromSecret = false;
                 for (const c of containers) {
+                    // Kubernetes expands `$(VAR)` in command and args before exec: a secret env var
+                    // referenced there ends up in argv all the same.
+                    const secretVars = new Set((c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef || SECRET_NAME.test(e.name)).map((e: any) => e.name));
                     for (const arg of [...(c.command ?? []), ...(c.args ?? [])]) {
                         if (CREDENTIAL_URI.test(String(arg)) || /--(backend-store-uri|password)\b/.test(String(arg))) {
                             out.push(v("ML-01", d, `${c.name} passes database credentials on the command line`));
+                        }
+                        for (const [, ref] of String(arg).matchAll(/(?<!\$)\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+                            if (secretVars.has(ref)) {
+                                out.push(v("ML-01", d, `${c.name} expands the secret $(${ref}) into its command line`));
+                            }
                         }
                     }
                     for (const e of c.env ?? []) {
@@ -302,6 +310,54 @@ export const TRACKING_CHECKS: readonly Check[] = [
                 for (const [k, val] of Object.entries(cm.inputs.data ?? {})) {
                     if (SECRET_NAME.test(k) || CREDENTIAL_URI.test(String(val))) {
                         out.push(v("ML-01", cm, `ConfigMap key ${k} holds a credential`));
+                    }
+                }
+            }
+            return out;
+        },
+    },
+    {
+        id: "ML-04",
+        description: "MLflow authenticates every request (basic-auth app); its INI (admin password) only as a mounted Secret file, its CSRF key via secretKeyRef; MLflow client passwords only via secretKeyRef",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            for (const d of of(rs, T.deployment).filter(isMlflow)) {
+                const spec = d.inputs.spec?.template?.spec ?? {};
+                const server = (spec.containers ?? []).find((c: any) => [...(c.command ?? []), ...(c.args ?? [])].includes("server"));
+                if (server === undefined) {
+                    continue;
+                }
+                const argv = [...(server.command ?? []), ...(server.args ?? [])].map(String);
+                const app = argv.indexOf("--app-name");
+                if (app < 0 || argv[app + 1] !== "basic-auth") {
+                    out.push(v("ML-04", d, "the server does not run `--app-name basic-auth`: requests are not authenticated"));
+                }
+                const env = (name: string) => (server.env ?? []).find((e: any) => e.name === name);
+                const ini = env("MLFLOW_AUTH_CONFIG_PATH")?.value;
+                const secretVolumes = new Set((spec.volumes ?? []).filter((x: any) => x.secret !== undefined).map((x: any) => x.name));
+                const mounted = typeof ini === "string" && (server.volumeMounts ?? []).some((m: any) => secretVolumes.has(m.name) && ini.startsWith(`${m.mountPath}/`));
+                if (!mounted) {
+                    out.push(v("ML-04", d, "MLFLOW_AUTH_CONFIG_PATH does not name a file mounted from a Secret (the admin password would default to MLflow's well-known one)"));
+                }
+                if (!env("MLFLOW_FLASK_SERVER_SECRET_KEY")?.valueFrom?.secretKeyRef) {
+                    out.push(v("ML-04", d, "MLFLOW_FLASK_SERVER_SECRET_KEY does not come from a secretKeyRef"));
+                }
+            }
+            for (const cm of of(rs, T.configMap)) {
+                for (const [k, val] of Object.entries(cm.inputs.data ?? {})) {
+                    if (/admin_password\s*=/.test(String(val)) || k === "basic_auth.ini") {
+                        out.push(v("ML-04", cm, `ConfigMap key ${k} holds MLflow's auth configuration`));
+                    }
+                }
+            }
+            // Any pod the program declares that signs in to MLflow takes the password from a Secret.
+            for (const w of rs.filter((r) => r.type.startsWith("kubernetes:apps/v1:") || r.type.startsWith("kubernetes:batch/v1:"))) {
+                const spec = w.inputs.spec?.jobTemplate?.spec?.template?.spec ?? w.inputs.spec?.template?.spec ?? {};
+                for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+                    for (const e of c.env ?? []) {
+                        if (e.name === "MLFLOW_TRACKING_PASSWORD" && !e.valueFrom?.secretKeyRef) {
+                            out.push(v("ML-04", w, `${c.name} sets MLFLOW_TRACKING_PASSWORD without a secretKeyRef`));
+                        }
                     }
                 }
             }

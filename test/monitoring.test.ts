@@ -5,7 +5,7 @@ import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import { ALERTMANAGER_CONFIG_SECRET, Monitoring, MonitoringArgs, resolveMonitoringArgs } from "../components/monitoring";
+import { ALERTMANAGER_CONFIG_SECRET, Monitoring, MonitoringArgs, monitorSpec, resolveMonitoringArgs } from "../components/monitoring";
 import { DEAD_MANS_SWITCH_RECEIVER, NULL_RECEIVER, renderAlertmanagerConfig } from "../components/shared/monitoring-alertmanager";
 import { DASHBOARDS } from "../components/shared/monitoring-dashboards";
 import { platformRuleGroups } from "../components/shared/monitoring-rules";
@@ -490,5 +490,16 @@ describe("MONITORING_CHECKS", () => {
         const base = await recorded(env === "production" ? PRODUCTION : SANDBOX);
         const found = violations(mutate(base, type, name, fn), env);
         expect(found.map((x) => x.id)).toEqual([id]);
+    });
+});
+
+describe("monitorSpec: basic auth (ML-04)", () => {
+    it("scrapes with the credentials of a Secret in the target's namespace when the target asks for them", () => {
+        const spec: any = monitorSpec({ name: "mlflow", namespace: "mlflow", selector: { app: "mlflow" }, port: "http", basicAuthSecret: "mlflow-metrics-credentials" });
+        expect(spec.endpoints[0].basicAuth).toEqual({
+            username: { name: "mlflow-metrics-credentials", key: "MLFLOW_TRACKING_USERNAME" },
+            password: { name: "mlflow-metrics-credentials", key: "MLFLOW_TRACKING_PASSWORD" },
+        });
+        expect((monitorSpec({ name: "x", namespace: "x", selector: {}, port: "http" }) as any).endpoints[0].basicAuth).toBeUndefined();
     });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LEAD_RULES, MEMBER_RULES, PLATFORM_VIEW_RULES, resolveTenancyArgs, TeamSpec, Tenancy, TenancyArgs, validateTeams } from "../components/tenancy";
+import { MLFLOW_CREDENTIALS_SECRET } from "../components/tracking-auth";
 import { Env } from "../policy/checks";
 import { TENANCY_CHECKS } from "../policy/checks-tenancy";
 import { invalidObjects } from "./k8s-schema";
@@ -187,5 +188,18 @@ describe("TENANCY_CHECKS", () => {
     ])("%s fails on a non-compliant fixture", async (id, mutate) => {
         await build();
         expect(mutated(mutate)).toContain(id);
+    });
+});
+
+describe("Tenancy: MLflow credentials (ML-04)", () => {
+    it("writes the team's MLflow user into a mlflow-credentials Secret in each of its namespaces, keyed by the client's env names", async () => {
+        await build({ ...base, mlflowCredentials: { vision: { username: "team-vision", password: "vision-pw" }, nlp: { username: "team-nlp", password: "nlp-pw" } } });
+        const secrets = byType("kubernetes:core/v1:Secret").filter((s) => s.inputs.metadata.name === MLFLOW_CREDENTIALS_SECRET);
+        expect(secrets.map((s) => s.inputs.metadata.namespace)).toEqual(["vision", "vision-staging", "nlp"]);
+        expect(secrets[0].inputs.stringData).toEqual({ MLFLOW_TRACKING_USERNAME: "team-vision", MLFLOW_TRACKING_PASSWORD: "vision-pw" });
+        expect(secrets[2].inputs.stringData.MLFLOW_TRACKING_USERNAME).toBe("team-nlp");
+        // Created after the namespace it lives in.
+        const ns = one("kubernetes:core/v1:Namespace", "teams-nlp-ns");
+        expect(secrets[2].dependencies).toContain(ns.urn);
     });
 });

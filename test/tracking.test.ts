@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { allowedHosts, artifactPolicy, DB_UPGRADE_SCRIPT, resolveTrackingArgs, tlsOnlyBucketPolicy, Tracking, TrackingArgs, TRACKING_PRESETS, TrackingIngressSettings } from "../components/tracking";
+import { spawnSync } from "node:child_process";
+import { allowedHosts, artifactPolicy, DB_UPGRADE_SCRIPT, MLFLOW_METRICS_SECRET, resolveTrackingArgs, tlsOnlyBucketPolicy, Tracking, TrackingArgs, TRACKING_PRESETS, TrackingIngressSettings } from "../components/tracking";
+import { authIni, BOOTSTRAP_SCRIPT, HUB_MLFLOW_HOOK, MLFLOW_AUTH_SECRET, mlflowIdentities } from "../components/tracking-auth";
 import { TRACKING_VERSIONS } from "../components/shared/versions";
 import { Env } from "../policy/checks";
 import { TRACKING_CHECKS } from "../policy/checks-tracking";
@@ -149,7 +151,8 @@ describe("Tracking: secret handling", () => {
     ])("keeps %s in the RDS instance and the Kubernetes Secret only, as a secret", async (_label, overrides, password) => {
         await build("production", { ...overrides, ingress: INGRESS });
         const holders = allRecords().filter((r) => JSON.stringify(r.inputs).includes(password)).map((r) => `${r.type}::${r.name}`);
-        expect(holders).toEqual([`${T.db}::tracking-db`, `${T.secret}::tracking-db-secret`]);
+        // The auth app's INI holds the URI of its own database on the same instance (ML-04).
+        expect(holders).toEqual([`${T.db}::tracking-db`, `${T.secret}::tracking-db-secret`, `${T.secret}::tracking-auth-secret`]);
         expect(one(T.db, "tracking-db").secretPaths).toContain("password");
         const secret = one(T.secret, "tracking-db-secret");
         expect(secret.inputs.stringData.password).toBe(password);
@@ -237,24 +240,36 @@ describe("Tracking: server", () => {
         for (const x of [init, c]) {
             expect(x.image).toBe(TRACKING_VERSIONS.mlflowImage);
             expect(x.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
-            expect(x.env).toEqual([{ name: "MLFLOW_BACKEND_STORE_URI", valueFrom: { secretKeyRef: { name: "mlflow-db", key: "backend-store-uri" } } }]);
+            expect(x.env[0]).toEqual({ name: "MLFLOW_BACKEND_STORE_URI", valueFrom: { secretKeyRef: { name: "mlflow-db", key: "backend-store-uri" } } });
             expect(x.envFrom).toEqual([{ configMapRef: { name: "mlflow" } }]);
-            expect(x.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+            expect(x.volumeMounts[0]).toEqual({ name: "tmp", mountPath: "/tmp" });
         }
+        expect(init.env).toHaveLength(1);
+        // The server reads the auth INI (admin password, auth DB URI) from a mounted Secret file and the
+        // CSRF key from a secretKeyRef: neither is in argv, a ConfigMap or an env value.
+        expect(c.env.slice(1)).toEqual([
+            { name: "MLFLOW_AUTH_CONFIG_PATH", value: "/etc/mlflow-auth/basic_auth.ini" },
+            { name: "MLFLOW_FLASK_SERVER_SECRET_KEY", valueFrom: { secretKeyRef: { name: "mlflow-auth", key: "flask-secret-key" } } },
+        ]);
+        expect(c.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }, { name: "auth", mountPath: "/etc/mlflow-auth", readOnly: true }]);
         // The URI is read from the environment inside Python, so it is in no process's argv.
         expect(init.command).toEqual(["python", "-c", DB_UPGRADE_SCRIPT]);
-        expect(DB_UPGRADE_SCRIPT).toContain('os.environ["MLFLOW_BACKEND_STORE_URI"]');
-        expect(DB_UPGRADE_SCRIPT).toContain('["db", "upgrade",');
+        expect(DB_UPGRADE_SCRIPT).toContain("os.environ['MLFLOW_BACKEND_STORE_URI']");
+        expect(DB_UPGRADE_SCRIPT).toContain("['db', 'upgrade',");
+        expect(DB_UPGRADE_SCRIPT).toContain("CREATE DATABASE mlflow_auth");
         // Old servers stop before the new pods migrate the schema (no mixed-version writers).
         expect(spec.strategy ?? one(T.deployment, "tracking-server").inputs.spec.strategy).toEqual({ type: "Recreate" });
         expect(c.command).toEqual(["mlflow", "server"]);
-        expect(c.args).toEqual(["--host", "0.0.0.0", "--port", "5000", "--serve-artifacts", "--workers", "2", "--expose-prometheus", "/tmp/prometheus"]);
+        expect(c.args).toEqual(["--app-name", "basic-auth", "--host", "0.0.0.0", "--port", "5000", "--serve-artifacts", "--workers", "2", "--expose-prometheus", "/tmp/prometheus"]);
         expect(c.ports).toEqual([{ name: "http", containerPort: 5000, protocol: "TCP" }]);
         expect(c.readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
         expect(c.livenessProbe.httpGet).toEqual({ path: "/health", port: "http" });
         expect(c.readinessProbe).not.toEqual(c.livenessProbe);
         expect(c.resources).toEqual({ requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "2Gi" } });
-        expect(spec.volumes).toEqual([{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }]);
+        expect(spec.volumes).toEqual([
+            { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+            { name: "auth", secret: { secretName: "mlflow-auth", items: [{ key: "basic_auth.ini", path: "basic_auth.ini" }], defaultMode: 0o440 } },
+        ]);
         expect(TRACKING_VERSIONS.mlflowImage).toMatch(/^ghcr\.io\/mlflow\/mlflow:v3\.\d+\.\d+-full$/);
     });
 
@@ -315,6 +330,7 @@ describe("Tracking: server", () => {
         expect(pol("allow-clients").ingress).toEqual([
             { from: [{ namespaceSelector: { matchLabels: { "mlplatform.io/mlflow-client": "true" } } }], ports: [{ protocol: "TCP", port: 5000 }] },
             { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 5000 }] },
+            { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "mlflow-auth-bootstrap" } } }], ports: [{ protocol: "TCP", port: 5000 }] },
         ]);
         expect(pol("allow-egress").egress.slice(1)).toEqual([
             { to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
@@ -356,7 +372,7 @@ describe("Tracking: server", () => {
         await build(env, env === "production" ? { ingress: INGRESS } : {});
         // Namespace, ServiceAccount, ConfigMap, Secret, Deployment, Service, 3 NetworkPolicies; production adds PDB,
         // OIDC Secret, the Role and RoleBinding that let the load-balancer controller read it, and the Ingress.
-        expect(allRecords().filter(isK8sObject)).toHaveLength(env === "production" ? 14 : 9);
+        expect(allRecords().filter(isK8sObject)).toHaveLength(env === "production" ? 20 : 15);
         expect(await invalidObjects(allRecords())).toEqual([]);
         for (const r of allRecords().filter((x) => x.type !== "mlplatform:index:Tracking" && x.name !== "agent")) {
             expect(r.parent, r.name).toMatch(/::mlplatform:index:Tracking::tracking$/);
@@ -433,7 +449,7 @@ describe("TRACKING_CHECKS", () => {
         await build(env, env === "production" ? { ingress: INGRESS } : {});
         expect(TRACKING_CHECKS.map((c) => c.id)).toEqual([
             "RDS-01", "RDS-02", "RDS-03", "RDS-04", "RDS-05", "RDS-06", "RDS-07", "RDS-08", "RDS-09", "RDS-10",
-            "NET-03", "S3-01", "S3-02", "S3-03", "S3-04", "S3-05", "S3-06", "ML-01", "ML-02",
+            "NET-03", "S3-01", "S3-02", "S3-03", "S3-04", "S3-05", "S3-06", "ML-01", "ML-04", "ML-02",
         ]);
         expect(run(allRecords(), env)).toEqual([]);
         expect(WORKLOAD_CHECKS.flatMap((c) => c.evaluate(allRecords(), env))).toEqual([]);
@@ -485,6 +501,14 @@ describe("TRACKING_CHECKS", () => {
         ["ML-01", "sandbox", (rs) => { pod(rs).containers[0].env = [{ name: "MLFLOW_BACKEND_STORE_URI", value: "postgresql://mlflow:pw@db/mlflow" }]; }],
         ["ML-01", "sandbox", (rs) => { pod(rs).initContainers[0].env.push({ name: "DB_PASSWORD", value: "literal" }); }],
         ["ML-01", "sandbox", (rs) => { find(rs, "kubernetes:core/v1:ConfigMap", "tracking-config").inputs.data.DB_PASSWORD = "x"; }],
+        // Kubernetes expands $(VAR) in args, so a secretKeyRef variable referenced there is in argv.
+        ["ML-01", "sandbox", (rs) => { pod(rs).containers[0].args.push("--backend-store-uri", "$(MLFLOW_BACKEND_STORE_URI)"); }],
+        ["ML-04", "sandbox", (rs) => { const a = pod(rs).containers[0].args; a.splice(a.indexOf("--app-name"), 2); }],
+        ["ML-04", "sandbox", (rs) => { pod(rs).volumes[1] = { name: "auth", configMap: { name: "mlflow-auth" } }; }],
+        ["ML-04", "sandbox", (rs) => { pod(rs).containers[0].env = pod(rs).containers[0].env.filter((e: any) => e.name !== "MLFLOW_AUTH_CONFIG_PATH"); }],
+        ["ML-04", "sandbox", (rs) => { pod(rs).containers[0].env.find((e: any) => e.name === "MLFLOW_FLASK_SERVER_SECRET_KEY").valueFrom = undefined; }],
+        ["ML-04", "sandbox", (rs) => { find(rs, "kubernetes:core/v1:ConfigMap", "tracking-config").inputs.data["basic_auth.ini"] = "[mlflow]\nadmin_password = x"; }],
+        ["ML-04", "sandbox", (rs) => { find(rs, "kubernetes:batch/v1:Job", "tracking-auth-bootstrap").inputs.spec.template.spec.containers[0].env.push({ name: "MLFLOW_TRACKING_PASSWORD", value: "pw" }); }],
         ["ML-02", "sandbox", (rs) => { find(rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "tracking-s3-association").inputs.serviceAccount = "default"; }],
         ["ML-02", "sandbox", (rs) => {
             const p = find(rs, "aws:iam/rolePolicy:RolePolicy", "tracking-s3-policy").inputs;
@@ -508,5 +532,75 @@ describe("TRACKING_CHECKS", () => {
         await build(env);
         expect(run(allRecords(), env)).toEqual([]);
         expect(mutated(env, mutate)).toContain(id);
+    });
+});
+
+describe("Tracking: authentication (ML-04)", () => {
+    it("runs the basic-auth app with a generated admin password that is only in Secrets, a separate auth database and a CSRF key", async () => {
+        await build("production", { ingress: INGRESS });
+        const auth = one(T.secret, "tracking-auth-secret");
+        expect(auth.inputs.metadata).toMatchObject({ name: MLFLOW_AUTH_SECRET, namespace: "mlflow" });
+        const admin = "mock-secret-tracking-admin-password";
+        expect(auth.inputs.stringData["admin-password"]).toBe(admin);
+        expect(auth.inputs.stringData["flask-secret-key"]).toBe("mock-secret-tracking-flask-secret-key");
+        const ini = auth.inputs.stringData["basic_auth.ini"];
+        expect(ini).toContain(`admin_password = ${admin}\n`);
+        expect(ini).toContain("admin_username = platform-admin\n");
+        expect(ini).toContain("default_permission = READ\n");
+        // Its own database: the auth app's Alembic history would collide with the tracking schema's.
+        expect(ini).toMatch(/database_uri = postgresql\+psycopg2:\/\/mlflow:.+@tracking-db\.mock\.us-west-2\.rds\.amazonaws\.com:5432\/mlflow_auth\?sslmode=require\n/);
+        expect(auth.secretPaths.some((p) => p === "stringData" || p.startsWith("stringData."))).toBe(true);
+        // The admin password is in the auth Secret and nowhere else (no ConfigMap, env value or argv).
+        const holders = allRecords().filter((r) => JSON.stringify(r.inputs).includes(admin)).map((r) => `${r.type}::${r.name}`);
+        expect(holders).toEqual([`${T.secret}::tracking-auth-secret`]);
+    });
+
+    it("generates one user per team and reader, always a metrics reader, and a Job that registers them from mounted files", async () => {
+        const t = await build("sandbox", { teams: ["vision", "nlp"], mlflowReaders: ["serving"] });
+        const users = one(T.secret, "tracking-users-secret");
+        expect(Object.keys(users.inputs.stringData).sort()).toEqual(["reader-metrics", "reader-serving", "team-nlp", "team-vision"]);
+        expect(users.inputs.stringData["team-nlp"]).toBe("mock-secret-tracking-user-team-nlp");
+        expect(t.teamCredentials.vision.username).toBe("team-vision");
+        expect(await resolve(t.teamCredentials.vision.password)).toBe("mock-secret-tracking-user-team-vision");
+        expect(await pulumi.isSecret(t.teamCredentials.vision.password)).toBe(true);
+        expect(t.readerCredentials.serving.username).toBe("reader-serving");
+        const job = one("kubernetes:batch/v1:Job", "tracking-auth-bootstrap");
+        const pod = job.inputs.spec.template.spec;
+        const [c] = pod.containers;
+        expect(c.command).toEqual(["python", "-c", BOOTSTRAP_SCRIPT]);
+        expect(JSON.parse(c.env.find((e: any) => e.name === "MLFLOW_IDENTITIES").value).map((i: any) => i.username))
+            .toEqual(["team-vision", "team-nlp", "reader-metrics", "reader-serving"]);
+        // Passwords only as files: no env value or argument holds one.
+        expect(JSON.stringify(job.inputs)).not.toContain("mock-secret");
+        expect(pod.volumes.filter((x: any) => x.secret).map((x: any) => x.secret.secretName)).toEqual(["mlflow-auth", "mlflow-users"]);
+        expect(BOOTSTRAP_SCRIPT).toContain("users/create");
+        expect(BOOTSTRAP_SCRIPT).toContain("users/update-password");
+        expect(BOOTSTRAP_SCRIPT).not.toMatch(/is_admin|update-admin/);
+        // It runs after the server and its Service exist.
+        expect(job.dependencies).toEqual(expect.arrayContaining([one(T.deployment, "tracking-server").urn, one("kubernetes:core/v1:Service", "tracking-svc").urn]));
+        // Prometheus scrapes /metrics (protected too) as the metrics reader.
+        const metrics = one(T.secret, "tracking-metrics-secret").inputs.stringData;
+        expect(metrics).toEqual({ MLFLOW_TRACKING_USERNAME: "reader-metrics", MLFLOW_TRACKING_PASSWORD: "mock-secret-tracking-user-reader-metrics" });
+        expect(await resolve(t.scrapeTargets[0].basicAuthSecret)).toBe(MLFLOW_METRICS_SECRET);
+    });
+
+    it("refuses bad identity names and unsafe INI values before any resource exists", () => {
+        expect(() => mlflowIdentities(["Vision"], [])).toThrow(/teams \(Vision\) must be a lowercase name/);
+        expect(() => mlflowIdentities([], ["serving", "serving"])).toThrow(/mlflowReaders \(serving\) is listed twice/);
+        expect(() => resolveTrackingArgs({ ...base(), podIdentityAgent: new Agent(), teams: ["a b"] })).toThrow(/teams \(a b\)/);
+        expect(() => authIni("pass\nword", "postgresql://x")).toThrow(/adminPassword \(secret\) must not contain a newline or '%'/);
+        expect(() => authIni("password", "postgresql://u:p%40@h/db")).toThrow(/databaseUri/);
+    });
+
+    it("ships Python that compiles (the server's init, the bootstrap Job, the hub hook)", () => {
+        const r = spawnSync("python3", ["-c", "import sys\nfor i, src in enumerate(sys.stdin.read().split('\\0')):\n    compile(src, f'script{i}', 'exec')"], {
+            input: [DB_UPGRADE_SCRIPT, BOOTSTRAP_SCRIPT, HUB_MLFLOW_HOOK].join("\0"),
+            encoding: "utf8",
+        });
+        if (r.error) {
+            throw new Error(`python3 is needed to compile the shipped Python scripts: ${r.error.message}`);
+        }
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
     });
 });

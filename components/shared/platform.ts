@@ -52,4 +52,9 @@ export interface ScrapeTarget {
      * @default - plain HTTP, no credentials
      */
     readonly https?: { readonly serviceAccountToken: boolean; readonly insecureSkipVerify: boolean };
+    /**
+     * Secret in the target's namespace whose `MLFLOW_TRACKING_USERNAME` / `MLFLOW_TRACKING_PASSWORD`
+     * keys are the basic-auth credentials the endpoint requires. @default - none (no auth)
+     */
+    readonly basicAuthSecret?: pulumi.Input<string>;
 }
