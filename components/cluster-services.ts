@@ -147,17 +147,38 @@ const ELB_ARNS = {
 const SECURITY_GROUP_ARN = "arn:aws:ec2:*:*:security-group/*";
 
 /**
+ * Actions the load-balancer controller's policy leaves on `Resource: "*"` without a condition, and
+ * why (checklist IAM-01). The IAM-01 check refuses any other unconditioned action on `*` in a
+ * controller policy; the README shows this table.
+ */
+export const LBC_UNCONDITIONED_ACTIONS: Readonly<Record<string, string>> = {
+    "ec2:Describe*, ec2:Get*, elasticloadbalancing:Describe*": "discovery; these calls have no resource-level permissions",
+    "acm:ListCertificates, acm:DescribeCertificate, iam:ListServerCertificates, iam:GetServerCertificate, cognito-idp:DescribeUserPoolClient": "read-only look-ups of what an Ingress annotation names",
+    "waf-regional:*WebACL*, wafv2:*WebACL*, shield:*Protection, shield:GetSubscriptionState": "attach the WAF ACL / Shield protection an Ingress names to its ALB; these services' actions take the ACL or protection ARN, not the load balancer's tags",
+};
+
+/**
  * Least-privilege IAM for the AWS Load Balancer Controller: the controller's published policy for
- * the pinned version, statement for statement, grouped and named. Writes that create, change or
- * delete load balancers, target groups and security groups are limited to resources carrying the
- * controller's `elbv2.k8s.aws/cluster` tag. The few unconditioned writes are upstream's too: they
- * act on resources the controller does not own (node security groups it opens to the ALB,
- * listeners and rules, which cannot be tagged on create, targets) or are WAF/Shield/ACM attachments.
- * Standard `aws` partition only (upstream ships separate China and GovCloud files).
+ * the pinned version, tightened where upstream leaves writes on `*` (checklist IAM-01):
+ * - creating, changing and deleting load balancers, target groups, listeners, rules and security
+ *   groups is limited to resources carrying the controller's `elbv2.k8s.aws/cluster` tag (or a
+ *   create request that sets it). The controller tags listeners and rules on create too: feature
+ *   gate `ListenerRulesTagging` is on by default (`pkg/config/feature_gates.go`) and
+ *   `pkg/deploy/elbv2/listener_manager.go` / `listener_rule_manager.go` send `Tags` with
+ *   CreateListener / CreateRule (`pkg/deploy/tracking/provider.go`: `elbv2.k8s.aws/cluster` on all);
+ * - upstream's unconditioned `ec2:AuthorizeSecurityGroupIngress` (opening node security groups to
+ *   the ALB) is limited to security groups tagged `kubernetes.io/cluster/<cluster>: owned`: the
+ *   controller only edits the one security group of a target ENI that carries the cluster tag
+ *   (`pkg/networking/networking_manager.go` `resolveEndpointSGForENI`), which on this platform is
+ *   the EKS cluster security group (EKS tags it `kubernetes.io/cluster/<name>: owned`); the node
+ *   security group and the database's have no such tag, so it cannot open the database;
+ * - new security groups only in the cluster's VPC, tagged on create.
+ * What stays on `*` unconditioned is {@link LBC_UNCONDITIONED_ACTIONS}. Standard `aws` partition
+ * only (upstream ships separate China and GovCloud files).
  *
  * @see https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/docs/install/iam_policy.json
  */
-export function loadBalancerControllerPolicy(): string {
+export function loadBalancerControllerPolicy(clusterName: string, vpcId: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -234,18 +255,27 @@ export function loadBalancerControllerPolicy(): string {
             },
             // --- Security groups ---
             {
-                // Opens node/pod security groups (which it does not own) to the ALB's security group.
-                Sid: "OpenTargetSecurityGroups",
+                // Opens the cluster's own security group (not ones it owns) to the ALB's security group.
+                Sid: "OpenClusterSecurityGroup",
                 Effect: "Allow",
                 Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
-                Resource: "*",
+                Resource: SECURITY_GROUP_ARN,
+                Condition: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: "owned" } },
             },
             {
-                // Creation is tagged in the next statement; CreateSecurityGroup itself has no tag condition upstream.
-                Sid: "CreateSecurityGroup",
+                // CreateSecurityGroup is authorized on the VPC and on the new group: this VPC only,
+                // and the group must carry the controller's tag from the start.
+                Sid: "CreateSecurityGroupInClusterVpc",
                 Effect: "Allow",
                 Action: ["ec2:CreateSecurityGroup"],
-                Resource: "*",
+                Resource: `arn:aws:ec2:*:*:vpc/${vpcId}`,
+            },
+            {
+                Sid: "CreateTaggedSecurityGroup",
+                Effect: "Allow",
+                Action: ["ec2:CreateSecurityGroup"],
+                Resource: SECURITY_GROUP_ARN,
+                Condition: LBC_TAGGED_REQUEST,
             },
             {
                 Sid: "TagSecurityGroupOnCreate",
@@ -277,16 +307,19 @@ export function loadBalancerControllerPolicy(): string {
                 Condition: LBC_TAGGED_REQUEST,
             },
             {
-                // Listeners and rules live inside a load balancer; upstream leaves them unconditioned.
-                Sid: "ManageListenersAndRules",
+                // Upstream leaves listener and rule writes on *; the controller tags both on create.
+                Sid: "CreateTaggedListenersAndRules",
                 Effect: "Allow",
-                Action: [
-                    "elasticloadbalancing:CreateListener",
-                    "elasticloadbalancing:DeleteListener",
-                    "elasticloadbalancing:CreateRule",
-                    "elasticloadbalancing:DeleteRule",
-                ],
+                Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:CreateRule"],
                 Resource: "*",
+                Condition: LBC_TAGGED_REQUEST,
+            },
+            {
+                Sid: "DeleteOwnedListenersAndRules",
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:DeleteListener", "elasticloadbalancing:DeleteRule"],
+                Resource: ELB_ARNS.listenersAndRules,
+                Condition: LBC_OWNED,
             },
             {
                 Sid: "RetagOwnedLoadBalancers",
@@ -296,10 +329,21 @@ export function loadBalancerControllerPolicy(): string {
                 Condition: LBC_OWNED_TAG_UNCHANGED,
             },
             {
-                Sid: "TagListenersAndRules",
+                Sid: "TagListenersAndRulesOnCreate",
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:AddTags"],
+                Resource: ELB_ARNS.listenersAndRules,
+                Condition: {
+                    StringEquals: { "elasticloadbalancing:CreateAction": ["CreateListener", "CreateRule"] },
+                    ...LBC_TAGGED_REQUEST,
+                },
+            },
+            {
+                Sid: "RetagOwnedListenersAndRules",
                 Effect: "Allow",
                 Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
                 Resource: ELB_ARNS.listenersAndRules,
+                Condition: LBC_OWNED_TAG_UNCHANGED,
             },
             {
                 Sid: "ManageOwnedLoadBalancers",
@@ -331,14 +375,16 @@ export function loadBalancerControllerPolicy(): string {
                 },
             },
             {
+                // Only its own target groups (the platform uses no TargetGroupBinding to foreign ones).
                 Sid: "RegisterTargets",
                 Effect: "Allow",
                 Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
                 Resource: ELB_ARNS.targetGroups,
+                Condition: LBC_OWNED,
             },
             {
-                // Listener certificates, WAF on the ALB and rule edits; upstream leaves them unconditioned.
-                Sid: "ConfigureListeners",
+                // Listener certificates, WAF on the ALB and rule edits; upstream leaves them on *.
+                Sid: "ConfigureOwnedListeners",
                 Effect: "Allow",
                 Action: [
                     "elasticloadbalancing:SetWebAcl",
@@ -349,6 +395,7 @@ export function loadBalancerControllerPolicy(): string {
                     "elasticloadbalancing:SetRulePriorities",
                 ],
                 Resource: "*",
+                Condition: LBC_OWNED,
             },
         ],
     });
@@ -474,7 +521,7 @@ export class ClusterServices extends pulumi.ComponentResource {
             clusterName: args.clusterName,
             namespace: "kube-system",
             serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-            policy: loadBalancerControllerPolicy(),
+            policy: pulumi.all([args.clusterName, a.vpcId!]).apply(([c, vpc]) => loadBalancerControllerPolicy(c, vpc)),
             dependsOn: [args.podIdentityAgent],
         }, this);
 

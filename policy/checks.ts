@@ -72,7 +72,19 @@ export const T = {
     nat: "aws:ec2/natGateway:NatGateway",
     kmsKey: "aws:kms/key:Key",
     storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    iamPolicy: "aws:iam/policy:Policy",
 } as const;
+
+/**
+ * Writes a controller policy may leave on `*` unconditioned (IAM-01), each with its reason in
+ * components/cluster-services.ts `LBC_UNCONDITIONED_ACTIONS`: attaching the WAF ACL or Shield
+ * protection an Ingress names (those services authorize on the ACL or protection, not the ALB's tags).
+ */
+export const IAM_UNCONDITIONED_WRITES: ReadonlySet<string> = new Set([
+    "waf-regional:AssociateWebACL", "waf-regional:DisassociateWebACL", "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL",
+    "shield:CreateProtection", "shield:DeleteProtection",
+]);
 
 const ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 /** Versions Checkov accepts (CKV_AWS_339 at the pinned commit). */
@@ -388,6 +400,20 @@ export const FOUNDATION_CHECKS: readonly Check[] = [
         const want = env === "production" ? 30 : 7;
         if (r.inputs.deletionWindowInDays !== want) {
             out.push(`deletionWindowInDays is ${r.inputs.deletionWindowInDays}; ${env} uses ${want}`);
+        }
+        return out;
+    }),
+    perResource("IAM-01", "controller IAM policies leave on Resource * without a condition only read-only calls and the listed WAF/Shield attachments", [T.rolePolicy, T.iamPolicy], (r) => {
+        const out: string[] = [];
+        for (const s of parseJson(r.inputs.policy).Statement ?? []) {
+            const resources = ([] as string[]).concat(s.Resource ?? []);
+            if (s.Effect !== "Allow" || s.Condition !== undefined || !resources.some((x) => x === "*" || /:security-group\/\*$/.test(x) || x.startsWith("arn:aws:elasticloadbalancing:*:*:"))) {
+                continue;
+            }
+            const writes = ([] as string[]).concat(s.Action ?? []).filter((a) => !/^[a-z0-9-]+:(Describe|Get|List)/.test(a) && !IAM_UNCONDITIONED_WRITES.has(a));
+            if (writes.length > 0) {
+                out.push(`statement ${s.Sid ?? ""} allows ${writes.join(", ")} on ${resources.join(", ")} without a condition`);
+            }
         }
         return out;
     }),

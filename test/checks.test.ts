@@ -60,6 +60,8 @@ const mutations: [string, Env, string, Mutation][] = [
     ["KMS-01", "production", "does not rotate the key", (rs) => { find(rs, "aws:kms/key:Key").enableKeyRotation = false; }],
     ["KMS-01", "production", "lets anyone use the key", (rs) => { const k = find(rs, "aws:kms/key:Key"); k.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }] }); }],
     ["KMS-01", "production", "uses the sandbox deletion window", (rs) => { find(rs, "aws:kms/key:Key").deletionWindowInDays = 7; }],
+    ["IAM-01", "production", "lets a controller open any security group", (rs) => { rs.push({ type: "aws:iam/rolePolicy:RolePolicy", name: "x", inputs: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["ec2:AuthorizeSecurityGroupIngress"], Resource: "*" }] }) } }); }],
+    ["IAM-01", "production", "lets a controller edit any listener", (rs) => { rs.push({ type: "aws:iam/rolePolicy:RolePolicy", name: "x", inputs: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "elasticloadbalancing:ModifyListener", Resource: "*" }] }) } }); }],
     ["SC-01", "production", "deletes production volumes", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").reclaimPolicy = "Delete"; }],
     ["SC-01", "production", "stores unencrypted volumes", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").parameters.encrypted = "false"; }],
     ["SC-01", "production", "binds volumes immediately", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").volumeBindingMode = "Immediate"; }],
@@ -88,7 +90,7 @@ describe("checklist predicates", () => {
             expect(new Set(ids).size, layer).toBe(ids.length);
         }
         for (const c of CHECKS) {
-            expect(c.id).toMatch(/^(EKS|NG|NET|KMS|RDS|S3|ES|SC|FL|PM|JH|ML|K8S|NS)-\d{2}$/);
+            expect(c.id).toMatch(/^(EKS|NG|NET|KMS|RDS|S3|ES|SC|FL|PM|JH|ML|K8S|NS|IAM|LOG|SEC)-\d{2}$/);
         }
     });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { autoscalerPolicy, ClusterServices, ClusterServicesArgs, loadBalancerControllerPolicy, resolveClusterServicesArgs } from "../components/cluster-services";
 import { CHARTS, IMAGES, INGRESS_VERSIONS } from "../components/shared/versions";
+import { FOUNDATION_CHECKS } from "../policy/checks";
 import { invalidObjects } from "./k8s-schema";
 import { allRecords, byType, one, resetRecords, resolve, settle } from "./mocks";
 
@@ -49,7 +50,7 @@ const LBC_CHART_KEYS = new Set((
 ).split(" "));
 
 interface Statement { Sid?: string; Effect: string; Action: string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> }
-const lbcStatements = (): Statement[] => JSON.parse(loadBalancerControllerPolicy()).Statement;
+const lbcStatements = (): Statement[] => JSON.parse(loadBalancerControllerPolicy("mlp-test", VPC)).Statement;
 const granting = (action: string) => lbcStatements().filter((s) => s.Action.includes(action));
 const isRead = (action: string) => /:(Describe|Get|List)/.test(action);
 
@@ -178,7 +179,7 @@ describe("ClusterServices", () => {
         expect(assoc.inputs).toMatchObject({ namespace: "kube-system", serviceAccount: "aws-load-balancer-controller", clusterName: "mlp-test" });
         expect(assoc.dependencies).toContain(byType("aws:eks/addon:Addon", "agent")[0].urn);
         const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "svc-lb-controller-policy").inputs.policy);
-        expect(policy).toEqual(JSON.parse(loadBalancerControllerPolicy()));
+        expect(policy).toEqual(JSON.parse(loadBalancerControllerPolicy("mlp-test", VPC)));
     });
 
     it("grants the controller no wildcard actions and only Allow statements", () => {
@@ -189,7 +190,7 @@ describe("ClusterServices", () => {
                 expect(a, s.Sid).not.toMatch(/\*/);
             }
         }
-        expect(loadBalancerControllerPolicy()).not.toMatch(/"Action":\s*"\*"/);
+        expect(loadBalancerControllerPolicy("mlp-test", VPC)).not.toMatch(/"Action":\s*"\*"/);
     });
 
     it("lets the controller change or delete only load balancers, target groups and security groups it tagged", () => {
@@ -223,41 +224,47 @@ describe("ClusterServices", () => {
                 { Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "true", "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } },
             ]).toContainEqual(s.Condition);
         }
-        // Load balancer and target group tags likewise; only listeners and rules are tagged freely.
+        // Load balancer, target group, listener and rule tags likewise (IAM-01: listeners and rules too).
         for (const s of granting("elasticloadbalancing:RemoveTags").concat(granting("elasticloadbalancing:AddTags"))) {
-            const resources = ([] as string[]).concat(s.Resource);
-            if (resources.some((r) => /:(loadbalancer|targetgroup)\//.test(r))) {
-                expect(JSON.stringify(s.Condition ?? {}), s.Sid).toMatch(/elbv2\.k8s\.aws\/cluster/);
-            } else {
-                expect(resources.every((r) => /:listener(-rule)?\//.test(r)), s.Sid).toBe(true);
-            }
+            expect(JSON.stringify(s.Condition ?? {}), s.Sid).toMatch(/elbv2\.k8s\.aws\/cluster/);
         }
     });
 
-    it("leaves unconditioned only the writes upstream leaves unconditioned", () => {
+    it("leaves unconditioned only the listed look-ups and WAF/Shield attachments (IAM-01)", () => {
         const unconditioned = lbcStatements()
-            .filter((s) => s.Condition === undefined)
+            .filter((s) => s.Condition === undefined && ([] as string[]).concat(s.Resource).includes("*"))
             .flatMap((s) => s.Action)
             .filter((a) => !isRead(a));
         expect(new Set(unconditioned)).toEqual(new Set([
-            // Node/pod security groups it does not own, opened to the ALB; creation is tagged separately.
-            "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:CreateSecurityGroup",
-            // Listeners, rules and targets inside its load balancers.
-            "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
-            "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule",
-            "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
-            "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets",
-            "elasticloadbalancing:SetWebAcl", "elasticloadbalancing:ModifyListener",
-            "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates",
-            "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities",
-            // WAF and Shield attachments named by Ingress annotations.
             "waf-regional:AssociateWebACL", "waf-regional:DisassociateWebACL",
             "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL",
             "shield:CreateProtection", "shield:DeleteProtection",
         ]));
-        for (const s of granting("elasticloadbalancing:RegisterTargets")) {
-            expect(s.Resource).toBe("arn:aws:elasticloadbalancing:*:*:targetgroup/*/*");
+        // Every write that upstream leaves on * is conditioned on this cluster's tags here.
+        for (const action of [
+            "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:CreateRule",
+            "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule",
+            "elasticloadbalancing:SetRulePriorities", "elasticloadbalancing:SetWebAcl", "elasticloadbalancing:AddListenerCertificates",
+            "elasticloadbalancing:RemoveListenerCertificates", "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets",
+        ]) {
+            expect(granting(action).length, action).toBeGreaterThan(0);
+            for (const s of granting(action)) {
+                expect(JSON.stringify(s.Condition ?? {}), `${action} in ${s.Sid}`).toMatch(/elbv2\.k8s\.aws\/cluster/);
+            }
         }
+        // Security-group ingress only on groups this controller owns or the cluster's own group, never
+        // on any group (the database's has neither tag).
+        for (const s of granting("ec2:AuthorizeSecurityGroupIngress")) {
+            expect([
+                { Null: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } },
+                { StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/mlp-test": "owned" } },
+            ], s.Sid).toContainEqual(s.Condition);
+        }
+        // New security groups only in the cluster's VPC and tagged on create.
+        expect(granting("ec2:CreateSecurityGroup").map((s) => [s.Resource, s.Condition])).toEqual([
+            [`arn:aws:ec2:*:*:vpc/${VPC}`, undefined],
+            ["arn:aws:ec2:*:*:security-group/*", { Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } }],
+        ]);
     });
 
     it("lets the controller create only the ELB service-linked role and no other IAM write", () => {
@@ -292,5 +299,36 @@ describe("ClusterServices", () => {
         expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, loadBalancerController: true, vpcId: "subnet-0abc1234" }))
             .toThrow("vpcId (subnet-0abc1234) must be a VPC ID");
         expect(resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, loadBalancerController: true, vpcId: VPC }).vpcId).toBe(VPC);
+    });
+});
+
+describe("IAM-01 check", () => {
+    const check = FOUNDATION_CHECKS.find((c) => c.id === "IAM-01")!;
+    const policyRecord = () => allRecords().map((r) => ({ ...r, inputs: structuredClone(r.inputs) }));
+    const mutate = (fn: (doc: any) => void) => {
+        const rs = policyRecord();
+        const p = rs.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === "svc-lb-controller-policy")!;
+        const doc = JSON.parse(p.inputs.policy);
+        fn(doc);
+        p.inputs.policy = JSON.stringify(doc);
+        return check.evaluate(rs, "production");
+    };
+    const bySid = (doc: any, sid: string) => doc.Statement.find((s: any) => s.Sid === sid);
+
+    it("passes the controllers' policies and fails on each write left on * without its condition", async () => {
+        await build(LBC);
+        expect(check.evaluate(allRecords(), "production")).toEqual([]);
+        // Upstream's unconditioned security-group ingress: could open the database's security group.
+        expect(mutate((d) => { const s = bySid(d, "OpenClusterSecurityGroup"); s.Resource = "*"; delete s.Condition; })).toHaveLength(1);
+        expect(mutate((d) => { delete bySid(d, "CreateTaggedListenersAndRules").Condition; })).toHaveLength(1);
+        expect(mutate((d) => { const s = bySid(d, "DeleteOwnedListenersAndRules"); delete s.Condition; })).toHaveLength(1);
+        expect(mutate((d) => { delete bySid(d, "ConfigureOwnedListeners").Condition; })[0].message).toMatch(/ModifyListener/);
+        // The autoscaler too: scaling any Auto Scaling group.
+        const rs = policyRecord();
+        const p = rs.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === "svc-autoscaler-policy")!;
+        const doc = JSON.parse(p.inputs.policy);
+        delete doc.Statement[0].Condition;
+        p.inputs.policy = JSON.stringify(doc);
+        expect(check.evaluate(rs, "sandbox").map((x) => x.message)).toEqual([expect.stringMatching(/SetDesiredCapacity/)]);
     });
 });
