@@ -295,7 +295,15 @@ export function esRolesYaml(): string {
     }, null, 2);
 }
 
-/** Shell script the ILM job runs (POSIX sh in the curl image); no secrets in it. */
+/** Where the ILM Job mounts the `elastic` user's password (ECK's `<name>-es-elastic-user` Secret, key `elastic`). */
+export const ILM_PASSWORD_FILE = "/etc/es-user/elastic";
+
+/**
+ * Shell script the ILM job runs (POSIX sh in the curl image); no secrets in it, and none on curl's
+ * command line (checklist SEC-01): curl reads the password file into a variable itself and expands
+ * it into `--user` in-process (`--variable name@file`, `--expand-user`, curl >= 8.3.0,
+ * curl/curl `docs/cmdline-opts/variable.md`), so `/proc/<pid>/cmdline` shows only `{{espw}}`.
+ */
 export function ilmInstallScript(esUrl: string): string {
     return [
         "#!/bin/sh",
@@ -303,7 +311,7 @@ export function ilmInstallScript(esUrl: string): string {
         "set -eu",
         `ES='${esUrl}'`,
         `CA='${ES_CA_DIR}/ca.crt'`,
-        "es() { curl -sS --cacert \"$CA\" -u \"elastic:$ES_PASSWORD\" -H 'Content-Type: application/json' -o /tmp/body -w '%{http_code}' \"$@\" || true; }",
+        `es() { curl -sS --cacert "$CA" --variable 'espw@${ILM_PASSWORD_FILE}' --expand-user 'elastic:{{espw}}' -H 'Content-Type: application/json' -o /tmp/body -w '%{http_code}' "$@" || true; }`,
         "until [ \"$(es \"$ES/_cluster/health?wait_for_status=yellow&timeout=30s\")\" = 200 ]; do echo 'waiting for Elasticsearch'; sleep 10; done",
         "put() { code=$(es -X PUT \"$ES/$1\" --data-binary \"@$2\"); cat /tmp/body; echo; case \"$code\" in 2*) ;; *) echo \"PUT $1: HTTP $code\"; exit 1 ;; esac; }",
         `put '_ilm/policy/${ILM_POLICY_NAME}' /etc/ilm/ilm-policy.json`,
@@ -518,12 +526,22 @@ export class Logging extends pulumi.ComponentResource {
                             name: "install",
                             image: LOGGING_VERSIONS.curlImage,
                             command: ["/bin/sh", "/etc/ilm/install.sh"],
-                            env: [{ name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: elasticUserSecret, key: "elastic" } } }],
                             securityContext: restrictedContainerSecurityContext(),
                             resources: resources("10m", "32Mi", "64Mi"),
-                            volumeMounts: [caMount, { name: "ilm", mountPath: "/etc/ilm", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+                            volumeMounts: [
+                                caMount,
+                                { name: "ilm", mountPath: "/etc/ilm", readOnly: true },
+                                { name: "tmp", mountPath: "/tmp" },
+                                { name: "es-user", mountPath: ILM_PASSWORD_FILE.replace(/\/[^/]+$/, ""), readOnly: true },
+                            ],
                         }],
-                        volumes: [caVolume, { name: "ilm", configMap: { name: ilmConfig.metadata.name } }, { name: "tmp", emptyDir: { sizeLimit: "16Mi" } }],
+                        volumes: [
+                            caVolume,
+                            { name: "ilm", configMap: { name: ilmConfig.metadata.name } },
+                            { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+                            // The password as a file, read by curl itself (SEC-01).
+                            { name: "es-user", secret: { secretName: elasticUserSecret, items: [{ key: "elastic", path: "elastic" }], defaultMode: 0o440 } },
+                        ],
                     },
                 },
             },

@@ -93,17 +93,20 @@ export function mlflowIdentities(teams: readonly string[], readers: readonly str
  */
 export function authIni(adminPassword: string, databaseUri: string): string {
     for (const [key, value] of [["adminPassword", adminPassword], ["databaseUri", databaseUri]]) {
-        // configparser reads one line per value and treats '%' as interpolation.
-        if (/[\r\n%]/.test(value)) {
-            throw new Error(`${key} (secret) must not contain a newline or '%' (the INI file would be misread)`);
+        // configparser reads one line per value.
+        if (/[\r\n]/.test(value)) {
+            throw new Error(`${key} (secret) must not contain a newline (the INI file would be misread)`);
         }
     }
+    // `read_auth_config` uses a plain ConfigParser, whose BasicInterpolation reads '%%' as '%' (a
+    // URI-encoded database password has '%XX' escapes).
+    const esc = (x: string) => x.replace(/%/g, "%%");
     return [
         "[mlflow]",
         `default_permission = ${DEFAULT_PERMISSION}`,
-        `database_uri = ${databaseUri}`,
+        `database_uri = ${esc(databaseUri)}`,
         `admin_username = ${MLFLOW_ADMIN_USER}`,
-        `admin_password = ${adminPassword}`,
+        `admin_password = ${esc(adminPassword)}`,
         "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
         "",
     ].join("\n");

@@ -10,6 +10,7 @@ import { MONITORING_CHECKS } from "./checks-monitoring";
 import { TENANCY_CHECKS } from "./checks-tenancy";
 import { TRACKING_CHECKS } from "./checks-tracking";
 import { WORKLOAD_CHECKS } from "./checks-workloads";
+import { SECRET_CHECKS } from "./checks-secrets";
 
 /** Checks by layer; a checklist ID may appear in several layers (e.g. K8S-* for each workload). */
 export const CHECKS_BY_LAYER: Readonly<Record<string, readonly Check[]>> = {
@@ -20,6 +21,7 @@ export const CHECKS_BY_LAYER: Readonly<Record<string, readonly Check[]>> = {
     monitoring: MONITORING_CHECKS,
     tenancy: TENANCY_CHECKS,
     workloads: WORKLOAD_CHECKS,
+    secrets: SECRET_CHECKS,
 };
 
 /** All checks. */

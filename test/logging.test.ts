@@ -1,6 +1,11 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SECRET_CHECKS } from "../policy/checks-secrets";
 import { describe, expect, it } from "vitest";
 import {
-    DATA_STREAM, ES_CA_DIR, ES_NAME, esRolesYaml, FLUENTD_PASSWORD_ENV, FLUENTD_ROLE, FLUENTD_STATE_DIR, ilmInstallScript, ilmPolicyBody, indexTemplateBody,
+    DATA_STREAM, ES_CA_DIR, ILM_PASSWORD_FILE, ES_NAME, esRolesYaml, FLUENTD_PASSWORD_ENV, FLUENTD_ROLE, FLUENTD_STATE_DIR, ilmInstallScript, ilmPolicyBody, indexTemplateBody,
     Logging, LoggingArgs, LOGGING_PRESETS, resolveLoggingArgs, rolloverGiB,
 } from "../components/logging";
 import { DEAD_LETTER_METRIC, fluentdConfigProblems, ID_KEY, parseFluentdConfig, renderFluentdConfig, FluentdSettings } from "../components/shared/fluentd-config";
@@ -308,7 +313,33 @@ describe("retention documents", () => {
         expect(s).toContain("put '_ilm/policy/logs-k8s' /etc/ilm/ilm-policy.json");
         expect(s).toContain("put '_index_template/logs-k8s' /etc/ilm/index-template.json");
         expect(s).toContain(`$ES/_data_stream/${DATA_STREAM}`);
-        expect(s).toContain("$ES_PASSWORD");
+        // SEC-01: curl reads the password file itself; nothing expands it onto a command line.
+        expect(s).not.toContain("ES_PASSWORD");
+        expect(s).toContain(`--variable 'espw@${ILM_PASSWORD_FILE}' --expand-user 'elastic:{{espw}}'`);
+    });
+
+    it("keeps the elastic password off every process's argv when the script really runs (SEC-01)", () => {
+        // A fake curl records its argv; the old script (`-u "elastic:$ES_PASSWORD"`) puts the password there.
+        const dir = mkdtempSync(join(tmpdir(), "ilm-"));
+        const log = join(dir, "argv");
+        writeFileSync(join(dir, "curl"), `#!/bin/sh\nprintf '%s\\n' "$@" >> '${log}'\n: > /tmp/body\nprintf 200\n`, { mode: 0o755 });
+        const run = (script: string) => {
+            writeFileSync(log, "");
+            const r = spawnSync("sh", ["-c", script], { env: { PATH: `${dir}:/usr/bin:/bin`, ES_PASSWORD: "s3cr3t-elastic-pw" }, encoding: "utf8" });
+            expect(r.status, r.stderr).toBe(0);
+            return readFileSync(log, "utf8");
+        };
+        const script = ilmInstallScript("https://logs-es-http.logging.svc:9200");
+        const argv = run(script);
+        expect(argv).toContain("--expand-user");
+        expect(argv).toContain("elastic:{{espw}}");
+        expect(argv).not.toContain("s3cr3t-elastic-pw");
+        const old = script.replace(`--variable 'espw@${ILM_PASSWORD_FILE}' --expand-user 'elastic:{{espw}}'`, `-u "elastic:$ES_PASSWORD"`);
+        expect(run(old)).toContain("elastic:s3cr3t-elastic-pw");
+        // And the SEC-01 check refuses the old script in the Job's ConfigMap.
+        const cm = { type: "kubernetes:core/v1:ConfigMap", name: "logs-ilm", inputs: { data: { "install.sh": old } } };
+        expect(SECRET_CHECKS[0].evaluate([cm], "sandbox").map((x) => x.message)).toEqual([expect.stringMatching(/install\.sh passes a credential/)]);
+        expect(SECRET_CHECKS[0].evaluate([{ ...cm, inputs: { data: { "install.sh": script } } }], "sandbox")).toEqual([]);
     });
 
     it("gives Fluentd's role only writes to the data stream and cluster monitor", () => {
@@ -397,7 +428,10 @@ describe.each(PRESETS)("Logging (%s preset)", (env, args) => {
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 100 });
         const c = pod.containers[0];
         expect(c.image).toBe(LOGGING_VERSIONS.curlImage);
-        expect(c.env).toEqual([{ name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: "logs-es-elastic-user", key: "elastic" } } }]);
+        // The password only as a mounted file (SEC-01), not even in the environment.
+        expect(c.env).toBeUndefined();
+        expect(c.volumeMounts).toContainEqual({ name: "es-user", mountPath: "/etc/es-user", readOnly: true });
+        expect(pod.volumes).toContainEqual({ name: "es-user", secret: { secretName: "logs-es-elastic-user", items: [{ key: "elastic", path: "elastic" }], defaultMode: 0o440 } });
         expect(pod.volumes).toContainEqual({ name: "es-ca", secret: { secretName: "logs-es-http-certs-public", items: [{ key: "ca.crt", path: "ca.crt" }] } });
     });
 

@@ -588,8 +588,14 @@ describe("Tracking: authentication (ML-04)", () => {
         expect(() => mlflowIdentities(["Vision"], [])).toThrow(/teams \(Vision\) must be a lowercase name/);
         expect(() => mlflowIdentities([], ["serving", "serving"])).toThrow(/mlflowReaders \(serving\) is listed twice/);
         expect(() => resolveTrackingArgs({ ...base(), podIdentityAgent: new Agent(), teams: ["a b"] })).toThrow(/teams \(a b\)/);
-        expect(() => authIni("pass\nword", "postgresql://x")).toThrow(/adminPassword \(secret\) must not contain a newline or '%'/);
-        expect(() => authIni("password", "postgresql://u:p%40@h/db")).toThrow(/databaseUri/);
+        expect(() => authIni("pass\nword", "postgresql://x")).toThrow(/adminPassword \(secret\) must not contain a newline/);
+    });
+
+    it("escapes '%' the way ConfigParser's BasicInterpolation reads it back", () => {
+        const ini = authIni("pw%1", "postgresql://u:p%40@h/db");
+        const r = spawnSync("python3", ["-c", "import configparser, sys\nc = configparser.ConfigParser()\nc.read_string(sys.stdin.read())\nprint(c['mlflow']['database_uri'] + ' ' + c['mlflow']['admin_password'])"], { input: ini, encoding: "utf8" });
+        expect(r.stderr).toBe("");
+        expect(r.stdout.trim()).toBe("postgresql://u:p%40@h/db pw%1");
     });
 
     it("ships Python that compiles (the server's init, the bootstrap Job, the hub hook)", () => {
