@@ -57,6 +57,8 @@ const cluster = new Cluster("cluster", {
     controlPlaneLogTypes: cfg.cluster.controlPlaneLogTypes,
     logRetentionDays: cfg.cluster.controlPlaneLogRetentionDays,
     deletionProtection: cfg.cluster.deletionProtection,
+    // EKS-07 / KMS-02: production's cluster and the key its kept data is encrypted with.
+    protect: cfg.preset === "production",
     kmsDeletionWindowDays: cfg.cluster.kmsDeletionWindowDays,
     cpuNodeGroup: cfg.cluster.cpu,
     gpuNodeGroup: cfg.cluster.gpu,

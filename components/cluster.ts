@@ -141,6 +141,14 @@ export interface ClusterArgs {
      */
     readonly deletionProtection?: boolean;
     /**
+     * Pulumi `protect` on the EKS cluster (checklist EKS-07) and `protect` plus `retainOnDelete` on
+     * the platform KMS key (KMS-02): that key encrypts what production keeps after a destroy (the
+     * RDS final snapshot, `Retain` volumes, the artifact bucket), which is unreadable once the key's
+     * deletion window passes. Production on, sandbox off (destroy must remove both).
+     * @default false
+     */
+    readonly protect?: boolean;
+    /**
      * KMS key deletion window, days (7 to 30).
      * @default 30
      */
@@ -181,6 +189,7 @@ export function resolveClusterArgs(args: ClusterArgs): ResolvedClusterArgs {
         controlPlaneLogTypes: args.controlPlaneLogTypes ?? ALL_LOG_TYPES,
         logRetentionDays: args.logRetentionDays ?? 90,
         deletionProtection: args.deletionProtection ?? true,
+        protect: args.protect ?? false,
         kmsDeletionWindowDays: args.kmsDeletionWindowDays ?? 30,
         addonVersions,
         gpusPerNode: 0,
@@ -283,7 +292,7 @@ export class Cluster extends pulumi.ComponentResource {
                     },
                 ],
             })),
-        }, { parent: this });
+        }, { parent: this, protect: a.protect, retainOnDelete: a.protect });
         new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${a.clusterName}`, targetKeyId: key.keyId }, { parent: this });
 
         // Declared here so `pulumi destroy` removes it; EKS would otherwise create it with no expiry.
@@ -319,7 +328,7 @@ export class Cluster extends pulumi.ComponentResource {
             kubeProxyAddonOptions: { enabled: false },
             // Workload identity is EKS Pod Identity, so no IRSA OIDC provider is needed.
             createOidcProvider: false,
-        }, { parent: this, dependsOn: [logGroup] });
+        }, { parent: this, dependsOn: [logGroup], protect: a.protect });
         const clusterName = cluster.eksCluster.name;
 
         for (const arn of a.adminPrincipalArns) {

@@ -11,7 +11,7 @@ import { loadStack, PROD_SECRETS } from "./stack";
 let prod: Res[];
 beforeAll(async () => {
     await loadStack("prod", PROD_SECRETS, Object.keys(PROD_SECRETS));
-    prod = allRecords().map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, urn: r.urn, dependencies: r.dependencies, protect: r.protect }));
+    prod = allRecords().map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, urn: r.urn, dependencies: r.dependencies, protect: r.protect, retainOnDelete: r.retainOnDelete } as Res));
 });
 
 type Mutation = (rs: Res[]) => void;
@@ -39,6 +39,9 @@ const mutations: [string, Env, string, Mutation][] = [
     ["EKS-05", "production", "uses extended support", (rs) => { find(rs, "eks:index:Cluster").upgradePolicy = { supportType: "EXTENDED" }; }],
     ["EKS-06", "production", "uses the aws-auth ConfigMap", (rs) => { find(rs, "eks:index:Cluster").authenticationMode = "CONFIG_MAP"; }],
     ["EKS-07", "production", "has no deletion protection", (rs) => { find(rs, "eks:index:Cluster").deletionProtection = false; }],
+    ["EKS-07", "production", "does not Pulumi-protect the cluster", (rs) => { (rs.find((r) => r.type === "eks:index:Cluster") as any).protect = false; }],
+    ["KMS-02", "production", "does not protect the key of the kept data", (rs) => { (rs.find((r) => r.type === "aws:kms/key:Key") as any).protect = false; }],
+    ["KMS-02", "production", "lets destroy schedule the key's deletion", (rs) => { (rs.find((r) => r.type === "aws:kms/key:Key") as any).retainOnDelete = false; }],
     ["EKS-07", "sandbox", "protects a sandbox from destroy", (rs) => { find(rs, "eks:index:Cluster").deletionProtection = true; }],
     ["NG-01", "production", "allows SSH", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu").remoteAccess = { ec2SshKey: "k" }; }],
     ["NG-02", "production", "raises the IMDS hop limit", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-gpu-lt").metadataOptions.httpPutResponseHopLimit = 2; }],
