@@ -42,6 +42,8 @@ const network = new Network("network", {
     natStrategy: cfg.network.natStrategy,
     flowLogs: cfg.network.flowLogs,
     flowLogRetentionDays: cfg.network.flowLogRetentionDays,
+    // LOG-01: production's flow-log group is KMS-encrypted.
+    flowLogKms: cfg.preset === "production",
     clusterName: cfg.namePrefix,
 }, awsOpts);
 

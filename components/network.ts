@@ -29,6 +29,13 @@ export interface NetworkArgs {
      */
     readonly flowLogRetentionDays?: number;
     /**
+     * Encrypt the flow-log group with a customer-managed KMS key of its own (checklist LOG-01, in
+     * production). Its own key because the platform key is made with the cluster, after the VPC.
+     * The key is `protect`ed and `retainOnDelete` like the platform key (KMS-02).
+     * @default false
+     */
+    readonly flowLogKms?: boolean;
+    /**
      * Name of the EKS cluster that will use the subnets. Adds the `kubernetes.io/cluster/<name>`
      * tag the AWS Load Balancer Controller uses to pick subnets when several clusters share a VPC.
      * @default - no cluster tag
@@ -48,6 +55,7 @@ export function resolveNetworkArgs(args: NetworkArgs): ResolvedNetworkArgs {
         natStrategy: args.natStrategy ?? "perAz",
         flowLogs: args.flowLogs ?? true,
         flowLogRetentionDays: args.flowLogRetentionDays ?? 90,
+        flowLogKms: args.flowLogKms ?? false,
         clusterName: args.clusterName,
     };
     if (!Number.isInteger(r.azCount) || r.azCount < 1 || r.azCount > 3) {
@@ -184,8 +192,10 @@ export class Network extends pulumi.ComponentResource {
         }, { parent: this });
 
         if (a.flowLogs) {
+            const key = a.flowLogKms ? this.flowLogKey(name) : undefined;
             const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
                 retentionInDays: a.flowLogRetentionDays,
+                kmsKeyId: key?.arn,
             }, { parent: this });
             const role = new aws.iam.Role(`${name}-flow-logs`, {
                 assumeRolePolicy: JSON.stringify({
@@ -225,5 +235,31 @@ export class Network extends pulumi.ComponentResource {
             publicSubnetIds: this.publicSubnetIds,
             databaseSubnetIds: this.databaseSubnetIds,
         });
+    }
+
+    /** KMS key for the flow-log group: rotated, 30-day window, usable by CloudWatch Logs in this account only. */
+    private flowLogKey(name: string): aws.kms.Key {
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        return new aws.kms.Key(`${name}-flow-logs-key`, {
+            description: `${name}: VPC flow logs`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            policy: pulumi.all([account, partition, region]).apply(([acct, part, reg]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:${part}:iam::${acct}:root` }, Action: "kms:*", Resource: "*" },
+                    {
+                        Sid: "CloudWatchLogsForThisAccount",
+                        Effect: "Allow",
+                        Principal: { Service: `logs.${reg}.amazonaws.com` },
+                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                        Resource: "*",
+                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${reg}:${acct}:log-group:*` } },
+                    },
+                ],
+            })),
+        }, { parent: this, protect: true, retainOnDelete: true });
     }
 }

@@ -123,8 +123,14 @@ export interface TrackingArgs {
     readonly performanceInsights?: boolean;
     /** Enhanced Monitoring interval, seconds: 0 (off), 1, 5, 10, 15, 30 or 60. @default 0 */
     readonly monitoringIntervalSeconds?: number;
-    /** PostgreSQL logs exported to CloudWatch. @default [] */
+    /**
+     * PostgreSQL logs exported to CloudWatch. Their log groups (`/aws/rds/instance/<id>/<type>`) are
+     * declared here with retention (and `kmsKeyArn`, when given) before the instance exists, so RDS
+     * never creates them undeclared, unexpiring and outliving the stack (checklist LOG-01). @default []
+     */
     readonly logExports?: string[];
+    /** Retention of the exported-log groups, days. @default 30 */
+    readonly logRetentionDays?: number;
     /** Statements slower than this are logged, ms (`log_min_duration_statement`; -1 = off). @default 1000 */
     readonly slowQueryLogMs?: number;
     /** S3 versioning on the artifact bucket (checklist S3-03). @default false */
@@ -229,6 +235,7 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
         performanceInsights: args.performanceInsights ?? false,
         monitoringIntervalSeconds: args.monitoringIntervalSeconds ?? 0,
         logExports: args.logExports ?? [],
+        logRetentionDays: args.logRetentionDays ?? 30,
         slowQueryLogMs: args.slowQueryLogMs ?? 1000,
         bucketVersioning: args.bucketVersioning ?? false,
         bucketKms: args.bucketKms ?? false,
@@ -250,6 +257,7 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
     wholeNumber("maxAllocatedStorageGiB", r.maxAllocatedStorageGiB, r.allocatedStorageGiB, 65536);
     wholeNumber("backupRetentionDays", r.backupRetentionDays, 1, 35);
     wholeNumber("slowQueryLogMs", r.slowQueryLogMs, -1, 2147483647);
+    wholeNumber("logRetentionDays", r.logRetentionDays, 1, 3653);
     wholeNumber("noncurrentVersionExpirationDays", r.noncurrentVersionExpirationDays, 1, 3650);
     wholeNumber("replicas", r.replicas, 1, 10);
     wholeNumber("workers", r.workers, 1, 16);
@@ -427,6 +435,13 @@ export class Tracking extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
+        // RDS writes exports to these names; declared first, so the instance finds them.
+        const logGroups = a.logExports.map((type) => new aws.cloudwatch.LogGroup(`${name}-db-log-${type}`, {
+            name: `/aws/rds/instance/${a.namePrefix}-mlflow/${type}`,
+            retentionInDays: a.logRetentionDays,
+            kmsKeyId: keyForProd,
+        }, { parent: this }));
+
         const snapshotSuffix = a.finalSnapshot ? new random.RandomId(`${name}-final-snapshot-suffix`, { byteLength: 4 }, { parent: this }) : undefined;
         const db = new aws.rds.Instance(`${name}-db`, {
             identifier: `${a.namePrefix}-mlflow`,
@@ -461,7 +476,7 @@ export class Tracking extends pulumi.ComponentResource {
             performanceInsightsRetentionPeriod: a.performanceInsights ? 7 : undefined,
             monitoringInterval: a.monitoringIntervalSeconds,
             monitoringRoleArn: monitoringRole?.arn,
-        }, { parent: this, protect: a.protect, additionalSecretOutputs: ["password"] });
+        }, { parent: this, protect: a.protect, additionalSecretOutputs: ["password"], dependsOn: logGroups });
 
         // ---- Artifact bucket ---------------------------------------------------------------
         // Skipped on purpose: replication (CKV_AWS_144), object lock (CKV_AWS_143: it would block
