@@ -7,7 +7,7 @@
  * resources, association → role → policy) use the dependency URNs the engine records (tests and
  * the policy pack both have them), falling back to physical names where a name is the link.
  */
-import { Check, Env, of, parseJson, Res, v, Violation } from "./checks";
+import { Check, Env, of, parseJson, Res, v, Violation, zonesOf } from "./checks";
 
 const T = {
     db: "aws:rds/instance:Instance",
@@ -96,8 +96,13 @@ export const TRACKING_CHECKS: readonly Check[] = [
         const group = of(rs, T.subnetGroup).find((g) => linked(db, g, "dbSubnetGroupName"));
         if (!db.inputs.dbSubnetGroupName || group === undefined) {
             out.push("no declared dbSubnetGroupName");
-        } else if ((group.inputs.subnetIds ?? []).length < 2) {
-            out.push("subnet group spans fewer than two subnets");
+        } else {
+            // RDS needs two AZs, and Multi-AZ is only as good as the zones the group spans.
+            const zones = zonesOf(group, "subnetIds", rs);
+            const n = zones?.size ?? (group.inputs.subnetIds ?? []).length;
+            if (n < 2) {
+                out.push(`subnet group spans fewer than two ${zones ? "AZs" : "subnets"}`);
+            }
         }
         return out;
     }),

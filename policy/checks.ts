@@ -119,6 +119,24 @@ export const parseJson = (x: unknown): any => {
 };
 const decode = (x: unknown): string => (typeof x === "string" ? Buffer.from(x, "base64").toString("utf8") + x : "");
 
+/**
+ * The availability zones a resource's `key` input (a list of subnet IDs) covers, from the subnets
+ * it depends on through that property (tests and the policy pack record property dependencies);
+ * undefined when they cannot be told, e.g. subnets made outside the stack.
+ */
+export function zonesOf(r: Res, key: string, rs: readonly Res[]): Set<string> | undefined {
+    const deps = (r as any).propertyDependencies?.[key] as string[] | undefined;
+    if (!Array.isArray(deps) || deps.length === 0) {
+        return undefined;
+    }
+    const subnets = rs.filter((x) => x.type === "aws:ec2/subnet:Subnet" && x.urn !== undefined && deps.includes(x.urn));
+    const zones = subnets.map((x) => x.inputs.availabilityZone).filter((z) => typeof z === "string");
+    return zones.length === 0 ? undefined : new Set(zones);
+}
+
+/** A node group names a launch template (by id or name). */
+const hasLaunchTemplate = (r: Res) => Boolean(r.inputs.launchTemplate?.id || r.inputs.launchTemplate?.name);
+
 /** Helper to build a check from a per-resource predicate. */
 export function perResource(id: string, description: string, types: string[], fn: (r: Res, env: Env, all: readonly Res[]) => string | string[] | undefined): Check {
     return {
@@ -243,7 +261,10 @@ export const FOUNDATION_CHECKS: readonly Check[] = [
     }),
     perResource("NG-01", "no SSH remote access on node groups", [T.nodeGroup], (r) =>
         r.inputs.remoteAccess ? "remoteAccess is set; use SSM" : undefined),
-    perResource("NG-02", "IMDSv2 required with hop limit 1 on every launch template", [T.launchTemplate], (r) => {
+    perResource("NG-02", "IMDSv2 required with hop limit 1 on every launch template; every node group has one (EKS's defaults allow IMDSv1, hop limit 2)", [T.launchTemplate, T.nodeGroup], (r) => {
+        if (r.type === T.nodeGroup) {
+            return hasLaunchTemplate(r) ? undefined : "no launch template: IMDS settings are EKS's defaults";
+        }
         const m = r.inputs.metadataOptions ?? {};
         return m.httpEndpoint === "enabled" && m.httpTokens === "required" && m.httpPutResponseHopLimit === 1
             ? undefined
@@ -272,12 +293,17 @@ export const FOUNDATION_CHECKS: readonly Check[] = [
             return out;
         },
     },
-    perResource("NG-04", "node groups span at least 2 AZs (3 in production)", [T.nodeGroup], (r, env) => {
-        const n = (r.inputs.subnetIds ?? []).length;
+    perResource("NG-04", "node groups span at least 2 AZs (3 in production)", [T.nodeGroup], (r, env, all) => {
+        // Zones, not subnets: three subnets in one AZ survive no AZ outage.
+        const zones = zonesOf(r, "subnetIds", all);
+        const n = Math.min(zones?.size ?? Infinity, (r.inputs.subnetIds ?? []).length);
         const need = env === "production" ? 3 : 2;
-        return n < need ? `subnetIds covers ${n} subnet(s); needs ${need}` : undefined;
+        return n < need ? `subnetIds covers ${n} ${zones ? "AZ(s)" : "subnet(s)"}; needs ${need} AZs` : undefined;
     }),
-    perResource("NG-05", "encrypted root volumes", [T.launchTemplate], (r) => {
+    perResource("NG-05", "encrypted root volumes; every node group has a launch template that declares them", [T.launchTemplate, T.nodeGroup], (r) => {
+        if (r.type === T.nodeGroup) {
+            return hasLaunchTemplate(r) ? undefined : "no launch template, so no encrypted root volume is declared";
+        }
         const bdm = r.inputs.blockDeviceMappings ?? [];
         return bdm.length > 0 && bdm.every((b: any) => isTrue(b.ebs?.encrypted)) ? undefined : "blockDeviceMappings must all set ebs.encrypted";
     }),
@@ -330,8 +356,10 @@ export const FOUNDATION_CHECKS: readonly Check[] = [
                 if (dsgs.length < vpcs.length) {
                     out.push(v("NET-01", vpc, "the VPC's default security group is not declared and closed"));
                 }
-                if (env === "production" && of(rs, T.flowLog).length === 0) {
-                    out.push(v("NET-01", vpc, "no flow log in production"));
+                // This VPC's flow log, of all traffic (a REJECT-only log misses exfiltration).
+                const own = of(rs, T.flowLog).filter((f) => vpc.urn !== undefined && (f.dependencies ?? []).includes(vpc.urn) || (vpc.inputs.id !== undefined && f.inputs.vpcId === vpc.inputs.id));
+                if (env === "production" && !own.some((f) => f.inputs.trafficType === "ALL")) {
+                    out.push(v("NET-01", vpc, "no flow log of ALL traffic on this VPC in production"));
                 }
             }
             return out;
@@ -339,10 +367,11 @@ export const FOUNDATION_CHECKS: readonly Check[] = [
     },
     {
         id: "NET-02",
-        description: "no ingress from the internet to SSH, RDP or all ports",
+        description: "no ingress from the internet except HTTPS/HTTP to a load balancer (never SSH, RDP, databases or all ports)",
         evaluate(rs) {
             const open = (cidrs: unknown) => Array.isArray(cidrs) && cidrs.some((c) => c === "0.0.0.0/0" || c === "::/0");
-            const risky = (from: number, to: number, proto: string) => proto === "-1" || proto === "all" || [22, 3389].some((p) => from <= p && p <= to) || (from === 0 && to >= 65535);
+            // Anything but exactly 443 or 80 over TCP: databases, dashboards and node ports are as bad as SSH.
+            const risky = (from: number, to: number, proto: string) => !(["tcp", "6"].includes(proto) && from === to && (from === 443 || from === 80));
             const out: Violation[] = [];
             for (const sg of of(rs, T.sg)) {
                 for (const i of sg.inputs.ingress ?? []) {

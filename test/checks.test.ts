@@ -11,7 +11,7 @@ import { loadStack, PROD_SECRETS } from "./stack";
 let prod: Res[];
 beforeAll(async () => {
     await loadStack("prod", PROD_SECRETS, Object.keys(PROD_SECRETS));
-    prod = allRecords().map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, urn: r.urn, dependencies: r.dependencies, protect: r.protect, retainOnDelete: r.retainOnDelete } as Res));
+    prod = allRecords().map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, urn: r.urn, dependencies: r.dependencies, protect: r.protect, retainOnDelete: r.retainOnDelete, propertyDependencies: r.propertyDependencies } as Res));
 });
 
 type Mutation = (rs: Res[]) => void;
@@ -50,6 +50,10 @@ const mutations: [string, Env, string, Mutation][] = [
     ["NG-03", "production", "associates public IPs on nodes", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").networkInterfaces = [{ associatePublicIpAddress: "true" }]; }],
     ["NG-03", "production", "lets the component create a default node group", (rs) => { find(rs, "eks:index:Cluster").skipDefaultNodeGroup = false; }],
     ["NG-04", "production", "puts a prod group in 2 AZs", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu").subnetIds.pop(); }],
+    ["NG-04", "production", "puts all three subnets of a group in one AZ", (rs) => { for (const sn of rs.filter((r) => r.type === "aws:ec2/subnet:Subnet")) sn.inputs.availabilityZone = "us-west-2a"; }],
+    ["RDS-02", "production", "puts the database subnets in one AZ", (rs) => { for (const sn of rs.filter((r) => r.type === "aws:ec2/subnet:Subnet")) sn.inputs.availabilityZone = "us-west-2a"; }],
+    ["NG-02", "production", "drops a node group's launch template", (rs) => { delete find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu").launchTemplate; }],
+    ["NG-05", "production", "drops a node group's launch template", (rs) => { delete find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu").launchTemplate; }],
     ["NG-05", "production", "leaves a root volume unencrypted", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").blockDeviceMappings[0].ebs.encrypted = "false"; }],
     ["NG-06", "production", "drops the GPU taint", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu").taints = []; }],
     ["NG-06", "sandbox", "keeps a GPU node running in the sandbox", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu").scalingConfig.minSize = 1; }],
@@ -58,6 +62,9 @@ const mutations: [string, Env, string, Mutation][] = [
     ["NET-01", "production", "opens the default security group", (rs) => { find(rs, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").ingress = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]; }],
     ["NET-01", "production", "has no flow logs", (rs) => { rs.splice(rs.findIndex((r) => r.type === "aws:ec2/flowLog:FlowLog"), 1); }],
     ["NET-02", "production", "opens SSH to the internet", (rs) => { find(rs, "aws:ec2/securityGroup:SecurityGroup", "cluster-node-sg").ingress = [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }]; }],
+    ["NET-01", "production", "logs only rejected traffic", (rs) => { find(rs, "aws:ec2/flowLog:FlowLog").trafficType = "REJECT"; }],
+    ["NET-02", "production", "opens PostgreSQL to the internet", (rs) => { find(rs, "aws:ec2/securityGroup:SecurityGroup", "cluster-node-sg").ingress = [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] }]; }],
+    ["NET-02", "production", "opens a node port range to the internet", (rs) => { rs.push({ type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "x", inputs: { ipProtocol: "tcp", fromPort: 30000, toPort: 32767, cidrIpv4: "0.0.0.0/0" } }); }],
     ["NET-04", "production", "leaves network policy off in the CNI", (rs) => { find(rs, "aws:eks/addon:Addon", "cluster-vpc-cni").configurationValues = "{}"; }],
     ["NET-05", "production", "shares one NAT across 3 AZs", (rs) => { for (let i = 0; i < 2; i++) rs.splice(rs.findIndex((r) => r.type === "aws:ec2/natGateway:NatGateway"), 1); }],
     ["EKS-02", "production", "leaves the flow-log group unencrypted", (rs) => { delete find(rs, "aws:cloudwatch/logGroup:LogGroup", "network-flow-logs").kmsKeyId; }],
