@@ -183,7 +183,7 @@ export const CONFIG_KEYS = {
     alertEmailUsername: { type: "string", description: "SMTP user name." },
     alertEmailPassword: { type: "string", secret: true, description: "SMTP password (secret)." },
     teams: { type: "object[]", description: "Teams: list of {name, memberPrincipalArns, leadPrincipalArns, quota: {cpu, memory, gpu, storage, pods}, extraNamespaces?, internetEgress?, kubernetesApiAccess?, queue?: {gpu?, gpuBorrowingLimit?, gpuNodeCpu?, gpuNodeMemory?}}." },
-    auditorPrincipalArns: { type: "string[]", description: "IAM role or user ARNs with cluster-wide read-only access (no Secrets)." },
+    auditorPrincipalArns: { type: "string[]", description: "IAM role or user ARNs with read-only access (no Secrets) to every namespace but jupyterhub, where they see no pods (NS-06)." },
     alertDeadMansSwitchUrl: { type: "string", secret: true, description: "Webhook that must receive the always-firing Watchdog alert; pages when it stops (secret)." },
     jupyterAuth: { type: "string", description: "JupyterHub sign-in: shared-password (generated user and admin passwords; sandbox only) or oauth (an OAuth2/OIDC provider)." },
     jupyterAdminUsers: { type: "string[]", description: "JupyterHub admin user names (with oauth, as the provider's username claim gives them)." },

@@ -71,10 +71,18 @@ export interface TenancyArgs {
     /** VPC CIDR: excluded from internet egress, and the target of Kubernetes API egress. */
     readonly vpcCidr: string;
     /**
-     * IAM principals with read-only access to the whole cluster (no Secrets: AmazonEKSViewPolicy).
+     * IAM principals with read-only access (no Secrets: AmazonEKSViewPolicy) to every namespace in
+     * `auditedNamespaces` and the teams' namespaces; in `jupyterhub` they see everything but pods
+     * (checklist NS-06), and cluster-wide only nodes, namespaces, volumes and RBAC.
      * @default []
      */
     readonly auditorPrincipalArns?: string[];
+    /**
+     * Platform namespaces auditors read through AmazonEKSViewPolicy. Never `jupyterhub`: the view
+     * policy reads pods, and user server pods carry their owner's `JUPYTERHUB_API_TOKEN` (NS-06).
+     * @default - every platform namespace but jupyterhub, plus kube-system and elastic-system
+     */
+    readonly auditedNamespaces?: string[];
     /**
      * Principals that already have an access entry (platform admins); a principal can have only one.
      * @default []
@@ -160,6 +168,17 @@ export function validateTeams(teams: TeamSpec[], reservedPrincipalArns: string[]
     });
 }
 
+/**
+ * Namespaces whose pods carry a credential in their spec: JupyterHub 5.5.0 `Spawner.get_env`
+ * (jupyterhub/spawner.py) sets `env['JUPYTERHUB_API_TOKEN'] = self.api_token`, and KubeSpawner 7.0.0
+ * `make_pod` (kubespawner/objects.py) renders a plain string as `V1EnvVar(name=key, value=env)`, not
+ * a secretKeyRef. Whoever can `get pods` there can act as any notebook user (checklist NS-06).
+ */
+export const TOKEN_POD_NAMESPACES: readonly string[] = [NAMESPACES.jupyterhub];
+
+/** Group auditors' access entries map to (their RBAC beyond the view access policy). */
+export const AUDITOR_GROUP = "mlplatform:auditors";
+
 /** {@link TenancyArgs} with defaults applied. */
 export type ResolvedTenancyArgs = Required<TenancyArgs>;
 
@@ -171,7 +190,13 @@ export function resolveTenancyArgs(args: TenancyArgs): ResolvedTenancyArgs {
         reservedPrincipalArns: args.reservedPrincipalArns ?? [],
         platformReadNamespaces: args.platformReadNamespaces ?? [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
         mlflowCredentials: args.mlflowCredentials ?? {},
+        auditedNamespaces: args.auditedNamespaces ?? [...Object.values(NAMESPACES).filter((n) => !TOKEN_POD_NAMESPACES.includes(n)), "kube-system", "elastic-system"],
     };
+    r.auditedNamespaces.forEach((n, i) => {
+        if (TOKEN_POD_NAMESPACES.includes(n)) {
+            throw new Error(`auditedNamespaces[${i}] "${n}" holds pods whose spec carries a user's JUPYTERHUB_API_TOKEN; auditors see it through the mlplatform-team-viewer Role instead (no pods)`);
+        }
+    });
     validateTeams(r.teams, r.reservedPrincipalArns, r.auditorPrincipalArns);
     return r;
 }
@@ -211,6 +236,22 @@ export const PLATFORM_VIEW_RULES = [
     { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: READ },
 ];
 
+/** The same in {@link TOKEN_POD_NAMESPACES}: no pods (their env holds users' API tokens, NS-06). */
+export const TOKEN_NAMESPACE_VIEW_RULES = [
+    { apiGroups: [""], resources: ["services", "events"], verbs: READ },
+    { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: READ },
+];
+
+/**
+ * Cluster-scoped reads auditors keep once their view policy is namespace-scoped (an EKS access
+ * policy with `namespace` scope grants nothing cluster-scoped).
+ */
+export const AUDITOR_CLUSTER_RULES = [
+    { apiGroups: [""], resources: ["nodes", "namespaces", "persistentvolumes"], verbs: READ },
+    { apiGroups: ["storage.k8s.io"], resources: ["storageclasses"], verbs: READ },
+    { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles", "clusterrolebindings", "roles", "rolebindings"], verbs: READ },
+];
+
 /**
  * Team tenancy: per team, namespaces with Pod Security `restricted`, a quota (GPUs included), a
  * LimitRange, default-deny network policies with explicit allows, RBAC for members and leads, and
@@ -240,8 +281,6 @@ export class Tenancy extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [entry] });
         };
 
-        a.auditorPrincipalArns.forEach((arn, i) => accessEntry(`auditor-${i + 1}`, arn, [], { type: "cluster" }));
-
         const namespaces: Record<string, string[]> = {};
         for (const team of a.teams) {
             const groups = teamGroups(team.name);
@@ -264,16 +303,41 @@ export class Tenancy extends pulumi.ComponentResource {
             team.leadPrincipalArns.forEach((arn, i) => accessEntry(`${team.name}-lead-${i + 1}`, arn, [groups.leads], { type: "namespace", namespaces: nsNames }));
         }
 
-        if (a.teams.length > 0) {
-            for (const ns of a.platformReadNamespaces) {
+        // Auditors: the view policy in every namespace except those whose pods carry tokens (NS-06);
+        // AmazonEKSViewPolicy reads pods (docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html).
+        const audited = [...a.auditedNamespaces, ...Object.values(namespaces).flat()];
+        a.auditorPrincipalArns.forEach((arn, i) => accessEntry(`auditor-${i + 1}`, arn, [AUDITOR_GROUP], { type: "namespace", namespaces: audited }));
+        const rbacLabels = standardLabels("tenancy", "rbac", name);
+        const group = (g: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: g });
+        if (a.auditorPrincipalArns.length > 0) {
+            const role = new k8s.rbac.v1.ClusterRole(`${name}-auditor`, { metadata: { name: "mlplatform-auditor", labels: rbacLabels }, rules: AUDITOR_CLUSTER_RULES }, { parent: this });
+            new k8s.rbac.v1.ClusterRoleBinding(`${name}-auditor`, {
+                metadata: { name: "mlplatform-auditors", labels: rbacLabels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+                subjects: [group(AUDITOR_GROUP)],
+            }, { parent: this });
+        }
+
+        const viewers = [
+            ...a.teams.flatMap((t) => Object.values(teamGroups(t.name))),
+            ...(a.auditorPrincipalArns.length > 0 ? [AUDITOR_GROUP] : []),
+        ];
+        const viewNamespaces = [...new Set([...a.platformReadNamespaces, ...(a.auditorPrincipalArns.length > 0 ? TOKEN_POD_NAMESPACES : [])])];
+        if (a.teams.length > 0 || a.auditorPrincipalArns.length > 0) {
+            for (const ns of viewNamespaces) {
+                // Auditors read the other platform namespaces through their access policy.
+                const subjects = TOKEN_POD_NAMESPACES.includes(ns) ? viewers : viewers.filter((g) => g !== AUDITOR_GROUP);
+                if (subjects.length === 0) {
+                    continue;
+                }
                 const role = new k8s.rbac.v1.Role(`${name}-view-${ns}`, {
-                    metadata: { name: "mlplatform-team-viewer", namespace: ns, labels: standardLabels("tenancy", "rbac", name) },
-                    rules: PLATFORM_VIEW_RULES,
+                    metadata: { name: "mlplatform-team-viewer", namespace: ns, labels: rbacLabels },
+                    rules: TOKEN_POD_NAMESPACES.includes(ns) ? TOKEN_NAMESPACE_VIEW_RULES : PLATFORM_VIEW_RULES,
                 }, { parent: this });
                 new k8s.rbac.v1.RoleBinding(`${name}-view-${ns}`, {
-                    metadata: { name: "mlplatform-team-viewers", namespace: ns, labels: standardLabels("tenancy", "rbac", name) },
+                    metadata: { name: "mlplatform-team-viewers", namespace: ns, labels: rbacLabels },
                     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                    subjects: a.teams.flatMap((t) => Object.values(teamGroups(t.name))).map((g) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: g })),
+                    subjects: subjects.map(group),
                 }, { parent: this });
             }
         }
@@ -304,6 +368,11 @@ export class Tenancy extends pulumi.ComponentResource {
                     [`requests.${GPU_RESOURCE}`]: `${team.quota.gpu}`,
                     "requests.storage": team.quota.storage,
                     pods: `${team.quota.pods}`,
+                    // Checklist NS-07: a LoadBalancer or NodePort Service makes EKS build an
+                    // internet-facing load balancer or open node ports outside the program; a platform
+                    // admin exposes things through the platform's Ingress instead.
+                    "services.loadbalancers": "0",
+                    "services.nodeports": "0",
                 },
             },
         }, { parent: this });

@@ -15,6 +15,19 @@ const LEVEL = "pod-security.kubernetes.io/enforce";
 const ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 const TEAM_POLICIES = ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"];
 
+const RB = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
+/** Namespaces whose pods carry a user's JUPYTERHUB_API_TOKEN in their env (components/tenancy.ts TOKEN_POD_NAMESPACES). */
+const TOKEN_POD_NAMESPACES = ["jupyterhub"];
+/** Built-in ClusterRoles that read pods (Kubernetes user-facing roles). */
+const BUILTIN_POD_READERS = ["view", "edit", "admin", "cluster-admin"];
+/** Subjects allowed to read every pod: the platform admins' cluster-admin access and Kubernetes itself. */
+const POD_READ_OK = (s: any) => s.kind === "ServiceAccount" || String(s.name).startsWith("system:");
+
+const readsPods = (rules: any[]) => (rules ?? []).some((r: any) =>
+    ((r.apiGroups ?? []).includes("") || (r.apiGroups ?? []).includes("*"))
+    && ((r.resources ?? []).includes("pods") || (r.resources ?? []).includes("*"))
+    && (r.verbs ?? []).some((x: string) => ["get", "list", "watch", "*"].includes(x)));
+
 const teamNamespaces = (rs: readonly Res[]) => of(rs, NS).filter((n) => n.inputs.metadata?.labels?.[TEAM_LABEL] !== undefined);
 const inNs = (r: Res, ns: string) => r.inputs.metadata?.namespace === ns;
 
@@ -79,6 +92,49 @@ export const TENANCY_CHECKS: readonly Check[] = [
                     out.push(v("NS-03", n, "no LimitRange with default requests and limits"));
                 }
                 return out;
+            });
+        },
+    },
+    {
+        id: "NS-06",
+        description: "no team, auditor or other human principal can read pods in jupyterhub (their env holds users' JUPYTERHUB_API_TOKEN)",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            const roleReadsPods = (ref: any, ns: string | undefined) => {
+                const declared = of(rs, ...ROLES).find((r) => r.inputs.metadata?.name === ref?.name && r.type.endsWith(`:${ref?.kind}`)
+                    && (ref?.kind === "ClusterRole" || r.inputs.metadata?.namespace === ns));
+                return declared !== undefined ? readsPods(declared.inputs.rules) : ref?.kind === "ClusterRole" && BUILTIN_POD_READERS.includes(ref?.name);
+            };
+            const humans = (b: Res) => (b.inputs.subjects ?? []).filter((s: any) => !POD_READ_OK(s));
+            for (const b of of(rs, RB).filter((x) => TOKEN_POD_NAMESPACES.includes(x.inputs.metadata?.namespace))) {
+                if (humans(b).length > 0 && roleReadsPods(b.inputs.roleRef, b.inputs.metadata?.namespace)) {
+                    out.push(v("NS-06", b, `lets ${humans(b).map((s: any) => s.name).join(", ")} read pods in ${b.inputs.metadata?.namespace}`));
+                }
+            }
+            for (const b of of(rs, CRB)) {
+                if (humans(b).length > 0 && roleReadsPods(b.inputs.roleRef, undefined)) {
+                    out.push(v("NS-06", b, `lets ${humans(b).map((s: any) => s.name).join(", ")} read pods in every namespace, jupyterhub included`));
+                }
+            }
+            // Every EKS access policy but the admins' reads pods in its scope.
+            for (const a of of(rs, ASSOC).filter((x) => x.inputs.policyArn !== ADMIN_POLICY)) {
+                const scope = a.inputs.accessScope ?? {};
+                if (scope.type === "cluster" || (scope.namespaces ?? []).some((n: string) => TOKEN_POD_NAMESPACES.includes(n))) {
+                    out.push(v("NS-06", a, `${a.inputs.policyArn} with scope ${JSON.stringify(scope)} reads pods in jupyterhub`));
+                }
+            }
+            return out;
+        },
+    },
+    {
+        id: "NS-07",
+        description: "team ResourceQuotas hard-limit services.loadbalancers and services.nodeports to 0",
+        evaluate(rs) {
+            return teamNamespaces(rs).flatMap((n) => {
+                const hard = of(rs, QUOTA).find((q) => inNs(q, n.inputs.metadata.name))?.inputs.spec?.hard ?? {};
+                return ["services.loadbalancers", "services.nodeports"]
+                    .filter((k) => String(hard[k]) !== "0")
+                    .map((k) => v("NS-07", n, `quota ${k} is ${hard[k] ?? "unset"}; teams must not expose Services outside the platform's Ingress`));
             });
         },
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LEAD_RULES, MEMBER_RULES, PLATFORM_VIEW_RULES, resolveTenancyArgs, TeamSpec, Tenancy, TenancyArgs, validateTeams } from "../components/tenancy";
+import { AUDITOR_CLUSTER_RULES, LEAD_RULES, MEMBER_RULES, PLATFORM_VIEW_RULES, resolveTenancyArgs, TOKEN_NAMESPACE_VIEW_RULES, TeamSpec, Tenancy, TenancyArgs, validateTeams } from "../components/tenancy";
 import { MLFLOW_CREDENTIALS_SECRET } from "../components/tracking-auth";
 import { Env } from "../policy/checks";
 import { TENANCY_CHECKS } from "../policy/checks-tenancy";
@@ -50,6 +50,8 @@ describe("Tenancy", () => {
             "requests.nvidia.com/gpu": gpus,
             "requests.storage": spec.storage,
             pods: `${spec.pods}`,
+            "services.loadbalancers": "0",
+            "services.nodeports": "0",
         });
     });
 
@@ -81,8 +83,8 @@ describe("Tenancy", () => {
             ["team-member", [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "mlplatform:team:vision:members" }]],
             ["team-lead", [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "mlplatform:team:vision:leads" }]],
         ]);
-        expect(byType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")).toHaveLength(0);
-        expect(byType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")).toHaveLength(0);
+        // The only cluster-wide binding is the auditors' (nodes, namespaces, volumes, RBAC).
+        expect(byType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((b) => b.inputs.subjects)).toEqual([[{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "mlplatform:auditors" }]]);
         // Leads differ from members only by quota visibility and exec.
         expect(LEAD_RULES.slice(MEMBER_RULES.length)).toEqual([
             { apiGroups: [""], resources: ["resourcequotas", "limitranges"], verbs: ["get", "list", "watch"] },
@@ -90,18 +92,25 @@ describe("Tenancy", () => {
         ]);
     });
 
-    it("lets every team see platform pods, never their Secrets", async () => {
+    it("lets every team see platform pods, never their Secrets, and no pods in jupyterhub (NS-06)", async () => {
         await build();
+        const [mlflowRole] = inNs("kubernetes:rbac.authorization.k8s.io/v1:Role", "mlflow");
+        expect(mlflowRole.inputs.rules).toEqual(PLATFORM_VIEW_RULES);
+        const [hubRole] = inNs("kubernetes:rbac.authorization.k8s.io/v1:Role", "jupyterhub");
+        expect(hubRole.inputs.rules).toEqual(TOKEN_NAMESPACE_VIEW_RULES);
+        // User server pods carry JUPYTERHUB_API_TOKEN as a plain env value (jupyterhub 5.5.0
+        // Spawner.get_env; kubespawner 7.0.0 make_pod): reading pods there is acting as any user.
+        expect(JSON.stringify(hubRole.inputs.rules)).not.toMatch(/"pods/);
         for (const ns of ["mlflow", "jupyterhub"]) {
             const [role] = inNs("kubernetes:rbac.authorization.k8s.io/v1:Role", ns);
-            expect(role.inputs.rules).toEqual(PLATFORM_VIEW_RULES);
             expect(JSON.stringify(role.inputs.rules)).not.toContain("secrets");
-            const [binding] = inNs("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", ns);
-            expect(binding.inputs.subjects.map((s: any) => s.name)).toHaveLength(6);
         }
+        const subjects = (ns: string) => inNs("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", ns)[0].inputs.subjects.map((s: any) => s.name);
+        expect(subjects("mlflow")).toHaveLength(6);
+        expect(subjects("jupyterhub")).toEqual([...subjects("mlflow"), "mlplatform:auditors"]);
     });
 
-    it("maps each principal to its group with a namespace-scoped view policy; auditors view the cluster", async () => {
+    it("maps each principal to its group with a namespace-scoped view policy; auditors view every namespace but jupyterhub", async () => {
         await build();
         const entry = one("aws:eks/accessEntry:AccessEntry", "teams-vision-member-1");
         expect(entry.inputs).toMatchObject({ clusterName: "mlp", principalArn: arn("vision-ds"), type: "STANDARD", kubernetesGroups: ["mlplatform:team:vision:members"] });
@@ -109,8 +118,18 @@ describe("Tenancy", () => {
         expect(assoc.inputs.accessScope).toEqual({ type: "namespace", namespaces: ["vision", "vision-staging"] });
         expect(assoc.inputs.policyArn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy");
         expect(assoc.dependencies).toContain(entry.urn);
-        expect(one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "teams-auditor-1").inputs.accessScope).toEqual({ type: "cluster" });
+        expect(one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "teams-auditor-1").inputs.accessScope).toEqual({
+            type: "namespace",
+            namespaces: ["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kube-system", "elastic-system", "vision", "vision-staging", "nlp", "forecast"],
+        });
+        expect(one("aws:eks/accessEntry:AccessEntry", "teams-auditor-1").inputs.kubernetesGroups).toEqual(["mlplatform:auditors"]);
+        expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "teams-auditor").inputs.rules).toEqual(AUDITOR_CLUSTER_RULES);
+        expect(JSON.stringify(AUDITOR_CLUSTER_RULES)).not.toMatch(/"pods|secrets/);
         expect(byType("aws:eks/accessEntry:AccessEntry")).toHaveLength(5);
+    });
+
+    it("refuses jupyterhub among the audited namespaces", () => {
+        expect(() => resolveTenancyArgs({ ...base, auditedNamespaces: ["mlflow", "jupyterhub"] })).toThrow('auditedNamespaces[1] "jupyterhub" holds pods whose spec carries a user\'s JUPYTERHUB_API_TOKEN');
     });
 
     it("declares only schema-valid objects, all under the component", async () => {
@@ -131,6 +150,7 @@ describe("Tenancy", () => {
         expect(r.auditorPrincipalArns).toEqual([]);
         expect(r.reservedPrincipalArns).toEqual([]);
         expect(r.platformReadNamespaces).toEqual(["mlflow", "jupyterhub"]);
+        expect(r.auditedNamespaces).toEqual(["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kube-system", "elastic-system"]);
     });
 });
 
@@ -183,6 +203,13 @@ describe("TENANCY_CHECKS", () => {
         ["NS-04", (rs) => { find(rs, "kubernetes:rbac.authorization.k8s.io/v1:Role", "nlp", "team-member").inputs.rules.push({ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }); }],
         ["NS-04", (rs) => { find(rs, "kubernetes:rbac.authorization.k8s.io/v1:Role", "nlp", "team-lead").inputs.rules.push({ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["bind"] }); }],
         ["NS-04", (rs) => { rs.push({ ...rs[0], type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", name: "x", inputs: { subjects: [{ kind: "Group", name: "mlplatform:team:nlp:members" }] } }); }],
+        ["NS-06", (rs) => { find(rs, "kubernetes:rbac.authorization.k8s.io/v1:Role", "jupyterhub", "mlplatform-team-viewer").inputs.rules = PLATFORM_VIEW_RULES; }],
+        ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope = { type: "cluster" }; }],
+        ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope.namespaces.push("jupyterhub"); }],
+        ["NS-06", (rs) => { find(rs, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "jupyterhub", "mlplatform-team-viewers").inputs.roleRef = { kind: "ClusterRole", name: "view" }; }],
+        ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor" && r.type.endsWith(":ClusterRole"))!.inputs.rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["list"] }); }],
+        ["NS-07", (rs) => { find(rs, "kubernetes:core/v1:ResourceQuota", "nlp", "team-quota").inputs.spec.hard["services.loadbalancers"] = "1"; }],
+        ["NS-07", (rs) => { delete find(rs, "kubernetes:core/v1:ResourceQuota", "nlp", "team-quota").inputs.spec.hard["services.nodeports"]; }],
         ["NS-05", (rs) => { rs.find((r) => r.name === "teams-nlp-member-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.policyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"; }],
         ["NS-05", (rs) => { rs.find((r) => r.name === "teams-nlp-member-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope = { type: "namespace", namespaces: [] }; }],
     ])("%s fails on a non-compliant fixture", async (id, mutate) => {
