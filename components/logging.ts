@@ -367,11 +367,16 @@ export class Logging extends pulumi.ComponentResource {
             repositoryOpts: { repo: chart.repo },
             namespace: opNs.metadata.name,
             values: {
-                // Watches only the logging namespace (the operator's `namespaces` setting). Its RBAC stays
-                // cluster-wide: with `createClusterScopedResources: true` (the chart default) eck-operator
-                // 3.5.0 binds a ClusterRole with a ClusterRoleBinding (templates/cluster-roles.yaml,
-                // role-bindings.yaml); per-namespace Roles come only with `createClusterScopedResources: false`.
+                // Only the logging namespace. managedNamespaces alone still binds the operator's ClusterRole
+                // (full control of Secrets) cluster-wide; with createClusterScopedResources false the chart
+                // writes a Role per managed namespace plus one in its own (eck-operator 3.5.0
+                // templates/role-bindings.yaml, cluster-roles.yaml). NS-08.
                 managedNamespaces: [NAMESPACES.logging],
+                createClusterScopedResources: false,
+                // templates/validate-chart.yaml fails the install when cluster-scoped resources are off and
+                // the webhook (a ValidatingWebhookConfiguration) or StorageClass validation is on.
+                webhook: { enabled: false },
+                config: { validateStorageClass: false },
                 installCRDs: true,
                 // The chart's default CPU limit (1) is dropped: no CPU limits on platform pods.
                 resources: chartResources("100m", "256Mi", "512Mi"),

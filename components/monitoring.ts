@@ -5,6 +5,7 @@ import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
 import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "./shared/gpu";
 import { podSecurity, standardLabels } from "./shared/labels";
 import { renderAlertmanagerConfig } from "./shared/monitoring-alertmanager";
+import { OPERATOR_CLUSTER_RULES, OPERATOR_INSTANCE_RULES, OPERATOR_KUBELET_RULES, OPERATOR_MONITOR_RULES, PROMETHEUS_CLUSTER_RULES } from "./shared/monitoring-rbac";
 import { DASHBOARDS, renderDashboard } from "./shared/monitoring-dashboards";
 import { MONITORING_JOBS, PLATFORM_NAMESPACES, platformRuleGroups, prometheusRuleSpec } from "./shared/monitoring-rules";
 import { NAMESPACES, ScrapeTarget } from "./shared/platform";
@@ -274,6 +275,32 @@ export class Monitoring extends pulumi.ComponentResource {
     /** Names of the PrometheusRule groups declared. */
     public readonly ruleGroups: string[];
 
+    /** The operator's and Prometheus' RBAC, which the chart no longer creates (NS-08). */
+    private chartRbac(name: string, namespace: pulumi.Output<string>, monitorNamespaces: pulumi.Input<string>[]): pulumi.Resource[] {
+        const labels = standardLabels("prometheus-operator", "rbac", name);
+        const ref = (kind: string, n: pulumi.Input<string>) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name: n });
+        const sa = (n: string) => [{ kind: "ServiceAccount", name: n, namespace }];
+        const out: pulumi.Resource[] = [];
+        const role = (key: string, ns: pulumi.Input<string>, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string) => {
+            const r = new k8s.rbac.v1.Role(`${name}-${key}`, { metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels }, rules }, { parent: this });
+            out.push(r, new k8s.rbac.v1.RoleBinding(`${name}-${key}`, {
+                metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels },
+                roleRef: ref("Role", r.metadata.name),
+                subjects: sa(subject),
+            }, { parent: this }));
+        };
+        const clusterRole = (key: string, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string) => {
+            const r = new k8s.rbac.v1.ClusterRole(`${name}-${key}`, { metadata: { name: `${FULLNAME}-${key}`, labels }, rules }, { parent: this });
+            out.push(r, new k8s.rbac.v1.ClusterRoleBinding(`${name}-${key}`, { metadata: { name: `${FULLNAME}-${key}`, labels }, roleRef: ref("ClusterRole", r.metadata.name), subjects: sa(subject) }, { parent: this }));
+        };
+        role("operator", namespace, OPERATOR_INSTANCE_RULES, `${FULLNAME}-operator`);
+        monitorNamespaces.forEach((ns, i) => role(`operator-monitors-${typeof ns === "string" ? ns : i}`, ns, OPERATOR_MONITOR_RULES, `${FULLNAME}-operator`));
+        role("operator-kubelet", "kube-system", OPERATOR_KUBELET_RULES, `${FULLNAME}-operator`);
+        clusterRole("operator", OPERATOR_CLUSTER_RULES, `${FULLNAME}-operator`);
+        clusterRole("prometheus", PROMETHEUS_CLUSTER_RULES, `${FULLNAME}-prometheus`);
+        return out;
+    }
+
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlplatform:index:Monitoring", name, {}, opts);
         const a = resolveMonitoringArgs(args);
@@ -316,6 +343,12 @@ export class Monitoring extends pulumi.ComponentResource {
         const pvcRetention = { whenDeleted: a.deleteVolumesWithWorkload ? "Delete" : "Retain", whenScaled: "Retain" };
         const onCpuNodes = { [NODE_POOL_LABEL]: "cpu" };
 
+        // Namespaces holding ServiceMonitors/PodMonitors (plain names deduplicated; the operator's --namespaces).
+        const monitorNamespaces = [...new Map([...a.targets.map((t) => t.namespace), ...(a.gpuMetrics ? [a.gpuNamespace] : [])]
+            .map((n, i) => [typeof n === "string" ? n : `#${i}`, n] as const)).values()]
+            .filter((n) => n !== NAMESPACES.monitoring);
+        const rbac = this.chartRbac(name, namespace, monitorNamespaces);
+
         const kps = new k8s.helm.v3.Release(`${name}-kube-prometheus-stack`, {
             name: KPS_RELEASE,
             chart: MONITORING_VERSIONS.kubePrometheusStackChart.chart,
@@ -329,7 +362,24 @@ export class Monitoring extends pulumi.ComponentResource {
                 kubeScheduler: { enabled: false },
                 kubeEtcd: { enabled: false },
                 kubeProxy: { enabled: false },
-                prometheusOperator: { nodeSelector: onCpuNodes, resources: resources("100m", "128Mi", "256Mi") },
+                // NS-08: the chart's operator ClusterRole has '*' on Secrets cluster-wide; the program
+                // writes namespaced RBAC instead (components/shared/monitoring-rbac.ts).
+                global: { rbac: { create: false } },
+                prometheusOperator: {
+                    nodeSelector: onCpuNodes,
+                    resources: resources("100m", "128Mi", "256Mi"),
+                    namespaces: { releaseNamespace: true, additional: monitorNamespaces },
+                    prometheusInstanceNamespaces: [NAMESPACES.monitoring],
+                    alertmanagerInstanceNamespaces: [NAMESPACES.monitoring],
+                    alertmanagerConfigNamespaces: [NAMESPACES.monitoring],
+                    thanosRulerInstanceNamespaces: [NAMESPACES.monitoring],
+                    // The admission webhook's patch Jobs need cluster RBAC the chart no longer creates, and
+                    // the operator's TLS listener reads the certificate those Jobs make
+                    // (templates/prometheus-operator/deployment.yaml `tls-secret`). Rules are checked by
+                    // promtool in tests instead.
+                    admissionWebhooks: { enabled: false },
+                    tls: { enabled: false },
+                },
                 prometheus: {
                     podDisruptionBudget: { enabled: a.podDisruptionBudgets },
                     prometheusSpec: {
@@ -368,13 +418,19 @@ export class Monitoring extends pulumi.ComponentResource {
                     admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
                     // Dashboards are code (ConfigMaps); nothing in Grafana's own database needs keeping.
                     persistence: { enabled: false },
-                    sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" } },
+                    // NS-08: a Role in the monitoring namespace, not a ClusterRole reading every Secret
+                    // (grafana 12.11.1 templates/role.yaml vs clusterrole.yaml), and dashboards from the
+                    // monitoring namespace only (kube-prometheus-stack sets searchNamespace: ALL).
+                    rbac: { namespaced: true },
+                    sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: [NAMESPACES.monitoring] } },
                     nodeSelector: onCpuNodes,
                     resources: resources("100m", "256Mi", "512Mi"),
                 },
-                "kube-state-metrics": { nodeSelector: onCpuNodes, resources: resources("50m", "128Mi", "256Mi") },
+                // NS-08: without the secrets collector its ClusterRole has no list/watch on Secrets
+                // (kube-state-metrics 8.4.0 templates/role.yaml `if has "secrets" $activeCollectors`).
+                "kube-state-metrics": { nodeSelector: onCpuNodes, resources: resources("50m", "128Mi", "256Mi"), collectorsExclude: ["secrets"] },
             },
-        }, { parent: this, dependsOn: [grafanaSecret, alertmanagerSecret] });
+        }, { parent: this, dependsOn: [grafanaSecret, alertmanagerSecret, ...rbac] });
 
         for (const [role, dashboard] of Object.entries(DASHBOARDS)) {
             new k8s.core.v1.ConfigMap(`${name}-dashboard-${role}`, {

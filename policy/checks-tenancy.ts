@@ -1,6 +1,7 @@
 /**
  * Checklist items for namespaces, RBAC and tenancy (NS-01 … NS-05).
  */
+import { chartOf, renderedClusterRbac } from "./chart-rbac";
 import { Check, of, Res, v, Violation } from "./checks";
 
 const NS = "kubernetes:core/v1:Namespace";
@@ -127,6 +128,46 @@ export const TENANCY_CHECKS: readonly Check[] = [
         },
     },
     {
+        id: "NS-08",
+        description: "no chart reads Secrets cluster-wide; the Prometheus operator watches Secrets only in its instances' namespace; ECK is namespaced; Grafana loads dashboards only from platform namespaces",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            for (const r of renderedClusterRbac(rs)) {
+                if (r.type === CRB) {
+                    continue;
+                }
+                const reads = (r.inputs.rules ?? []).some((x: any) => (x.resources ?? []).includes("secrets") && (x.verbs ?? []).some((vb: string) => ["get", "list", "watch", "*"].includes(vb)));
+                if (reads) {
+                    out.push(v("NS-08", { ...r, name: r.name.split("/")[0] }, `the chart's ${r.inputs.metadata.name} ClusterRole reads Secrets in every namespace`));
+                }
+            }
+            const platform = new Set(of(rs, NS).filter((n) => n.inputs.metadata?.labels?.[TEAM_LABEL] === undefined).map((n) => n.inputs.metadata?.name));
+            for (const r of of(rs, "kubernetes:helm.sh/v3:Release")) {
+                const values = r.inputs.values ?? {};
+                if (chartOf(r) === "kube-prometheus-stack") {
+                    const op = values.prometheusOperator ?? {};
+                    for (const key of ["prometheusInstanceNamespaces", "alertmanagerInstanceNamespaces"]) {
+                        // prometheus-operator v0.93.0 pkg/operator/config.go: unset, it watches Secrets in every --namespaces namespace (all by default).
+                        if (!Array.isArray(op[key]) || op[key].length === 0) {
+                            out.push(v("NS-08", r, `prometheusOperator.${key} is unset, so the operator watches Secrets wherever it watches monitors`));
+                        }
+                    }
+                    const search = values.grafana?.sidecar?.dashboards?.searchNamespace;
+                    // kube-prometheus-stack's own default is "ALL"; unset in our values means that default.
+                    const list: string[] = search === undefined ? ["ALL"] : Array.isArray(search) ? search : [search];
+                    const foreign = list.filter((n) => n === "ALL" || !platform.has(n));
+                    if (foreign.length > 0) {
+                        out.push(v("NS-08", r, `Grafana loads dashboards from ${foreign.join(", ")}; only platform namespaces may provide them`));
+                    }
+                }
+                if (chartOf(r) === "eck-operator" && !(values.managedNamespaces ?? []).length) {
+                    out.push(v("NS-08", r, "ECK manages every namespace (managedNamespaces is empty)"));
+                }
+            }
+            return out;
+        },
+    },
+    {
         id: "NS-07",
         description: "team ResourceQuotas hard-limit services.loadbalancers and services.nodeports to 0",
         evaluate(rs) {
@@ -140,9 +181,16 @@ export const TENANCY_CHECKS: readonly Check[] = [
     },
     {
         id: "NS-04",
-        description: "roles use no wildcards, escalate/bind/impersonate, nodes/proxy create or cluster-wide secret reads; no ClusterRoleBinding for team groups",
-        evaluate(rs) {
+        description: "roles (chart-rendered included) use no wildcards, escalate/bind/impersonate, nodes/proxy create or cluster-wide secret reads; no ClusterRoleBinding for team groups; no RoleBinding gives a team admin or cluster-admin",
+        evaluate(declared) {
             const out: Violation[] = [];
+            const rs = [...declared, ...renderedClusterRbac(declared)];
+            for (const b of of(rs, RB)) {
+                const ref = b.inputs.roleRef ?? {};
+                if (ref.kind === "ClusterRole" && ["admin", "cluster-admin"].includes(ref.name) && (b.inputs.subjects ?? []).some((s: any) => String(s.name).startsWith("mlplatform:team:"))) {
+                    out.push(v("NS-04", b, `binds a team group to ${ref.name}`));
+                }
+            }
             for (const r of of(rs, ...ROLES)) {
                 for (const rule of r.inputs.rules ?? []) {
                     const all = [...(rule.verbs ?? []), ...(rule.resources ?? []), ...(rule.apiGroups ?? [])];

@@ -22,6 +22,7 @@ const find = (rs: Res[], type: string, name?: string) => {
     }
     return r.inputs;
 };
+const kps = (rs: Res[]) => find(rs, "kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack").values;
 const clone = (rs: Res[]): Res[] => rs.map((r) => ({ ...r, inputs: structuredClone(r.inputs), dependencies: [...(r.dependencies ?? [])] }));
 
 const mutations: [string, Env, string, Mutation][] = [
@@ -78,6 +79,17 @@ const mutations: [string, Env, string, Mutation][] = [
     ["KMS-01", "production", "uses the sandbox deletion window", (rs) => { find(rs, "aws:kms/key:Key").deletionWindowInDays = 7; }],
     ["IAM-01", "production", "lets a controller open any security group", (rs) => { rs.push({ type: "aws:iam/rolePolicy:RolePolicy", name: "x", inputs: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["ec2:AuthorizeSecurityGroupIngress"], Resource: "*" }] }) } }); }],
     ["IAM-01", "production", "lets a controller edit any listener", (rs) => { rs.push({ type: "aws:iam/rolePolicy:RolePolicy", name: "x", inputs: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "elasticloadbalancing:ModifyListener", Resource: "*" }] }) } }); }],
+    ["NS-08", "production", "lets the chart create the operator's cluster-wide RBAC ('*' on secrets)", (rs) => { delete kps(rs).global; }],
+    ["NS-04", "production", "lets the chart create the operator's cluster-wide RBAC (wildcard verbs)", (rs) => { delete kps(rs).global; }],
+    ["NS-08", "production", "gives Grafana a ClusterRole", (rs) => { kps(rs).grafana.rbac.namespaced = false; }],
+    ["NS-04", "production", "gives Grafana a ClusterRole (cluster-wide secret read)", (rs) => { delete kps(rs).grafana.rbac; }],
+    ["NS-08", "production", "loads dashboards from every namespace", (rs) => { kps(rs).grafana.sidecar.dashboards.searchNamespace = "ALL"; }],
+    ["NS-08", "production", "loads dashboards from a team namespace", (rs) => { kps(rs).grafana.sidecar.dashboards.searchNamespace = ["monitoring", "vision"]; }],
+    ["NS-08", "production", "keeps kube-state-metrics' secrets collector", (rs) => { delete kps(rs)["kube-state-metrics"].collectorsExclude; }],
+    ["NS-08", "production", "lets the operator watch Secrets wherever it watches monitors", (rs) => { delete kps(rs).prometheusOperator.prometheusInstanceNamespaces; }],
+    ["NS-08", "production", "binds the ECK operator cluster-wide", (rs) => { find(rs, "kubernetes:helm.sh/v3:Release", "logging-eck-operator").values.createClusterScopedResources = true; }],
+    ["NS-08", "production", "lets ECK manage every namespace", (rs) => { find(rs, "kubernetes:helm.sh/v3:Release", "logging-eck-operator").values.managedNamespaces = []; }],
+    ["NS-04", "production", "binds a team group to admin", (rs) => { rs.push({ type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", name: "x", inputs: { metadata: { namespace: "mlflow" }, roleRef: { kind: "ClusterRole", name: "admin" }, subjects: [{ kind: "Group", name: "mlplatform:team:vision:members" }] } }); }],
     ["SC-01", "production", "deletes production volumes", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").reclaimPolicy = "Delete"; }],
     ["SC-01", "production", "stores unencrypted volumes", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").parameters.encrypted = "false"; }],
     ["SC-01", "production", "binds volumes immediately", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").volumeBindingMode = "Immediate"; }],
