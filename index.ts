@@ -95,6 +95,7 @@ const tracking = new Tracking("tracking", {
     clusterName: cluster.clusterName,
     vpcId: network.vpcId,
     vpcCidr: network.vpcCidr,
+    serviceCidr: cfg.cluster.serviceCidr,
     region: cfg.region,
     databaseSubnetIds: network.databaseSubnetIds,
     nodeSecurityGroupId: cluster.nodeSecurityGroupId,
@@ -122,6 +123,7 @@ const tenancy = new Tenancy("teams", {
     teams: cfg.teams,
     mlflowCredentials: tracking.teamCredentials,
     vpcCidr: network.vpcCidr,
+    serviceCidr: cfg.cluster.serviceCidr,
     auditorPrincipalArns: cfg.auditorPrincipalArns,
     reservedPrincipalArns: cfg.cluster.adminPrincipalArns,
     // Platform namespaces teams may look into; each appears here once its layer is deployed.

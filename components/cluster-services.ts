@@ -2,7 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "./shared/gpu";
 import { ALB_INGRESS_CLASS } from "./shared/ingress";
-import { podSecurity, standardLabels } from "./shared/labels";
+import { standardLabels } from "./shared/labels";
+import { defaultDenyIngress, platformNamespace } from "./shared/namespace";
+import { NAMESPACES } from "./shared/platform";
 import { podIdentity } from "./shared/pod-identity";
 import { resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./shared/security-context";
 import { CHARTS, IMAGES, INGRESS_VERSIONS } from "./shared/versions";
@@ -439,14 +441,15 @@ export class ClusterServices extends pulumi.ComponentResource {
             reclaimPolicy: a.storageReclaimPolicy,
         }, { parent: this });
 
-        const gpuNs = podSecurity("privileged", "The NVIDIA device plugin mounts the kubelet's device-plugin socket directory (hostPath).");
-        const devicePluginNs = new k8s.core.v1.Namespace(`${name}-nvidia`, {
-            metadata: {
-                name: "nvidia-device-plugin",
-                labels: { ...gpuNs.labels, ...standardLabels("nvidia-device-plugin", "gpu", name) },
-                annotations: gpuNs.annotations,
-            },
+        const devicePluginNs = platformNamespace(`${name}-nvidia`, {
+            name: NAMESPACES.gpu,
+            level: "privileged",
+            reason: "The NVIDIA device plugin mounts the kubelet's device-plugin socket directory (hostPath).",
+            labels: standardLabels("nvidia-device-plugin", "gpu", name),
         }, { parent: this });
+        // Nothing calls the device plugin over the network (the kubelet uses its socket); the DCGM
+        // exporter's metrics port is opened by the monitoring layer that installs it (NS-09).
+        defaultDenyIngress(`${name}-nvidia`, devicePluginNs.metadata.name, [], { parent: this });
 
         new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
             name: "nvidia-device-plugin",

@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { defaultDenyIngress } from "./shared/namespace";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
@@ -667,6 +668,9 @@ export class JupyterHub extends pulumi.ComponentResource {
         // User volumes are made by KubeSpawner, not Helm: they go with the namespace, so production keeps the namespace.
         }, { parent: this, retainOnDelete: !a.deleteVolumesWithWorkload });
         const namespace = ns.metadata.name;
+        // NS-09: the chart's own policies (hub, proxy, user pods) are the explicit allows; every other
+        // pod in the namespace (image pullers, user scheduler) takes no traffic.
+        defaultDenyIngress(`${name}-namespace`, namespace, [], { parent: this });
 
         let secretData: Record<string, pulumi.Input<string>>;
         if (a.auth.type === "shared-password") {

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
 import { FluentdSettings, renderFluentdConfig } from "./shared/fluentd-config";
-import { podSecurity, selectorLabels, standardLabels } from "./shared/labels";
+import { selectorLabels, standardLabels } from "./shared/labels";
+import { defaultDenyIngress, fromNamespace, platformNamespace, SAME_NAMESPACE } from "./shared/namespace";
 import { NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
 import { chartResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from "./shared/security-context";
 import { LOGGING_VERSIONS } from "./shared/versions";
@@ -348,16 +349,24 @@ export class Logging extends pulumi.ComponentResource {
         const a = resolveLoggingArgs(args);
 
         // Fluentd reads host log files through hostPath volumes, which PSS baseline forbids (FL-06).
-        const ps = podSecurity("privileged", "Fluentd reads node log files through read-only hostPath mounts and keeps its buffer in a hostPath (checklist FL-06).");
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: { name: NAMESPACES.logging, labels: { ...ps.labels, ...standardLabels("logging", "logging", name) }, annotations: ps.annotations },
+        const ns = platformNamespace(`${name}-ns`, {
+            name: NAMESPACES.logging,
+            level: "privileged",
+            reason: "Fluentd reads node log files through read-only hostPath mounts and keeps its buffer in a hostPath (checklist FL-06).",
+            labels: standardLabels("logging", "logging", name),
         }, { parent: this });
         const namespace = ns.metadata.name;
+        // NS-09: in from the namespace itself (Fluentd, Kibana, jobs to Elasticsearch), from monitoring
+        // (scrapes) and from the operator (it calls Elasticsearch's API). Nothing else.
+        defaultDenyIngress(`${name}-ns`, namespace, [
+            { role: "same-namespace", from: [SAME_NAMESPACE] },
+            { role: "monitoring", from: [fromNamespace(NAMESPACES.monitoring)] },
+            { role: "eck-operator", from: [fromNamespace(OPERATOR_NAMESPACE)] },
+        ], { parent: this });
 
-        const opPs = podSecurity("restricted");
-        const opNs = new k8s.core.v1.Namespace(`${name}-operator-ns`, {
-            metadata: { name: OPERATOR_NAMESPACE, labels: { ...opPs.labels, ...standardLabels("eck-operator", "operator", name) } },
-        }, { parent: this });
+        const opNs = platformNamespace(`${name}-operator-ns`, { name: OPERATOR_NAMESPACE, level: "restricted", labels: standardLabels("eck-operator", "operator", name) }, { parent: this });
+        // The operator serves nothing once its webhook is off (NS-08), so nothing comes in.
+        defaultDenyIngress(`${name}-operator-ns`, opNs.metadata.name, [], { parent: this });
 
         const chart = LOGGING_VERSIONS.eckOperatorChart;
         const operator = new k8s.helm.v3.Release(`${name}-eck-operator`, {

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
 import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "./shared/gpu";
-import { podSecurity, standardLabels } from "./shared/labels";
+import { standardLabels } from "./shared/labels";
+import { defaultDenyIngress, fromNamespace, ingressAllow, platformNamespace, SAME_NAMESPACE } from "./shared/namespace";
 import { renderAlertmanagerConfig } from "./shared/monitoring-alertmanager";
 import { OPERATOR_CLUSTER_RULES, OPERATOR_INSTANCE_RULES, OPERATOR_KUBELET_RULES, OPERATOR_MONITOR_RULES, PROMETHEUS_CLUSTER_RULES } from "./shared/monitoring-rbac";
 import { DASHBOARDS, renderDashboard } from "./shared/monitoring-dashboards";
@@ -22,6 +23,8 @@ export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-platform";
 /** Secret holding Grafana's admin user and password. */
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 const MONITOR_API = "monitoring.coreos.com/v1";
+/** dcgm-exporter chart 4.8.2 `values.yaml` `service.port` / container `metrics` port. */
+const DCGM_METRICS_PORT = 9400;
 const TARGET_NAME = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
 
 /** E-mail receiver settings. */
@@ -305,15 +308,17 @@ export class Monitoring extends pulumi.ComponentResource {
         super("mlplatform:index:Monitoring", name, {}, opts);
         const a = resolveMonitoringArgs(args);
 
-        const ps = podSecurity("privileged", "node-exporter (part of kube-prometheus-stack) reads host metrics through hostNetwork, hostPID and hostPath mounts of /proc, /sys and /.");
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: {
-                name: NAMESPACES.monitoring,
-                labels: { ...ps.labels, ...standardLabels("monitoring", "monitoring", name) },
-                annotations: ps.annotations,
-            },
+        const ns = platformNamespace(`${name}-ns`, {
+            name: NAMESPACES.monitoring,
+            level: "privileged",
+            reason: "node-exporter (part of kube-prometheus-stack) reads host metrics through hostNetwork, hostPID and hostPath mounts of /proc, /sys and /.",
+            labels: standardLabels("monitoring", "monitoring", name),
         }, { parent: this });
         const namespace = ns.metadata.name;
+        // NS-09: Prometheus and Alertmanager have no authentication (Alertmanager's API creates
+        // silences), so only the monitoring namespace's own pods (Grafana, the operator, Prometheus
+        // itself) and port-forward reach them.
+        defaultDenyIngress(`${name}-ns`, namespace, [{ role: "same-namespace", from: [SAME_NAMESPACE] }], { parent: this });
 
         const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
         const grafanaSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
@@ -478,6 +483,12 @@ export class Monitoring extends pulumi.ComponentResource {
                     // The chart's default CPU limit (200m) is dropped: no CPU limits on platform pods.
                     resources: chartResources("100m", "256Mi", "512Mi"),
                 },
+            }, { parent: this });
+            ingressAllow(`${name}-dcgm`, a.gpuNamespace, {
+                role: "dcgm-metrics",
+                podSelector: { "app.kubernetes.io/name": "dcgm-exporter" },
+                from: [fromNamespace(NAMESPACES.monitoring)],
+                ports: [{ protocol: "TCP", port: DCGM_METRICS_PORT }],
             }, { parent: this });
             targets.push({
                 name: MONITORING_JOBS.dcgm,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Cidr, formatCidr, parseCidr } from "./shared/cidr";
 import { GPU_RESOURCE } from "./shared/gpu";
 import { podSecurity, standardLabels } from "./shared/labels";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "./shared/platform";
@@ -70,6 +71,13 @@ export interface TenancyArgs {
     readonly teams: TeamSpec[];
     /** VPC CIDR: excluded from internet egress, and the target of Kubernetes API egress. */
     readonly vpcCidr: string;
+    /**
+     * Kubernetes Service CIDR: excluded from internet egress too. A NetworkPolicy may see a Service's
+     * ClusterIP before it is rewritten to an endpoint (Kubernetes leaves the order undefined), and the
+     * `kubernetes` Service (its first address) leads to the API server.
+     * @default "172.20.0.0/16"
+     */
+    readonly serviceCidr?: string;
     /**
      * IAM principals with read-only access (no Secrets: AmazonEKSViewPolicy) to every namespace in
      * `auditedNamespaces` and the teams' namespaces; in `jupyterhub` they see everything but pods
@@ -188,10 +196,14 @@ export function resolveTenancyArgs(args: TenancyArgs): ResolvedTenancyArgs {
         ...args,
         auditorPrincipalArns: args.auditorPrincipalArns ?? [],
         reservedPrincipalArns: args.reservedPrincipalArns ?? [],
+        serviceCidr: args.serviceCidr ?? "172.20.0.0/16",
         platformReadNamespaces: args.platformReadNamespaces ?? [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
         mlflowCredentials: args.mlflowCredentials ?? {},
         auditedNamespaces: args.auditedNamespaces ?? [...Object.values(NAMESPACES).filter((n) => !TOKEN_POD_NAMESPACES.includes(n)), "kube-system", "elastic-system"],
     };
+    if (typeof parseCidr(r.serviceCidr) === "string") {
+        throw new Error(`serviceCidr "${r.serviceCidr}" ${parseCidr(r.serviceCidr)}`);
+    }
     r.auditedNamespaces.forEach((n, i) => {
         if (TOKEN_POD_NAMESPACES.includes(n)) {
             throw new Error(`auditedNamespaces[${i}] "${n}" holds pods whose spec carries a user's JUPYTERHUB_API_TOKEN; auditors see it through the mlplatform-team-viewer Role instead (no pods)`);
@@ -199,6 +211,12 @@ export function resolveTenancyArgs(args: TenancyArgs): ResolvedTenancyArgs {
     });
     validateTeams(r.teams, r.reservedPrincipalArns, r.auditorPrincipalArns);
     return r;
+}
+
+/** The `kubernetes` Service's ClusterIP, as a /32: the first address of the Service CIDR. */
+export function kubernetesServiceIp(serviceCidr: string): string {
+    const c = parseCidr(serviceCidr) as Cidr;
+    return formatCidr({ base: c.base + 1, prefix: 32 });
 }
 
 /** Kubernetes group names a team's principals are mapped to. */
@@ -287,7 +305,7 @@ export class Tenancy extends pulumi.ComponentResource {
             const nsNames = [team.name, ...(team.extraNamespaces ?? []).map((s) => `${team.name}-${s}`)];
             namespaces[team.name] = nsNames;
             for (const nsName of nsNames) {
-                const ns = this.teamNamespace(name, team, nsName, groups, ps, a.vpcCidr);
+                const ns = this.teamNamespace(name, team, nsName, groups, ps, a.vpcCidr, a.serviceCidr);
                 const creds = a.mlflowCredentials[team.name];
                 if (creds !== undefined) {
                     new k8s.core.v1.Secret(`${name}-${nsName}-mlflow-credentials`, {
@@ -346,7 +364,7 @@ export class Tenancy extends pulumi.ComponentResource {
         this.registerOutputs({ namespaces });
     }
 
-    private teamNamespace(name: string, team: TeamSpec, nsName: string, groups: { members: string; leads: string }, ps: ReturnType<typeof podSecurity>, vpcCidr: string): k8s.core.v1.Namespace {
+    private teamNamespace(name: string, team: TeamSpec, nsName: string, groups: { members: string; leads: string }, ps: ReturnType<typeof podSecurity>, vpcCidr: string, serviceCidr: string): k8s.core.v1.Namespace {
         const res = `${name}-${nsName}`;
         const labels = standardLabels("tenancy", "team", name);
         const ns = new k8s.core.v1.Namespace(`${res}-ns`, {
@@ -421,16 +439,18 @@ export class Tenancy extends pulumi.ComponentResource {
             policy("allow-internet-https", {
                 podSelector: {},
                 policyTypes: ["Egress"],
-                // The internet, never the VPC (databases, other nodes) or the instance metadata service.
-                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr, "169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] }],
+                // The internet, never the VPC (databases, other nodes), Service ClusterIPs (the
+                // `kubernetes` Service is the API server, NS-09) or the instance metadata service.
+                egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr, serviceCidr, "169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] }],
             });
         }
         if (team.kubernetesApiAccess ?? false) {
             policy("allow-kubernetes-api", {
                 podSelector: {},
                 policyTypes: ["Egress"],
-                // The private API endpoint's ENIs sit in the VPC's subnets.
-                egress: [{ to: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: 443 }] }],
+                // The private API endpoint's ENIs sit in the VPC's subnets; in-cluster clients dial the
+                // `kubernetes` Service's ClusterIP, which a policy may see before it is rewritten.
+                egress: [{ to: [{ ipBlock: { cidr: vpcCidr } }, { ipBlock: { cidr: kubernetesServiceIp(serviceCidr) } }], ports: [{ protocol: "TCP", port: 443 }] }],
             });
         }
 

@@ -79,6 +79,12 @@ export interface TrackingArgs {
     /** VPC CIDR: the NetworkPolicy's egress target for PostgreSQL, excluded from HTTPS egress. */
     readonly vpcCidr: string;
     /**
+     * Kubernetes Service CIDR, excluded from HTTPS egress: a NetworkPolicy may match a ClusterIP before
+     * it is rewritten, and the `kubernetes` Service leads to the API server (checklist NS-09).
+     * @default "172.20.0.0/16"
+     */
+    readonly serviceCidr?: string;
+    /**
      * AWS region of the bucket. boto3 gets no region from Pod Identity; without one it calls the
      * us-east-1 endpoint (outside the VPC's S3 gateway endpoint) and follows redirects.
      */
@@ -224,6 +230,7 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
     }
     const r: ResolvedTrackingArgs = {
         ...args,
+        serviceCidr: args.serviceCidr ?? "172.20.0.0/16",
         instanceClass: args.instanceClass ?? "db.t4g.micro",
         allocatedStorageGiB: args.allocatedStorageGiB ?? 20,
         maxAllocatedStorageGiB: args.maxAllocatedStorageGiB ?? 100,
@@ -815,7 +822,7 @@ export class Tracking extends pulumi.ComponentResource {
                 },
                 { to: [{ ipBlock: { cidr: a.vpcCidr } }], ports: [{ protocol: "TCP", port: DB_PORT }] },
                 // S3 (through the gateway endpoint or not, its addresses are outside the VPC); never IMDS.
-                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [a.vpcCidr, IMDS_CIDR] } }], ports: [{ protocol: "TCP", port: 443 }] },
+                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [a.vpcCidr, a.serviceCidr, IMDS_CIDR] } }], ports: [{ protocol: "TCP", port: 443 }] },
                 { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
             ],
         });

@@ -1,6 +1,7 @@
 /**
  * Checklist items for namespaces, RBAC and tenancy (NS-01 … NS-05).
  */
+import { Cidr, contains, parseCidr } from "../components/shared/cidr";
 import { chartOf, renderedClusterRbac } from "./chart-rbac";
 import { Check, of, Res, v, Violation } from "./checks";
 
@@ -28,6 +29,18 @@ const readsPods = (rules: any[]) => (rules ?? []).some((r: any) =>
     ((r.apiGroups ?? []).includes("") || (r.apiGroups ?? []).includes("*"))
     && ((r.resources ?? []).includes("pods") || (r.resources ?? []).includes("*"))
     && (r.verbs ?? []).some((x: string) => ["get", "list", "watch", "*"].includes(x)));
+
+/** Namespaces Kubernetes or EKS own; the program does not create them. */
+const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+const MONITORING_NS = "monitoring";
+const NAME_LABEL = "kubernetes.io/metadata.name";
+const cidrOf = (text: unknown): Cidr | undefined => {
+    const c = typeof text === "string" ? parseCidr(text) : "unknown";
+    return typeof c === "string" ? undefined : c;
+};
+/** Is this peer the policy's own namespace (podSelector alone) or the monitoring namespace? */
+const monitoringPeer = (p: any) => (p.ipBlock === undefined && p.namespaceSelector === undefined && p.podSelector !== undefined)
+    || (p.ipBlock === undefined && p.namespaceSelector?.matchLabels?.[NAME_LABEL] === MONITORING_NS && Object.keys(p.namespaceSelector.matchLabels).length === 1);
 
 const teamNamespaces = (rs: readonly Res[]) => of(rs, NS).filter((n) => n.inputs.metadata?.labels?.[TEAM_LABEL] !== undefined);
 const inNs = (r: Res, ns: string) => r.inputs.metadata?.namespace === ns;
@@ -162,6 +175,51 @@ export const TENANCY_CHECKS: readonly Check[] = [
                 }
                 if (chartOf(r) === "eck-operator" && !(values.managedNamespaces ?? []).length) {
                     out.push(v("NS-08", r, "ECK manages every namespace (managedNamespaces is empty)"));
+                }
+            }
+            return out;
+        },
+    },
+    {
+        id: "NS-09",
+        description: "platform namespaces deny ingress by default; Prometheus and Alertmanager take traffic only from monitoring; no egress ipBlock admits the API server's Service IP by accident",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            const pols = of(rs, NETPOL);
+            for (const n of of(rs, NS)) {
+                const name = n.inputs.metadata?.name;
+                if (n.inputs.metadata?.labels?.[TEAM_LABEL] !== undefined || SYSTEM_NAMESPACES.includes(name)) {
+                    continue;
+                }
+                const deny = pols.some((p) => inNs(p, name) && Object.keys(p.inputs.spec?.podSelector ?? {}).length === 0
+                    && (p.inputs.spec?.policyTypes ?? []).includes("Ingress") && (p.inputs.spec?.ingress ?? []).length === 0);
+                if (!deny) {
+                    out.push(v("NS-09", n, `platform namespace ${name} has no default-deny ingress NetworkPolicy`));
+                }
+            }
+            for (const p of pols.filter((x) => inNs(x, MONITORING_NS))) {
+                for (const rule of p.inputs.spec?.ingress ?? []) {
+                    if ((rule.from ?? []).length === 0 || !(rule.from ?? []).every(monitoringPeer)) {
+                        out.push(v("NS-09", p, "admits traffic from outside the monitoring namespace to Prometheus/Alertmanager's namespace"));
+                    }
+                }
+            }
+            // A Service IP may be matched before it is rewritten to an endpoint (Kubernetes leaves it
+            // undefined), so a wide ipBlock that holds the `kubernetes` Service IP reaches the API server.
+            const cluster = of(rs, "eks:index:Cluster", "aws:eks/cluster:Cluster")[0];
+            const svc = cidrOf(cluster?.inputs.kubernetesServiceIpAddressRange ?? cluster?.inputs.kubernetesNetworkConfig?.serviceIpv4Cidr ?? "172.20.0.0/16")!;
+            const apiIp: Cidr = { base: svc.base + 1, prefix: 32 };
+            for (const p of pols) {
+                for (const rule of p.inputs.spec?.egress ?? []) {
+                    for (const peer of rule.to ?? []) {
+                        const block = cidrOf(peer.ipBlock?.cidr);
+                        if (block === undefined || block.prefix === 32 || !contains(block, apiIp)) {
+                            continue;
+                        }
+                        if (!(peer.ipBlock.except ?? []).some((e: string) => { const c = cidrOf(e); return c !== undefined && contains(c, apiIp); })) {
+                            out.push(v("NS-09", p, `egress to ${peer.ipBlock.cidr} admits the kubernetes Service IP; except the Service CIDR or allow the API on purpose with a /32`));
+                        }
+                    }
                 }
             }
             return out;

@@ -144,6 +144,7 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
         expect(others.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
             `${RELEASE} jh-jupyterhub`,
             `${NAMESPACE} jh-namespace`,
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy jh-namespace-deny-ingress",
             `${SECRET} jh-auth`,
             `${PASSWORD_TYPE} jh-user-password`,
             `${PASSWORD_TYPE} jh-admin-password`,

@@ -366,7 +366,9 @@ describe.each(PRESETS)("Logging (%s preset)", (env, args) => {
         expect(counts(T.deploy)).toBe(1);
         expect(counts(T.cr)).toBe(1);
         expect(counts(T.crb)).toBe(1);
-        expect(counts(T.np)).toBe(1);
+        // Elasticsearch's own policy, plus deny-ingress and three allows in logging and deny-ingress in elastic-system (NS-09).
+        expect(counts(T.np)).toBe(6);
+        expect(byType(T.np).filter((p) => p.inputs.metadata.name === "deny-ingress").map((p) => p.inputs.metadata.namespace).sort()).toEqual(["elastic-system", "logging"]);
         expect(counts(T.secret)).toBe(3);
         for (const r of allRecords().filter((x) => x.type !== "mlplatform:index:Logging")) {
             expect(r.urn, r.name).toContain("mlplatform:index:Logging$");

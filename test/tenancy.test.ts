@@ -68,9 +68,9 @@ describe("Tenancy", () => {
         expect(names("nlp")).toEqual(["allow-dns", "allow-kubernetes-api", "allow-mlflow", "allow-monitoring", "allow-same-namespace", "default-deny"]);
         const pol = (ns: string, n: string) => inNs("kubernetes:networking.k8s.io/v1:NetworkPolicy", ns).find((p) => p.inputs.metadata.name === n)!.inputs.spec;
         expect(pol("vision", "default-deny")).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-        expect(pol("vision", "allow-internet-https").egress).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/16", "169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] }]);
+        expect(pol("vision", "allow-internet-https").egress).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/16", "172.20.0.0/16", "169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] }]);
         expect(pol("vision", "allow-mlflow").egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mlflow" } } }], ports: [{ protocol: "TCP", port: 5000 }] }]);
-        expect(pol("nlp", "allow-kubernetes-api").egress).toEqual([{ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] }]);
+        expect(pol("nlp", "allow-kubernetes-api").egress).toEqual([{ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }, { ipBlock: { cidr: "172.20.0.1/32" } }], ports: [{ protocol: "TCP", port: 443 }] }]);
     });
 
     it("binds members and leads to exact, namespaced roles", async () => {
@@ -208,6 +208,9 @@ describe("TENANCY_CHECKS", () => {
         ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope.namespaces.push("jupyterhub"); }],
         ["NS-06", (rs) => { find(rs, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "jupyterhub", "mlplatform-team-viewers").inputs.roleRef = { kind: "ClusterRole", name: "view" }; }],
         ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor" && r.type.endsWith(":ClusterRole"))!.inputs.rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["list"] }); }],
+        // The audit's question: "internet on 443 except the VPC" also admits 172.20.0.1, the API server's Service IP.
+        ["NS-09", (rs) => { find(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "vision", "allow-internet-https").inputs.spec.egress[0].to[0].ipBlock.except = ["10.0.0.0/16", "169.254.169.254/32"]; }],
+        ["NS-09", (rs) => { find(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "nlp", "allow-kubernetes-api").inputs.spec.egress[0].to[1].ipBlock.cidr = "172.20.0.0/16"; }],
         ["NS-07", (rs) => { find(rs, "kubernetes:core/v1:ResourceQuota", "nlp", "team-quota").inputs.spec.hard["services.loadbalancers"] = "1"; }],
         ["NS-07", (rs) => { delete find(rs, "kubernetes:core/v1:ResourceQuota", "nlp", "team-quota").inputs.spec.hard["services.nodeports"]; }],
         ["NS-05", (rs) => { rs.find((r) => r.name === "teams-nlp-member-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.policyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"; }],

@@ -334,7 +334,7 @@ describe("Tracking: server", () => {
         ]);
         expect(pol("allow-egress").egress.slice(1)).toEqual([
             { to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
-            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/16", "169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/16", "172.20.0.0/16", "169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] },
             { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
         ]);
     });
