@@ -347,6 +347,15 @@ export class Monitoring extends pulumi.ComponentResource {
         });
         const pvcRetention = { whenDeleted: a.deleteVolumesWithWorkload ? "Delete" : "Retain", whenScaled: "Retain" };
         const onCpuNodes = { [NODE_POOL_LABEL]: "cpu" };
+        // K8S-12: several replicas spread over zones. ScheduleAnyway, not DoNotSchedule: each replica's
+        // EBS volume pins it to one zone, and a hard constraint could then leave it Pending forever.
+        // OnResource: the operator adds the Prometheus/Alertmanager instance's own labels to the selector.
+        const zoneSpread = (replicas: number) => replicas < 2 ? [] : [{
+            maxSkew: 1,
+            topologyKey: "topology.kubernetes.io/zone",
+            whenUnsatisfiable: "ScheduleAnyway",
+            additionalLabelSelectors: "OnResource",
+        }];
 
         // Namespaces holding ServiceMonitors/PodMonitors (plain names deduplicated; the operator's --namespaces).
         const monitorNamespaces = [...new Map([...a.targets.map((t) => t.namespace), ...(a.gpuMetrics ? [a.gpuNamespace] : [])]
@@ -384,6 +393,10 @@ export class Monitoring extends pulumi.ComponentResource {
                     // promtool in tests instead.
                     admissionWebhooks: { enabled: false },
                     tls: { enabled: false },
+                    // K8S-08/09 for the config-reloader sidecar the operator adds to Prometheus and
+                    // Alertmanager: the chart passes these as --config-reloader-* flags
+                    // (templates/prometheus-operator/deployment.yaml); its default is none.
+                    prometheusConfigReloader: { resources: resources("10m", "32Mi", "64Mi"), enableProbe: true },
                 },
                 prometheus: {
                     podDisruptionBudget: { enabled: a.podDisruptionBudgets },
@@ -401,6 +414,7 @@ export class Monitoring extends pulumi.ComponentResource {
                         probeSelectorNilUsesHelmValues: false,
                         scrapeConfigSelectorNilUsesHelmValues: false,
                         podAntiAffinity: a.podAntiAffinity,
+                        topologySpreadConstraints: zoneSpread(a.prometheusReplicas),
                         nodeSelector: onCpuNodes,
                         resources: resources("250m", "1Gi", "2Gi"),
                     },
@@ -415,6 +429,10 @@ export class Monitoring extends pulumi.ComponentResource {
                         useExistingSecret: true,
                         configSecret: ALERTMANAGER_CONFIG_SECRET,
                         podAntiAffinity: a.podAntiAffinity,
+                        topologySpreadConstraints: zoneSpread(a.alertmanagerReplicas),
+                        // K8S-11: Alertmanager never calls the Kubernetes API (its config-reloader watches
+                        // mounted files), so it gets no token.
+                        automountServiceAccountToken: false,
                         nodeSelector: onCpuNodes,
                         resources: resources("50m", "64Mi", "128Mi"),
                     },

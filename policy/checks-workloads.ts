@@ -6,6 +6,7 @@
  * A workload that cannot meet an item is listed in {@link WORKLOAD_EXEMPTIONS} with the reason;
  * nothing else is skipped, and a test keeps the list from growing unnoticed.
  */
+import { renderedWorkloads } from "./chart-pods";
 import { Check, Env, of, Res, v, Violation } from "./checks";
 
 const T = {
@@ -21,11 +22,16 @@ const T = {
 const WORKLOADS = [T.deployment, T.statefulSet, T.daemonSet, T.job, T.cronJob];
 const NAME_LABEL = "app.kubernetes.io/name";
 
-/** A workload excused from one item, matched by namespace and `app.kubernetes.io/name`. */
+/**
+ * A workload excused from one item, matched by namespace and `app.kubernetes.io/name`, and by
+ * container when only one container of the pod cannot comply.
+ */
 export interface WorkloadExemption {
     readonly id: string;
     readonly namespace: string;
     readonly app: string;
+    /** Only this container's findings are excused. @default - the whole pod */
+    readonly container?: string;
     readonly reason: string;
 }
 
@@ -49,6 +55,26 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         app: "gpu-image-prepuller",
         reason: "its only long-running container is registry.k8s.io/pause, which serves nothing and has no shell or port to probe; the pod exists to pull the GPU image in its init containers",
     },
+    {
+        id: "K8S-11",
+        namespace: "monitoring",
+        app: "prometheus",
+        reason: "Kubernetes service discovery lists pods, services and endpoints through the API (ClusterRole without Secrets, components/shared/monitoring-rbac.ts)",
+    },
+    {
+        id: "K8S-09",
+        namespace: "monitoring",
+        app: "prometheus",
+        container: "config-reloader",
+        reason: "prometheus-operator v0.93.0 gives the reloader one handler for liveness and readiness (pkg/operator/config_reloader.go addProbes); no value sets them apart",
+    },
+    {
+        id: "K8S-09",
+        namespace: "monitoring",
+        app: "alertmanager",
+        container: "config-reloader",
+        reason: "prometheus-operator v0.93.0 gives the reloader one handler for liveness and readiness (pkg/operator/config_reloader.go addProbes); no value sets them apart",
+    },
 ];
 
 /** The pod template's spec of a workload record. */
@@ -61,8 +87,8 @@ function podLabelsOf(r: Res): Record<string, string> {
 }
 
 const containersOf = (spec: any): any[] => [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
-const exempt = (id: string, r: Res) =>
-    WORKLOAD_EXEMPTIONS.some((e) => e.id === id && e.namespace === r.inputs.metadata?.namespace && e.app === (r.inputs.metadata?.labels?.[NAME_LABEL] ?? podLabelsOf(r)[NAME_LABEL]));
+const exemptionsFor = (id: string, r: Res) =>
+    WORKLOAD_EXEMPTIONS.filter((e) => e.id === id && e.namespace === r.inputs.metadata?.namespace && e.app === (r.inputs.metadata?.labels?.[NAME_LABEL] ?? podLabelsOf(r)[NAME_LABEL]));
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
     selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, val]) => labels[k] === val);
 const longRunning = (r: Res) => r.type !== T.job && r.type !== T.cronJob;
@@ -74,12 +100,17 @@ function podCheck(id: string, description: string, fn: (spec: any, r: Res, env: 
         description,
         evaluate(rs, env) {
             const out: Violation[] = [];
-            for (const r of of(rs, ...WORKLOADS)) {
-                if (exempt(id, r)) {
+            // Chart- and operator-rendered pods count like the program's own (K8S-14).
+            for (const r of [...of(rs, ...WORKLOADS), ...renderedWorkloads(rs)]) {
+                const exemptions = exemptionsFor(id, r);
+                if (exemptions.some((e) => e.container === undefined)) {
                     continue;
                 }
                 for (const message of fn(podSpecOf(r) ?? {}, r, env, rs)) {
-                    out.push(v(id, r, message));
+                    // Container findings start with the container's name.
+                    if (!exemptions.some((e) => message.startsWith(`${e.container} `))) {
+                        out.push(v(id, r, message));
+                    }
                 }
             }
             return out;

@@ -97,7 +97,14 @@ describe("WORKLOAD_CHECKS", () => {
     });
 
     it("excuses only the listed workloads, each with a reason", () => {
-        expect(WORKLOAD_EXEMPTIONS.map((e) => `${e.id} ${e.namespace}/${e.app}`)).toEqual(["K8S-01 logging/fluentd", "K8S-11 logging/fluentd", "K8S-09 jupyterhub/gpu-image-prepuller"]);
+        expect(WORKLOAD_EXEMPTIONS.map((e) => `${e.id} ${e.namespace}/${e.app}${e.container ? `/${e.container}` : ""}`)).toEqual([
+            "K8S-01 logging/fluentd",
+            "K8S-11 logging/fluentd",
+            "K8S-09 jupyterhub/gpu-image-prepuller",
+            "K8S-11 monitoring/prometheus",
+            "K8S-09 monitoring/prometheus/config-reloader",
+            "K8S-09 monitoring/alertmanager/config-reloader",
+        ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();
         rs[1].inputs.metadata = { namespace: "logging", labels: { "app.kubernetes.io/name": "fluentd" } };

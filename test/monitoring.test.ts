@@ -157,6 +157,18 @@ describe("Monitoring: RBAC (NS-08)", () => {
     });
 });
 
+describe("Monitoring: K8S-11 and K8S-12 on the operator's pods", () => {
+    const spread = [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", additionalLabelSelectors: "OnResource" }];
+    it.each<[string, MonitoringArgs, unknown[]]>([["sandbox", SANDBOX, []], ["production", PRODUCTION, spread]])("%s: zone spread only with several replicas; Alertmanager mounts no API token", async (_env, args, want) => {
+        await build(args);
+        const v = kpsValues();
+        expect(v.prometheus.prometheusSpec.topologySpreadConstraints).toEqual(want);
+        expect(v.alertmanager.alertmanagerSpec.topologySpreadConstraints).toEqual(want);
+        expect(v.alertmanager.alertmanagerSpec.automountServiceAccountToken).toBe(false);
+        expect(v.prometheusOperator.prometheusConfigReloader).toEqual({ resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } }, enableProbe: true });
+    });
+});
+
 describe("Monitoring: kube-prometheus-stack", () => {
     it("installs the pinned chart with persistent, retained Prometheus and Alertmanager and the sandbox preset", async () => {
         await build();
