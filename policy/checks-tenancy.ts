@@ -59,7 +59,12 @@ export const TENANCY_CHECKS: readonly Check[] = [
                             out.push(v("NS-01", n, `team namespace lacks pod-security ${mode}=restricted`));
                         }
                     }
-                } else if (labels[LEVEL] !== undefined && labels[LEVEL] !== "restricted" && !n.inputs.metadata?.annotations?.["mlplatform.io/pod-security-reason"]) {
+                } else if (labels[LEVEL] === undefined) {
+                    // An unlabelled namespace runs at the cluster default, which EKS leaves privileged.
+                    out.push(v("NS-01", n, "namespace has no pod-security.kubernetes.io/enforce label"));
+                } else if (!["restricted", "baseline", "privileged"].includes(labels[LEVEL])) {
+                    out.push(v("NS-01", n, `pod-security enforce level ${labels[LEVEL]} is not a Pod Security Standard`));
+                } else if (labels[LEVEL] !== "restricted" && !n.inputs.metadata?.annotations?.["mlplatform.io/pod-security-reason"]) {
                     out.push(v("NS-01", n, `namespace at ${labels[LEVEL]} gives no reason`));
                 }
             }

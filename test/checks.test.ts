@@ -104,6 +104,8 @@ const mutations: [string, Env, string, Mutation][] = [
     ["K8S-08", "production", "leaves Prometheus without a memory limit", (rs) => { delete kps(rs).prometheus.prometheusSpec.resources.limits; }],
     ["K8S-01", "production", "runs Alertmanager as root", (rs) => { kps(rs).alertmanager.alertmanagerSpec.securityContext = { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } }; }],
     ["K8S-05", "production", "drops Prometheus' seccomp profile", (rs) => { kps(rs).prometheus.prometheusSpec.securityContext = { runAsNonRoot: true }; }],
+    ["NS-01", "production", "leaves the monitoring namespace unlabelled", (rs) => { const l = find(rs, "kubernetes:core/v1:Namespace", "monitoring-ns").metadata.labels; for (const k of Object.keys(l)) if (k.startsWith("pod-security")) delete l[k]; }],
+    ["NS-01", "production", "drops the reason of a privileged namespace", (rs) => { delete find(rs, "kubernetes:core/v1:Namespace", "cluster-services-nvidia").metadata.annotations; }],
     ["SC-01", "production", "deletes production volumes", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").reclaimPolicy = "Delete"; }],
     ["SC-01", "production", "stores unencrypted volumes", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").parameters.encrypted = "false"; }],
     ["SC-01", "production", "binds volumes immediately", (rs) => { find(rs, "kubernetes:storage.k8s.io/v1:StorageClass").volumeBindingMode = "Immediate"; }],
