@@ -279,18 +279,18 @@ export class Monitoring extends pulumi.ComponentResource {
     public readonly ruleGroups: string[];
 
     /** The operator's and Prometheus' RBAC, which the chart no longer creates (NS-08). */
-    private chartRbac(name: string, namespace: pulumi.Output<string>, monitorNamespaces: pulumi.Input<string>[]): pulumi.Resource[] {
+    private chartRbac(name: string, namespace: pulumi.Output<string>, monitorNamespaces: pulumi.Input<string>[], namespaces: pulumi.Resource[]): pulumi.Resource[] {
         const labels = standardLabels("prometheus-operator", "rbac", name);
         const ref = (kind: string, n: pulumi.Input<string>) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name: n });
         const sa = (n: string) => [{ kind: "ServiceAccount", name: n, namespace }];
         const out: pulumi.Resource[] = [];
         const role = (key: string, ns: pulumi.Input<string>, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string) => {
-            const r = new k8s.rbac.v1.Role(`${name}-${key}`, { metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels }, rules }, { parent: this });
+            const r = new k8s.rbac.v1.Role(`${name}-${key}`, { metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels }, rules }, { parent: this, dependsOn: namespaces });
             out.push(r, new k8s.rbac.v1.RoleBinding(`${name}-${key}`, {
                 metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels },
                 roleRef: ref("Role", r.metadata.name),
                 subjects: sa(subject),
-            }, { parent: this }));
+            }, { parent: this, dependsOn: namespaces }));
         };
         const clusterRole = (key: string, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string) => {
             const r = new k8s.rbac.v1.ClusterRole(`${name}-${key}`, { metadata: { name: `${FULLNAME}-${key}`, labels }, rules }, { parent: this });
@@ -308,12 +308,24 @@ export class Monitoring extends pulumi.ComponentResource {
         super("mlplatform:index:Monitoring", name, {}, opts);
         const a = resolveMonitoringArgs(args);
 
+        // NS-10: node-exporter runs in a namespace of its own, so one privileged DaemonSet does not switch
+        // Pod Security off for Grafana, Prometheus and Alertmanager.
         const ns = platformNamespace(`${name}-ns`, {
             name: NAMESPACES.monitoring,
-            level: "privileged",
-            reason: "node-exporter (part of kube-prometheus-stack) reads host metrics through hostNetwork, hostPID and hostPath mounts of /proc, /sys and /.",
+            level: "baseline",
+            auditWarn: "restricted",
+            reason: "Grafana's and kube-state-metrics' chart-rendered pods are not yet modelled against restricted before deploy (policy/chart-pods.ts covers Prometheus and Alertmanager); baseline refuses host namespaces, hostPath and privileged, and audit/warn report every restricted gap.",
             labels: standardLabels("monitoring", "monitoring", name),
         }, { parent: this });
+        const agentNs = platformNamespace(`${name}-node-exporter-ns`, {
+            name: NAMESPACES.nodeExporter,
+            level: "privileged",
+            reason: "node-exporter (part of kube-prometheus-stack) reads host metrics through hostNetwork, hostPID and hostPath mounts of /proc, /sys and /.",
+            labels: standardLabels("node-exporter", "monitoring", name),
+        }, { parent: this });
+        // node-exporter uses the host's network, where NetworkPolicy does not apply; the deny keeps
+        // anything else that lands here closed.
+        defaultDenyIngress(`${name}-node-exporter-ns`, agentNs.metadata.name, [], { parent: this });
         const namespace = ns.metadata.name;
         // NS-09: Prometheus and Alertmanager have no authentication (Alertmanager's API creates
         // silences), so only the monitoring namespace's own pods (Grafana, the operator, Prometheus
@@ -358,10 +370,10 @@ export class Monitoring extends pulumi.ComponentResource {
         }];
 
         // Namespaces holding ServiceMonitors/PodMonitors (plain names deduplicated; the operator's --namespaces).
-        const monitorNamespaces = [...new Map([...a.targets.map((t) => t.namespace), ...(a.gpuMetrics ? [a.gpuNamespace] : [])]
+        const monitorNamespaces = [...new Map([...a.targets.map((t) => t.namespace), ...(a.gpuMetrics ? [a.gpuNamespace] : []), NAMESPACES.nodeExporter]
             .map((n, i) => [typeof n === "string" ? n : `#${i}`, n] as const)).values()]
             .filter((n) => n !== NAMESPACES.monitoring);
-        const rbac = this.chartRbac(name, namespace, monitorNamespaces);
+        const rbac = this.chartRbac(name, namespace, monitorNamespaces, [agentNs]);
 
         const kps = new k8s.helm.v3.Release(`${name}-kube-prometheus-stack`, {
             name: KPS_RELEASE,
@@ -451,9 +463,12 @@ export class Monitoring extends pulumi.ComponentResource {
                 },
                 // NS-08: without the secrets collector its ClusterRole has no list/watch on Secrets
                 // (kube-state-metrics 8.4.0 templates/role.yaml `if has "secrets" $activeCollectors`).
+                // NS-10: the DaemonSet and its ServiceMonitor go to the privileged node-exporter namespace
+                // (prometheus-node-exporter 4.56.1 _helpers.tpl `namespace`, `monitor-namespace`).
+                "prometheus-node-exporter": { namespaceOverride: NAMESPACES.nodeExporter },
                 "kube-state-metrics": { nodeSelector: onCpuNodes, resources: resources("50m", "128Mi", "256Mi"), collectorsExclude: ["secrets"] },
             },
-        }, { parent: this, dependsOn: [grafanaSecret, alertmanagerSecret, ...rbac] });
+        }, { parent: this, dependsOn: [grafanaSecret, alertmanagerSecret, agentNs, ...rbac] });
 
         for (const [role, dashboard] of Object.entries(DASHBOARDS)) {
             new k8s.core.v1.ConfigMap(`${name}-dashboard-${role}`, {

@@ -56,6 +56,12 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         reason: "its only long-running container is registry.k8s.io/pause, which serves nothing and has no shell or port to probe; the pod exists to pull the GPU image in its init containers",
     },
     {
+        id: "NS-10",
+        namespace: "logging",
+        app: "fluentd",
+        reason: "OPEN (issue 16): Fluentd verifies Elasticsearch against the CA that ECK writes into the logging namespace (logs-es-http-certs-public); a Fluentd namespace of its own needs a platform-issued CA (spec.http.tls.certificate) copied there. Until then logging stays privileged beside Elasticsearch, Kibana, the exporter and the ILM Job",
+    },
+    {
         id: "K8S-11",
         namespace: "monitoring",
         app: "prometheus",
@@ -121,7 +127,64 @@ function podCheck(id: string, description: string, fn: (spec: any, r: Res, env: 
 /** Container-level field, falling back to the pod-level security context. */
 const effective = (spec: any, c: any, key: string) => c.securityContext?.[key] ?? spec.securityContext?.[key];
 
+/** Charts whose every pod is a node agent that needs the host (the GPU namespace holds only these). */
+const AGENT_CHARTS = ["nvidia-device-plugin", "dcgm-exporter"];
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const CUSTOM_RESOURCE = "kubernetes:apiextensions.k8s.io:CustomResource";
+const chartName = (r: Res) => String(r.inputs.chart ?? "").split("/").pop() ?? "";
+
+/** NS-10: what runs in each namespace, split into host agents and everything else. */
+function namespaceOccupants(rs: readonly Res[]): Map<string, { agents: string[]; others: string[] }> {
+    const by = new Map<string, { agents: string[]; others: string[] }>();
+    const add = (ns: unknown, kind: "agents" | "others", what: string) => {
+        const key = String(ns ?? "default");
+        const entry = by.get(key) ?? { agents: [], others: [] };
+        entry[kind].push(what);
+        by.set(key, entry);
+    };
+    for (const r of of(rs, ...WORKLOADS)) {
+        const app = r.inputs.metadata?.labels?.[NAME_LABEL] ?? podLabelsOf(r)[NAME_LABEL] ?? r.name;
+        add(r.inputs.metadata?.namespace, r.type === T.daemonSet ? "agents" : "others", app);
+    }
+    for (const r of of(rs, CUSTOM_RESOURCE).filter((c) => ["Elasticsearch", "Kibana"].includes(c.inputs.kind))) {
+        add(r.inputs.metadata?.namespace, "others", String(r.inputs.kind).toLowerCase());
+    }
+    for (const r of of(rs, RELEASE)) {
+        const chart = chartName(r);
+        if (AGENT_CHARTS.includes(chart)) {
+            add(r.inputs.namespace, "agents", chart);
+        } else if (chart === "kube-prometheus-stack") {
+            // prometheus-node-exporter 4.56.1 _helpers.tpl: the DaemonSet goes to namespaceOverride, else the release's namespace.
+            add(r.inputs.values?.["prometheus-node-exporter"]?.namespaceOverride || r.inputs.namespace, "agents", "node-exporter");
+            add(r.inputs.namespace, "others", "prometheus, alertmanager, grafana, kube-state-metrics, prometheus-operator");
+        } else {
+            add(r.inputs.namespace, "others", chart);
+        }
+    }
+    return by;
+}
+
+/** NS-10: privileged host agents in namespaces of their own. */
+const NS10: Check = {
+    id: "NS-10",
+    description: "privileged namespaces hold only host agents (Fluentd, node-exporter, DCGM, device plugin); everything else runs under baseline or restricted",
+    evaluate(rs) {
+        const occupants = namespaceOccupants(rs);
+        return of(rs, T.namespace)
+            .filter((n) => n.inputs.metadata?.labels?.["pod-security.kubernetes.io/enforce"] === "privileged")
+            .flatMap((n) => {
+                const name = n.inputs.metadata?.name;
+                const o = occupants.get(name) ?? { agents: [], others: [] };
+                const excused = WORKLOAD_EXEMPTIONS.some((e) => e.id === "NS-10" && e.namespace === name && o.agents.includes(e.app));
+                return o.others.length > 0 && !excused
+                    ? [v("NS-10", n, `privileged for ${o.agents.join(", ") || "nothing"}, but also runs ${o.others.join(", ")}`)]
+                    : [];
+            });
+    },
+};
+
 export const WORKLOAD_CHECKS: readonly Check[] = [
+    NS10,
     podCheck("K8S-01", "containers run as non-root (runAsNonRoot or a non-zero runAsUser), never uid 0", (spec) =>
         containersOf(spec).flatMap((c) => {
             const user = effective(spec, c, "runAsUser");

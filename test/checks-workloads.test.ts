@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { Env, Res } from "../policy/checks";
 import { WORKLOAD_CHECKS, WORKLOAD_EXEMPTIONS } from "../policy/checks-workloads";
@@ -60,7 +62,7 @@ describe("WORKLOAD_CHECKS", () => {
         ["K8S-06", "sandbox", (rs) => { pod(rs).containers[0].securityContext.readOnlyRootFilesystem = false; }],
         ["K8S-07", "sandbox", (rs) => { pod(rs).hostNetwork = true; }],
         ["K8S-07", "sandbox", (rs) => { pod(rs).volumes = [{ name: "logs", hostPath: { path: "/var/log" } }]; }],
-        ["K8S-07", "sandbox", (rs) => { rs[0].inputs.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged"; pod(rs).volumes = [{ name: "sock", hostPath: { path: "/run/containerd/containerd.sock" } }]; }],
+        ["K8S-07", "sandbox", (rs) => { rs[0].inputs.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged"; (rs[1] as any).type = "kubernetes:apps/v1:DaemonSet"; pod(rs).volumes = [{ name: "sock", hostPath: { path: "/run/containerd/containerd.sock" } }]; }],
         ["K8S-08", "sandbox", (rs) => { delete pod(rs).containers[0].resources.limits; }],
         ["K8S-09", "sandbox", (rs) => { delete pod(rs).containers[0].livenessProbe; }],
         ["K8S-09", "sandbox", (rs) => { pod(rs).containers[0].livenessProbe = pod(rs).containers[0].readinessProbe; }],
@@ -101,6 +103,7 @@ describe("WORKLOAD_CHECKS", () => {
             "K8S-01 logging/fluentd",
             "K8S-11 logging/fluentd",
             "K8S-09 jupyterhub/gpu-image-prepuller",
+            "NS-10 logging/fluentd",
             "K8S-11 monitoring/prometheus",
             "K8S-09 monitoring/prometheus/config-reloader",
             "K8S-09 monitoring/alertmanager/config-reloader",
@@ -114,5 +117,13 @@ describe("WORKLOAD_CHECKS", () => {
         pod(rs).automountServiceAccountToken = true;
         rs.splice(2);
         expect(ids(rs, "sandbox")).toEqual([]);
+    });
+});
+
+describe("README exemption table", () => {
+    it("shows exactly the exemptions the checks read", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const rows = readme.split("\n").filter((l) => /^\| (K8S|NS)-\d\d \| `[^`]+` \|/.test(l));
+        expect(rows).toEqual(WORKLOAD_EXEMPTIONS.map((e) => `| ${e.id} | \`${e.namespace}/${e.app}${e.container ? `/${e.container}` : ""}\` | ${e.reason} |`));
     });
 });

@@ -16,6 +16,8 @@ export const NAMESPACES = {
     gpu: "nvidia-device-plugin",
     /** Kueue's controller; its default `Configuration.namespace` (kubernetes-sigs/kueue apis/config/v1beta2/defaults.go). */
     kueue: "kueue-system",
+    /** node-exporter alone: it needs host namespaces and hostPath, so its namespace is privileged (NS-10). */
+    nodeExporter: "node-exporter",
 } as const;
 
 /** Label on namespaces whose pods may call the MLflow tracking server (JupyterHub, teams). */
