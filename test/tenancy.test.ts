@@ -120,7 +120,7 @@ describe("Tenancy", () => {
         expect(assoc.dependencies).toContain(entry.urn);
         expect(one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "teams-auditor-1").inputs.accessScope).toEqual({
             type: "namespace",
-            namespaces: ["mlflow", "logging", "monitoring", "nvidia-device-plugin", "node-exporter", "kube-system", "elastic-system", "vision", "vision-staging", "nlp", "forecast"],
+            namespaces: ["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "kube-system", "elastic-system", "vision", "vision-staging", "nlp", "forecast"],
         });
         expect(one("aws:eks/accessEntry:AccessEntry", "teams-auditor-1").inputs.kubernetesGroups).toEqual(["mlplatform:auditors"]);
         expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "teams-auditor").inputs.rules).toEqual(AUDITOR_CLUSTER_RULES);
@@ -150,7 +150,7 @@ describe("Tenancy", () => {
         expect(r.auditorPrincipalArns).toEqual([]);
         expect(r.reservedPrincipalArns).toEqual([]);
         expect(r.platformReadNamespaces).toEqual(["mlflow", "jupyterhub"]);
-        expect(r.auditedNamespaces).toEqual(["mlflow", "logging", "monitoring", "nvidia-device-plugin", "node-exporter", "kube-system", "elastic-system"]);
+        expect(r.auditedNamespaces).toEqual(["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "kube-system", "elastic-system"]);
     });
 });
 
