@@ -7,6 +7,7 @@ import * as k8s from "@kubernetes/client-node";
 import { DATA_STREAM } from "../../components/logging";
 import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../../components/shared/gpu";
 import { teamGroups } from "../../components/tenancy";
+import { MLFLOW_ADMIN_USER, MLFLOW_AUTH_SECRET } from "../../components/tracking-auth";
 import { request, requestJson } from "./http";
 import { deleteIgnoringMissing, Kube, Reach, withTunnel } from "./kube";
 import { Check, CheckFailure, CheckScope, waitFor } from "./runner";
@@ -65,6 +66,14 @@ async function scratchNamespace(ctx: VerifyContext, scope: CheckScope, suffix: s
     });
     scope.defer(`namespace ${name}`, () => deleteIgnoringMissing(() => ctx.kube.core.deleteNamespace({ name })));
     return name;
+}
+
+/** A key of a Secret, decoded; its value joins the secrets masked wherever verify prints. */
+async function secretValue(ctx: VerifyContext, namespace: string, name: string, key: string): Promise<string> {
+    const secret = await ctx.kube.core.readNamespacedSecret({ name, namespace });
+    const value = Buffer.from(secret.data?.[key] ?? fail(`Secret ${namespace}/${name} has no key ${key}`), "base64").toString("utf8");
+    ctx.targets.secrets.push(value);
+    return value;
 }
 
 /** Waits for a pod to finish; fails if it fails. Returns the pod. */
@@ -228,16 +237,19 @@ export const trackingRoundTrip: Check<VerifyContext> = {
     name: "tracking: log a run with a metric and an artifact",
     timeoutSeconds: 120,
     async run(ctx, scope) {
+        // MLflow authenticates every request (basic-auth app, checklist ML-04): verify signs in as the
+        // platform's MLflow admin, whose password the Tracking layer keeps in its auth Secret.
+        const basic = { username: MLFLOW_ADMIN_USER, password: await secretValue(ctx, ctx.targets.mlflow.namespace, MLFLOW_AUTH_SECRET, "admin-password") };
         return withTunnel(ctx.reach, ctx.targets.mlflow, async (address) => {
             const api = `http://${address}/api/2.0/mlflow`;
-            const exp = await requestJson(`${api}/experiments/create`, { body: { name: `verify-${ctx.runId}` } });
+            const exp = await requestJson(`${api}/experiments/create`, { basic, body: { name: `verify-${ctx.runId}` } });
             const experimentId: string = exp.experiment_id;
-            scope.defer(`experiment ${experimentId}`, () => requestJson(`${api}/experiments/delete`, { body: { experiment_id: experimentId } }));
-            const run = (await requestJson(`${api}/runs/create`, { body: { experiment_id: experimentId, start_time: Date.now() } })).run;
+            scope.defer(`experiment ${experimentId}`, () => requestJson(`${api}/experiments/delete`, { basic, body: { experiment_id: experimentId } }));
+            const run = (await requestJson(`${api}/runs/create`, { basic, body: { experiment_id: experimentId, start_time: Date.now() } })).run;
             const runId: string = run.info.run_id;
-            scope.defer(`run ${runId}`, () => requestJson(`${api}/runs/delete`, { body: { run_id: runId } }));
-            await requestJson(`${api}/runs/log-metric`, { body: { run_id: runId, key: "verify", value: 1.5, timestamp: Date.now(), step: 0 } });
-            const history = await requestJson(`${api}/metrics/get-history?run_id=${runId}&metric_key=verify`);
+            scope.defer(`run ${runId}`, () => requestJson(`${api}/runs/delete`, { basic, body: { run_id: runId } }));
+            await requestJson(`${api}/runs/log-metric`, { basic, body: { run_id: runId, key: "verify", value: 1.5, timestamp: Date.now(), step: 0 } });
+            const history = await requestJson(`${api}/metrics/get-history?run_id=${runId}&metric_key=verify`, { basic });
             if (history.metrics?.[0]?.value !== 1.5) {
                 fail(`metric read back as ${JSON.stringify(history.metrics)}`);
             }
@@ -248,9 +260,9 @@ export const trackingRoundTrip: Check<VerifyContext> = {
             const path = `${m[1].replace(/^\/+/, "")}/verify.txt`;
             const artifacts = `http://${address}/api/2.0/mlflow-artifacts/artifacts/${path}`;
             const body = `verify ${ctx.runId}`;
-            await requestJson(artifacts, { method: "PUT", body, headers: { "content-type": "text/plain" } });
-            scope.defer(`artifact ${path}`, () => requestJson(artifacts, { method: "DELETE" }));
-            const back = await request(artifacts);
+            await requestJson(artifacts, { method: "PUT", basic, body, headers: { "content-type": "text/plain" } });
+            scope.defer(`artifact ${path}`, () => requestJson(artifacts, { method: "DELETE", basic }));
+            const back = await request(artifacts, { basic });
             if (back.status !== 200 || back.text !== body) {
                 fail(`artifact read back ${back.status}: ${JSON.stringify(back.text.slice(0, 40))}`);
             }
@@ -268,8 +280,7 @@ export const logShipping: Check<VerifyContext> = {
     timeoutSeconds: 300,
     async run(ctx, scope) {
         const es = ctx.targets.elasticsearch;
-        const secret = await ctx.kube.core.readNamespacedSecret({ name: es.userSecret, namespace: es.namespace });
-        const password = Buffer.from(secret.data?.elastic ?? fail(`Secret ${es.userSecret} has no elastic key`), "base64").toString("utf8");
+        const password = await secretValue(ctx, es.namespace, es.userSecret, "elastic");
         const caSecret = await ctx.kube.core.readNamespacedSecret({ name: es.caSecret, namespace: es.namespace });
         const ca = Buffer.from(caSecret.data?.["ca.crt"] ?? fail(`Secret ${es.caSecret} has no ca.crt`), "base64").toString("utf8");
         const ns = await scratchNamespace(ctx, scope, "logs");

@@ -209,8 +209,10 @@ export class FakeMlflow {
     experiments = new Map<string, { name: string; deleted: boolean }>();
     runs = new Map<string, { metrics: any[]; deleted: boolean }>();
     artifacts = new Map<string, string>();
-    behaviour = { artifactUri: (exp: string, run: string) => `mlflow-artifacts:/${exp}/${run}/artifacts`, artifactStatus: 200 };
+    behaviour = { artifactUri: (exp: string, run: string) => `mlflow-artifacts:/${exp}/${run}/artifacts`, artifactStatus: 200, password: "mlflow-admin-secret" };
     handler: Handler = (req, body, url) => {
+        // MLflow's basic-auth app: every API request needs a user (401 otherwise).
+        if (req.headers.authorization !== `Basic ${Buffer.from(`platform-admin:${this.behaviour.password}`).toString("base64")}`) return { status: 401, body: { error_code: "UNAUTHENTICATED" } };
         const p = url.pathname;
         const api = "/api/2.0/mlflow";
         if (p === `${api}/experiments/create`) {
@@ -322,6 +324,7 @@ export async function startFakes(): Promise<FakePlatform> {
         a[k] = await listen(s);
     }
     kube.secrets.push(
+        { metadata: { namespace: "mlflow", name: "mlflow-auth" }, data: { "admin-password": Buffer.from(mlflow.behaviour.password).toString("base64") } },
         { metadata: { namespace: "logging", name: "logs-es-elastic-user" }, data: { elastic: Buffer.from(es.behaviour.password).toString("base64") } },
         { metadata: { namespace: "logging", name: "logs-es-http-certs-public" }, data: { "ca.crt": Buffer.from(tls.cert).toString("base64") } },
     );

@@ -203,6 +203,14 @@ describe("verify: each failure is reported, and cleaned up after", () => {
         expect([...f.mlflow.runs.values()].every((x) => x.deleted)).toBe(true);
     });
 
+    it("an MLflow that refuses the admin's credentials, without printing them", async () => {
+        f.kube.secrets.find((x) => x.metadata.name === "mlflow-auth").data["admin-password"] = Buffer.from("a-stale-password").toString("base64");
+        const r = await run(trackingRoundTrip);
+        expect(r.outcome).toBe("fail");
+        expect(r.detail).toMatch(/experiments\/create answered 401/);
+        expect(JSON.stringify(r)).not.toContain("a-stale-password");
+    });
+
     it("a server that does not proxy artifacts", async () => {
         f.mlflow.behaviour.artifactUri = () => "s3://bucket/1/run/artifacts";
         expect((await run(trackingRoundTrip)).detail).toContain("is not proxied (mlflow-artifacts:/...)");
@@ -268,7 +276,7 @@ describe("verify: each failure is reported, and cleaned up after", () => {
 
     it("an unhealthy model endpoint", async () => {
         const c = context({ modelEndpoints: { churn: { portForward: "kubectl -n vision port-forward svc/churn 8080:8080" } } });
-        f.addresses["vision/churn"] = f.addresses["mlflow/mlflow"];
+        f.addresses["vision/churn"] = f.addresses["monitoring/kps-prometheus"];
         expect(await run(modelEndpoints, c)).toMatchObject({ outcome: "fail", detail: "unhealthy: churn: 404" });
     });
 });
