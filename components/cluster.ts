@@ -420,6 +420,13 @@ export class Cluster extends pulumi.ComponentResource {
                 dependsOn: [...nodePolicies, vpcCni, kubeProxy, podIdentityAgent, ...dependsOn],
                 // The cluster autoscaler owns the desired size once the group exists.
                 ignoreChanges: ["scalingConfig.desiredSize"],
+                // instanceTypes, capacityType, amiType and subnetIds are ForceNew
+                // (terraform-provider-aws internal/service/eks/node_group.go). The group is auto-named, so
+                // a change is a blue/green swap: the new group is created and ACTIVE first, then EKS deletes
+                // the old one a node at a time, draining each and honouring PodDisruptionBudgets for up to
+                // 15 minutes (AWS EKS user guide, "Delete a managed node group"); evicted pods make the
+                // autoscaler grow the new group. Never deleteBeforeReplace: that would drop every node first.
+                deleteBeforeReplace: false,
             });
         };
         const cpu = nodeGroup("cpu", a.cpuNodeGroup, CPU_AMI_TYPE, { labels: { [NODE_POOL_LABEL]: "cpu" } }, []);

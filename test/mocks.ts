@@ -33,6 +33,10 @@ export interface ResourceRecord {
     readonly retainOnDelete: boolean;
     readonly deletedWith: string;
     readonly ignoreChanges: string[];
+    /** `deleteBeforeReplace` (otherwise Pulumi creates the replacement before deleting the old resource). */
+    readonly deleteBeforeReplace: boolean;
+    /** `replaceOnChanges` paths (the engine replaces instead of updating when one of them changes). */
+    readonly replaceOnChanges: string[];
     /** True when the resource is a remote component (e.g. `eks:index:Cluster`). */
     readonly remote: boolean;
     /** Dotted paths of inputs that were Pulumi secrets (their values are unwrapped in `inputs`). */
@@ -261,6 +265,8 @@ export async function installMocks(project = "mlplatform", stack = "test", previ
             retainOnDelete: req.getRetainondelete() === true,
             deletedWith: req.getDeletedwith(),
             ignoreChanges: req.getIgnorechangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace() === true,
+            replaceOnChanges: req.getReplaceonchangesList(),
             remote: req.getRemote(),
             secretPaths,
         });

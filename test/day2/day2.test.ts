@@ -1,0 +1,119 @@
+/**
+ * Day-2 operations (issue 15, checklist DAY2-01): each common config change, recorded before and
+ * after under mocks and classified with the providers' and operators' real rules (triggers.ts).
+ * No change may replace or delete stateful resources, or make an operator recreate a StatefulSet.
+ */
+import { describe, expect, it } from "vitest";
+import { ResourceRecord } from "../mocks";
+import { classify, recordStack, summary } from "./harness";
+import { Change } from "./triggers";
+
+/** Types whose replacement or deletion loses data or takes the platform down. */
+const STATEFUL = [
+    "aws:rds/instance:Instance", "aws:s3/bucket:Bucket", "aws:kms/key:Key", "eks:index:Cluster", "aws:ec2/vpc:Vpc",
+    "kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolumeClaim", "kubernetes:core/v1:PersistentVolumeClaimPatch",
+    "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch", "kubernetes:helm.sh/v3:Release", "random:index/randomPassword:RandomPassword",
+];
+
+const ARN = (n: string) => `arn:aws:iam::111122223333:role/${n}`;
+const QUOTA = { cpu: "8", memory: "32Gi", gpu: 1, storage: "100Gi", pods: 20 };
+const TEAMS = [
+    { name: "vision", memberPrincipalArns: [ARN("alice"), ARN("bob"), ARN("carol")], leadPrincipalArns: [ARN("vision-lead")], quota: QUOTA },
+    { name: "nlp", memberPrincipalArns: [ARN("dave")], quota: QUOTA },
+];
+const BASE = { "mlplatform:teams": JSON.stringify(TEAMS), "mlplatform:auditorPrincipalArns": JSON.stringify([ARN("auditor")]) };
+
+const bases: Partial<Record<"dev" | "prod", ResourceRecord[]>> = {};
+async function change(stack: "dev" | "prod", overrides: Record<string, string>): Promise<{ changes: Change[]; after: ResourceRecord[] }> {
+    bases[stack] ??= await recordStack(stack, BASE);
+    const after = await recordStack(stack, { ...BASE, ...overrides });
+    return { changes: classify(bases[stack]!, after), after };
+}
+const changed = (cs: Change[]) => cs.filter((c) => c.outcome !== "unchanged");
+const of = (cs: Change[], type: string, name?: string) => cs.filter((c) => c.type === type && (name === undefined || c.name === name));
+
+/** What every scenario must hold: nothing stateful replaced or deleted, no operator recreate. */
+function safe(cs: Change[], allowDeleted: string[] = []): void {
+    const lost = cs.filter((c) => STATEFUL.includes(c.type) && (c.outcome === "replaced" || (c.outcome === "deleted" && !c.retained && !allowDeleted.includes(c.name))));
+    expect(lost.map((c) => `${c.outcome} ${c.type} ${c.name} (${c.replacedBy.join(",")})`)).toEqual([]);
+    expect(cs.flatMap((c) => c.operatorRecreates.map((w) => `${c.name}: ${w}`))).toEqual([]);
+}
+
+describe("2. changing node group instance or capacity types", () => {
+    it.each([
+        ["dev", "cpu", { "mlplatform:cpuInstanceTypes": JSON.stringify(["m7i.2xlarge", "m6i.2xlarge"]) }],
+        ["dev", "cpu", { "mlplatform:cpuCapacityType": "ON_DEMAND" }],
+        ["prod", "gpu", { "mlplatform:gpuInstanceTypes": JSON.stringify(["g6.2xlarge"]) }],
+    ] as const)("%s: the %s group is replaced blue/green (new group first, old one drained node by node), nothing else", async (stack, role, overrides) => {
+        const { changes, after } = await change(stack, overrides);
+        safe(changes);
+        const groups = of(changes, "aws:eks/nodeGroup:NodeGroup").filter((c) => c.outcome !== "unchanged");
+        expect(groups.map((c) => [c.outcome, c.name, c.deleteBeforeReplace])).toEqual([["replaced", `cluster-${role}`, false]]);
+        const ng = after.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === `cluster-${role}`)!;
+        // Auto-named, so the new group never collides with the one it replaces.
+        expect(ng.inputs.nodeGroupName).toBeUndefined();
+        expect(ng.ignoreChanges).toContain("scalingConfig.desiredSize");
+        expect(ng.inputs.updateConfig).toEqual({ maxUnavailable: 1 });
+        const others = changed(changes).filter((c) => c.type !== "aws:eks/nodeGroup:NodeGroup" && c.type !== "aws:autoscaling/tag:Tag");
+        expect(others.map((c) => `${c.outcome} ${c.name}`)).toEqual([]);
+    });
+});
+
+describe("other common changes", () => {
+    it("adding a team only creates", async () => {
+        const teams = [...TEAMS, { name: "forecast", memberPrincipalArns: [ARN("erin")], quota: QUOTA }];
+        const { changes } = await change("dev", { "mlplatform:teams": JSON.stringify(teams) });
+        safe(changes);
+        expect(changed(changes).filter((c) => c.outcome !== "created").map((c) => `${c.outcome} ${c.name}`)).toEqual(
+            // Platform viewer bindings list every team's groups.
+            changed(changes).filter((c) => c.outcome === "updated" && c.type.startsWith("kubernetes:rbac")).map((c) => `updated ${c.name}`));
+    });
+
+    it("growing Elasticsearch storage is an in-place ECK volume expansion (and a re-run of the ILM job for the new size cap)", async () => {
+        const { changes } = await change("prod", { "mlplatform:elasticsearchStorageGiB": "500" });
+        safe(changes);
+        // The ILM policy's size cap follows the volume; the install Job is re-created to PUT it again (idempotent).
+        expect(summary(changes)).toEqual([
+            "updated kubernetes:core/v1:ConfigMap logging-ilm",
+            "updated kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch logging-elasticsearch",
+            "replaced kubernetes:batch/v1:Job logging-ilm",
+        ]);
+    });
+
+    it("elasticsearchNodes 3 -> 5 updates the Elasticsearch resource only", async () => {
+        const { changes } = await change("prod", { "mlplatform:elasticsearchNodes": "5" });
+        safe(changes);
+        expect(changed(changes).every((c) => c.outcome === "updated")).toBe(true);
+    });
+
+    it("growing notebook storage updates the hub release (new user volumes only)", async () => {
+        const { changes } = await change("dev", { "mlplatform:notebookStorageGiB": "20" });
+        safe(changes);
+        expect(summary(changes)).toEqual(["updated kubernetes:helm.sh/v3:Release notebooks-jupyterhub"]);
+    });
+
+    it("publicAccessCidrs updates the cluster endpoint in place", async () => {
+        const { changes } = await change("dev", { "mlplatform:publicAccessCidrs": JSON.stringify(["203.0.113.10/32", "198.51.100.7/32"]) });
+        safe(changes);
+        expect(summary(changes)).toEqual(["updated eks:index:Cluster cluster-eks"]);
+    });
+
+    it("kibana on/off creates or deletes Kibana only", async () => {
+        const on = await change("prod", { "mlplatform:kibana": "true" });
+        safe(on.changes);
+        expect(changed(on.changes).filter((c) => c.outcome !== "created" && c.outcome !== "updated")).toEqual([]);
+        expect(changed(on.changes).some((c) => c.type === "kubernetes:kibana.k8s.elastic.co/v1:Kibana" && c.outcome === "created")).toBe(true);
+    });
+
+    it("notebook profiles and cull timeouts update the hub release only", async () => {
+        const { changes } = await change("dev", { "mlplatform:cullTimeoutMinutes": "90", "mlplatform:gpuCullTimeoutMinutes": "45" });
+        safe(changes);
+        expect(summary(changes)).toEqual(["updated kubernetes:helm.sh/v3:Release notebooks-jupyterhub"]);
+    });
+
+    it("an alert receiver added on dev updates the Alertmanager config Secret only", async () => {
+        const { changes } = await change("dev", { "mlplatform:alertSlackWebhookUrl": "https://hooks.slack.com/services/T000/B000/dev-hook" });
+        safe(changes);
+        expect(summary(changes)).toEqual(["updated kubernetes:core/v1:Secret monitoring-alertmanager-config"]);
+    });
+});
