@@ -408,6 +408,10 @@ export class Cluster extends pulumi.ComponentResource {
                 nodeRoleArn: nodeRole.arn,
                 subnetIds: args.privateSubnetIds,
                 amiType,
+                // Nodes follow the control plane: a version bump rolls them (UpdateNodegroupVersion, new
+                // EKS AMI for the minor, maxUnavailable at a time, PDBs honoured) after the add-ons they
+                // depend on. Left unset the nodes stay on the old minor and the next upgrade is refused.
+                version: a.kubernetesVersion,
                 instanceTypes: spec.instanceTypes,
                 capacityType: spec.capacityType,
                 scalingConfig: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize },

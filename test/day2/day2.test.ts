@@ -59,6 +59,15 @@ describe("2. changing node group instance or capacity types", () => {
     });
 });
 
+describe("8. Kubernetes upgrades move the nodes too", () => {
+    it.each([["dev"], ["prod"]] as const)("%s: every node group carries the cluster's Kubernetes version", async (stack) => {
+        const { after } = await change(stack, {});
+        const version = after.find((r) => r.type === "eks:index:Cluster")!.inputs.version;
+        const groups = after.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup");
+        expect(groups.map((g) => g.inputs.version)).toEqual(groups.map(() => version));
+    });
+});
+
 describe("other common changes", () => {
     it("adding a team only creates", async () => {
         const teams = [...TEAMS, { name: "forecast", memberPrincipalArns: [ARN("erin")], quota: QUOTA }];
