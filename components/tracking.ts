@@ -125,6 +125,15 @@ export interface TrackingArgs {
     readonly finalSnapshot?: boolean;
     /** Pulumi `protect` on the database and the bucket. @default false */
     readonly protect?: boolean;
+    /**
+     * Apply class, storage, Multi-AZ, parameter-group and password changes during `pulumi up`
+     * instead of the next maintenance window. Deferred changes leave state and AWS apart: every
+     * preview shows the same diff until AWS applies them, at a time nobody chose (reboot on a
+     * single-AZ sandbox, failover on Multi-AZ). Immediate class changes cost a reboot (sandbox,
+     * minutes) or a Multi-AZ failover (about a minute) while the operator is watching the update.
+     * @default true
+     */
+    readonly applyImmediately?: boolean;
     /** Performance Insights (KMS-encrypted with `kmsKeyArn` when given). @default false */
     readonly performanceInsights?: boolean;
     /** Enhanced Monitoring interval, seconds: 0 (off), 1, 5, 10, 15, 30 or 60. @default 0 */
@@ -195,6 +204,8 @@ export const TRACKING_PRESETS = {
         backupRetentionDays: 1,
         finalSnapshot: false,
         protect: false,
+        // Changes land while `pulumi up` runs (a reboot on a single-AZ sandbox is acceptable).
+        applyImmediately: true,
         performanceInsights: false,
         monitoringIntervalSeconds: 0,
         logExports: [],
@@ -212,6 +223,9 @@ export const TRACKING_PRESETS = {
         backupRetentionDays: 14,
         finalSnapshot: true,
         protect: true,
+        // Changes land during the reviewed `pulumi up` (Multi-AZ: the standby is modified, then a
+        // failover of about a minute), so run class changes in a change window (README "Operating").
+        applyImmediately: true,
         performanceInsights: true,
         monitoringIntervalSeconds: 60,
         logExports: ["postgresql", "upgrade"],
@@ -239,6 +253,7 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
         backupRetentionDays: args.backupRetentionDays ?? 1,
         finalSnapshot: args.finalSnapshot ?? false,
         protect: args.protect ?? false,
+        applyImmediately: args.applyImmediately ?? true,
         performanceInsights: args.performanceInsights ?? false,
         monitoringIntervalSeconds: args.monitoringIntervalSeconds ?? 0,
         logExports: args.logExports ?? [],
@@ -468,6 +483,7 @@ export class Tracking extends pulumi.ComponentResource {
             parameterGroupName: params.name,
             publiclyAccessible: false,
             multiAz: a.multiAz,
+            applyImmediately: a.applyImmediately,
             deletionProtection: a.deletionProtection,
             backupRetentionPeriod: a.backupRetentionDays,
             autoMinorVersionUpgrade: true,

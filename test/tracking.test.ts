@@ -387,7 +387,7 @@ describe("resolveTrackingArgs", () => {
         const r = resolveTrackingArgs(args());
         expect(r).toMatchObject({
             instanceClass: "db.t4g.micro", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100, multiAz: false, deletionProtection: false,
-            backupRetentionDays: 1, finalSnapshot: false, protect: false, performanceInsights: false, monitoringIntervalSeconds: 0,
+            backupRetentionDays: 1, finalSnapshot: false, protect: false, applyImmediately: true, performanceInsights: false, monitoringIntervalSeconds: 0,
             logExports: [], slowQueryLogMs: 1000, bucketVersioning: false, bucketKms: false, noncurrentVersionExpirationDays: 30,
             forceDestroy: false, replicas: 1, workers: 2, cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi",
         });

@@ -59,6 +59,15 @@ describe("2. changing node group instance or capacity types", () => {
     });
 });
 
+describe("6. RDS changes", () => {
+    it.each([["dev"], ["prod"]] as const)("%s: class and storage changes update in place and apply in this update (applyImmediately)", async (stack) => {
+        const { changes, after } = await change(stack, { "mlplatform:mlflowDbInstanceClass": "db.r7g.xlarge", "mlplatform:mlflowDbStorageGiB": "150", "mlplatform:mlflowDbMaxStorageGiB": "300" });
+        safe(changes);
+        expect(of(changes, "aws:rds/instance:Instance").map((c) => [c.outcome, c.paths.sort()])).toEqual([["updated", ["allocatedStorage", "instanceClass", "maxAllocatedStorage"]]]);
+        expect(after.find((r) => r.type === "aws:rds/instance:Instance")!.inputs.applyImmediately).toBe(true);
+    });
+});
+
 describe("8. Kubernetes upgrades move the nodes too", () => {
     it.each([["dev"], ["prod"]] as const)("%s: every node group carries the cluster's Kubernetes version", async (stack) => {
         const { after } = await change(stack, {});
