@@ -193,6 +193,9 @@ export interface MlflowCredentials {
 export type ResolvedTrackingArgs = Required<Omit<TrackingArgs, "kmsKeyArn" | "databasePassword" | "ingress" | "loadBalancerController">>
     & Pick<TrackingArgs, "kmsKeyArn" | "databasePassword" | "ingress" | "loadBalancerController">;
 
+/** Pod-template annotation holding the database Secret's resourceVersion (rolls pods on rotation). */
+export const DB_SECRET_VERSION_ANNOTATION = "mlplatform.io/db-secret-version";
+
 /** Per-preset values config.ts starts from (a stack file may override single keys). */
 export const TRACKING_PRESETS = {
     sandbox: {
@@ -646,7 +649,15 @@ export class Tracking extends pulumi.ComponentResource {
                 // init container migrates; a deploy costs a short outage instead of a broken schema.
                 strategy: { type: "Recreate" },
                 template: {
-                    metadata: { labels },
+                    metadata: {
+                        labels,
+                        // Env from a Secret is read at pod start. The Secret's resourceVersion changes
+                        // exactly when its data does (a password rotation, a new RDS address), so the pods
+                        // roll in the same update, after RDS and the Secret: old pods fail new logins
+                        // once RDS has the new password, and Recreate replaces them right away. The
+                        // version number carries nothing about the password, unlike a checksum would.
+                        annotations: { [DB_SECRET_VERSION_ANNOTATION]: dbSecret.metadata.resourceVersion },
+                    },
                     spec: {
                         serviceAccountName: sa.metadata.name,
                         // Pod Identity injects its token via a projected volume; the API token is not needed.

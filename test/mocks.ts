@@ -6,6 +6,7 @@
  * and resource options (protect, retainOnDelete, deletedWith). `call` throws on tokens it does not
  * know, so an unexpected provider function fails loudly instead of returning nothing.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
@@ -186,6 +187,11 @@ function mockState(type: string, name: string, inputs: Record<string, any>): { i
             return { id, state: { ...inputs, arn: arnFor("eks", "nodegroup"), resources: [{ autoscalingGroups: [{ name: `eks-${name}-asg` }] }] } };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { id, state: { ...inputs, arn: arnFor("ec2", "launch-template"), latestVersion: 1 } };
+        case "kubernetes:core/v1:Secret": {
+            // The API server bumps resourceVersion whenever the object changes, and only then.
+            const resourceVersion = `${createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 12)}`;
+            return { id, state: { ...inputs, metadata: { ...(inputs.metadata ?? {}), resourceVersion } } };
+        }
         case "kubernetes:core/v1:Namespace":
             return { id, state: { ...inputs, metadata: { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? name } } };
         default:

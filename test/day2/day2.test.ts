@@ -68,6 +68,26 @@ describe("6. RDS changes", () => {
     });
 });
 
+describe("7. rotating mlflowDbPassword", () => {
+    it("updates RDS and the Secret and rolls the MLflow pods in the same update", async () => {
+        const password = (p: string) => ({ ...BASE, "mlplatform:mlflowDbPassword": p });
+        const changes = classify(await recordStack("dev", password("first-Password-0123456789")), await recordStack("dev", password("rotated-Password-0123456789")));
+        safe(changes);
+        expect(summary(changes)).toEqual([
+            "updated aws:rds/instance:Instance tracking-db",
+            "updated kubernetes:core/v1:Secret tracking-db-secret",
+            "updated kubernetes:apps/v1:Deployment tracking-server",
+        ]);
+        expect(of(changes, "kubernetes:apps/v1:Deployment", "tracking-server")[0].paths).toEqual(["spec.template.metadata.annotations.mlplatform.io/db-secret-version"]);
+    });
+
+    it("switching from the generated password to a configured one drops the generator and rolls the pods", async () => {
+        const { changes } = await change("dev", { "mlplatform:mlflowDbPassword": "rotated-Password-0123456789" });
+        safe(changes, ["tracking-db-password"]);
+        expect(of(changes, "kubernetes:apps/v1:Deployment", "tracking-server")[0].outcome).toBe("updated");
+    });
+});
+
 describe("8. Kubernetes upgrades move the nodes too", () => {
     it.each([["dev"], ["prod"]] as const)("%s: every node group carries the cluster's Kubernetes version", async (stack) => {
         const { after } = await change(stack, {});
