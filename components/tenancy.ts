@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Cidr, formatCidr, parseCidr } from "./shared/cidr";
+import { principalKey } from "./cluster";
 import { GPU_RESOURCE } from "./shared/gpu";
 import { podSecurity, standardLabels } from "./shared/labels";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "./shared/platform";
@@ -284,19 +285,28 @@ export class Tenancy extends pulumi.ComponentResource {
         const a = resolveTenancyArgs(args);
         const ps = podSecurity("restricted");
 
-        const accessEntry = (key: string, arn: string, groups: string[], scope: { type: string; namespaces?: string[] }) => {
+        // Keyed by principal, never by list position: removing the first member must not turn entry 2
+        // into entry 1 (principalArn is ForceNew and EKS allows one entry per principal). `legacy` is
+        // the positional name earlier versions used; the alias carries a live stack's entries over.
+        // Both resources are ForceNew on every argument (terraform-provider-aws eks/access_entry.go,
+        // eks/access_policy_association.go, whose id is cluster#principal#policy), so a replacement
+        // must delete first: creating first would fail on the entry (one per principal) or, for the
+        // association, re-associate the same id and then disassociate it, leaving no access at all.
+        const accessEntry = (role: string, legacy: string, arn: string, groups: string[], scope: { type: string; namespaces?: string[] }) => {
+            const key = `${role}-${principalKey(arn)}`;
             const entry = new aws.eks.AccessEntry(`${name}-${key}`, {
                 clusterName: a.clusterName,
                 principalArn: arn,
                 type: "STANDARD",
                 kubernetesGroups: groups.length ? groups : undefined,
-            }, { parent: this });
+            }, { parent: this, deleteBeforeReplace: true, aliases: [{ name: `${name}-${legacy}` }] });
             new aws.eks.AccessPolicyAssociation(`${name}-${key}`, {
                 clusterName: a.clusterName,
-                principalArn: arn,
+                // From the entry, so replacing the entry (which drops its associations in EKS) replaces this too.
+                principalArn: entry.principalArn,
                 policyArn: VIEW_POLICY,
                 accessScope: scope,
-            }, { parent: this, dependsOn: [entry] });
+            }, { parent: this, deleteBeforeReplace: true, aliases: [{ name: `${name}-${legacy}` }] });
         };
 
         const namespaces: Record<string, string[]> = {};
@@ -317,14 +327,14 @@ export class Tenancy extends pulumi.ComponentResource {
             }
             // Read access everywhere in the team's namespaces comes from the access policy; writing
             // comes from the RBAC Roles bound to the team's groups.
-            team.memberPrincipalArns.forEach((arn, i) => accessEntry(`${team.name}-member-${i + 1}`, arn, [groups.members], { type: "namespace", namespaces: nsNames }));
-            team.leadPrincipalArns.forEach((arn, i) => accessEntry(`${team.name}-lead-${i + 1}`, arn, [groups.leads], { type: "namespace", namespaces: nsNames }));
+            team.memberPrincipalArns.forEach((arn, i) => accessEntry(`${team.name}-member`, `${team.name}-member-${i + 1}`, arn, [groups.members], { type: "namespace", namespaces: nsNames }));
+            team.leadPrincipalArns.forEach((arn, i) => accessEntry(`${team.name}-lead`, `${team.name}-lead-${i + 1}`, arn, [groups.leads], { type: "namespace", namespaces: nsNames }));
         }
 
         // Auditors: the view policy in every namespace except those whose pods carry tokens (NS-06);
         // AmazonEKSViewPolicy reads pods (docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html).
         const audited = [...a.auditedNamespaces, ...Object.values(namespaces).flat()];
-        a.auditorPrincipalArns.forEach((arn, i) => accessEntry(`auditor-${i + 1}`, arn, [AUDITOR_GROUP], { type: "namespace", namespaces: audited }));
+        a.auditorPrincipalArns.forEach((arn, i) => accessEntry("auditor", `auditor-${i + 1}`, arn, [AUDITOR_GROUP], { type: "namespace", namespaces: audited }));
         const rbacLabels = standardLabels("tenancy", "rbac", name);
         const group = (g: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: g });
         if (a.auditorPrincipalArns.length > 0) {

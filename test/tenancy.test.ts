@@ -112,17 +112,19 @@ describe("Tenancy", () => {
 
     it("maps each principal to its group with a namespace-scoped view policy; auditors view every namespace but jupyterhub", async () => {
         await build();
-        const entry = one("aws:eks/accessEntry:AccessEntry", "teams-vision-member-1");
+        const entry = one("aws:eks/accessEntry:AccessEntry", "teams-vision-member-role-vision-ds");
         expect(entry.inputs).toMatchObject({ clusterName: "mlp", principalArn: arn("vision-ds"), type: "STANDARD", kubernetesGroups: ["mlplatform:team:vision:members"] });
-        const assoc = one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "teams-vision-member-1");
+        const assoc = one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "teams-vision-member-role-vision-ds");
         expect(assoc.inputs.accessScope).toEqual({ type: "namespace", namespaces: ["vision", "vision-staging"] });
         expect(assoc.inputs.policyArn).toBe("arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy");
         expect(assoc.dependencies).toContain(entry.urn);
-        expect(one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "teams-auditor-1").inputs.accessScope).toEqual({
+        // Every argument of both is ForceNew: a replacement must delete first (see tenancy.ts).
+        expect([entry.deleteBeforeReplace, assoc.deleteBeforeReplace]).toEqual([true, true]);
+        expect(one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "teams-auditor-role-auditor").inputs.accessScope).toEqual({
             type: "namespace",
             namespaces: ["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "kube-system", "elastic-system", "vision", "vision-staging", "nlp", "forecast"],
         });
-        expect(one("aws:eks/accessEntry:AccessEntry", "teams-auditor-1").inputs.kubernetesGroups).toEqual(["mlplatform:auditors"]);
+        expect(one("aws:eks/accessEntry:AccessEntry", "teams-auditor-role-auditor").inputs.kubernetesGroups).toEqual(["mlplatform:auditors"]);
         expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "teams-auditor").inputs.rules).toEqual(AUDITOR_CLUSTER_RULES);
         expect(JSON.stringify(AUDITOR_CLUSTER_RULES)).not.toMatch(/"pods|secrets/);
         expect(byType("aws:eks/accessEntry:AccessEntry")).toHaveLength(5);
@@ -204,8 +206,8 @@ describe("TENANCY_CHECKS", () => {
         ["NS-04", (rs) => { find(rs, "kubernetes:rbac.authorization.k8s.io/v1:Role", "nlp", "team-lead").inputs.rules.push({ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["bind"] }); }],
         ["NS-04", (rs) => { rs.push({ ...rs[0], type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", name: "x", inputs: { subjects: [{ kind: "Group", name: "mlplatform:team:nlp:members" }] } }); }],
         ["NS-06", (rs) => { find(rs, "kubernetes:rbac.authorization.k8s.io/v1:Role", "jupyterhub", "mlplatform-team-viewer").inputs.rules = PLATFORM_VIEW_RULES; }],
-        ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope = { type: "cluster" }; }],
-        ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope.namespaces.push("jupyterhub"); }],
+        ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor-role-auditor" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope = { type: "cluster" }; }],
+        ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor-role-auditor" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope.namespaces.push("jupyterhub"); }],
         ["NS-06", (rs) => { find(rs, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "jupyterhub", "mlplatform-team-viewers").inputs.roleRef = { kind: "ClusterRole", name: "view" }; }],
         ["NS-06", (rs) => { rs.find((r) => r.name === "teams-auditor" && r.type.endsWith(":ClusterRole"))!.inputs.rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["list"] }); }],
         // The audit's question: "internet on 443 except the VPC" also admits 172.20.0.1, the API server's Service IP.
@@ -213,8 +215,8 @@ describe("TENANCY_CHECKS", () => {
         ["NS-09", (rs) => { find(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "nlp", "allow-kubernetes-api").inputs.spec.egress[0].to[1].ipBlock.cidr = "172.20.0.0/16"; }],
         ["NS-07", (rs) => { find(rs, "kubernetes:core/v1:ResourceQuota", "nlp", "team-quota").inputs.spec.hard["services.loadbalancers"] = "1"; }],
         ["NS-07", (rs) => { delete find(rs, "kubernetes:core/v1:ResourceQuota", "nlp", "team-quota").inputs.spec.hard["services.nodeports"]; }],
-        ["NS-05", (rs) => { rs.find((r) => r.name === "teams-nlp-member-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.policyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"; }],
-        ["NS-05", (rs) => { rs.find((r) => r.name === "teams-nlp-member-1" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope = { type: "namespace", namespaces: [] }; }],
+        ["NS-05", (rs) => { rs.find((r) => r.name === "teams-nlp-member-role-nlp-ds" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.policyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"; }],
+        ["NS-05", (rs) => { rs.find((r) => r.name === "teams-nlp-member-role-nlp-ds" && r.type.endsWith("AccessPolicyAssociation"))!.inputs.accessScope = { type: "namespace", namespaces: [] }; }],
     ])("%s fails on a non-compliant fixture", async (id, mutate) => {
         await build();
         expect(mutated(mutate)).toContain(id);

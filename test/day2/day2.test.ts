@@ -59,6 +59,33 @@ describe("2. changing node group instance or capacity types", () => {
     });
 });
 
+describe("5. access entries keyed by principal", () => {
+    it("removing the first member deletes only that member's entry and association", async () => {
+        const teams = [{ ...TEAMS[0], memberPrincipalArns: [ARN("bob"), ARN("carol")] }, TEAMS[1]];
+        const { changes } = await change("dev", { "mlplatform:teams": JSON.stringify(teams) });
+        safe(changes);
+        const access = changed(changes).filter((c) => c.type.startsWith("aws:eks/access"));
+        expect(access.map((c) => `${c.outcome} ${c.name}`).sort()).toEqual([
+            "deleted teams-vision-member-role-alice",
+            "deleted teams-vision-member-role-alice",
+        ]);
+    });
+    it("adding an extra namespace re-associates the view policy delete-first, so the new scope is what remains", async () => {
+        const teams = [{ ...TEAMS[0], extraNamespaces: ["staging"] }, TEAMS[1]];
+        const { changes } = await change("dev", { "mlplatform:teams": JSON.stringify(teams) });
+        safe(changes);
+        const assoc = of(changes, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter((c) => c.outcome === "replaced");
+        expect(assoc.length).toBe(4);
+        for (const c of assoc) {
+            expect(c.replacedBy).toEqual(expect.arrayContaining([expect.stringMatching(/^accessScope\.namespaces/)]));
+            // Create-first would AssociateAccessPolicy (same cluster#principal#policy id), then
+            // DisassociateAccessPolicy the old one: the principal would end with no access at all.
+            expect(c.deleteBeforeReplace).toBe(true);
+        }
+        expect(of(changes, "aws:eks/accessEntry:AccessEntry").every((c) => c.outcome === "unchanged")).toBe(true);
+    });
+});
+
 describe("6. RDS changes", () => {
     it.each([["dev"], ["prod"]] as const)("%s: class and storage changes update in place and apply in this update (applyImmediately)", async (stack) => {
         const { changes, after } = await change(stack, { "mlplatform:mlflowDbInstanceClass": "db.r7g.xlarge", "mlplatform:mlflowDbStorageGiB": "150", "mlplatform:mlflowDbMaxStorageGiB": "300" });
