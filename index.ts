@@ -128,6 +128,8 @@ const tenancy = new Tenancy("teams", {
     reservedPrincipalArns: cfg.cluster.adminPrincipalArns,
     // Platform namespaces teams may look into; each appears here once its layer is deployed.
     platformReadNamespaces: [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
+    // Production keeps a removed team's namespace and data until an admin deletes it (README "Operating").
+    retainNamespacesOnRemoval: cfg.preset === "production",
 // Its viewer Roles live in the platform namespaces, so those must exist first.
 }, { ...k8sOpts, dependsOn: [tracking, notebooks] });
 

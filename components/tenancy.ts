@@ -109,6 +109,15 @@ export interface TenancyArgs {
      * signs it in (checklist ML-04). @default {} (no Secrets)
      */
     readonly mlflowCredentials?: Readonly<Record<string, { readonly username: string; readonly password: pulumi.Input<string> }>>;
+    /**
+     * Removing a team (or one of its extra namespaces) from config keeps the namespace and what
+     * the program put in it (quota, network policies, RBAC) in the cluster: Pulumi forgets them
+     * (`retainOnDelete`) instead of deleting them, so the team's volumes, pods and data stay until a
+     * platform admin deletes the namespace by hand (README "Operating": "Remove a team"). Access
+     * entries still go, so the team's principals lose cluster access in the same update.
+     * @default false - the namespace is deleted with everything in it (sandbox)
+     */
+    readonly retainNamespacesOnRemoval?: boolean;
 }
 
 /** Validates team specs; errors name `teams[i].field`, the value and what is valid. Pure. */
@@ -201,6 +210,7 @@ export function resolveTenancyArgs(args: TenancyArgs): ResolvedTenancyArgs {
         platformReadNamespaces: args.platformReadNamespaces ?? [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
         mlflowCredentials: args.mlflowCredentials ?? {},
         auditedNamespaces: args.auditedNamespaces ?? [...Object.values(NAMESPACES).filter((n) => !TOKEN_POD_NAMESPACES.includes(n)), "kube-system", "elastic-system"],
+        retainNamespacesOnRemoval: args.retainNamespacesOnRemoval ?? false,
     };
     if (typeof parseCidr(r.serviceCidr) === "string") {
         throw new Error(`serviceCidr "${r.serviceCidr}" ${parseCidr(r.serviceCidr)}`);
@@ -315,7 +325,7 @@ export class Tenancy extends pulumi.ComponentResource {
             const nsNames = [team.name, ...(team.extraNamespaces ?? []).map((s) => `${team.name}-${s}`)];
             namespaces[team.name] = nsNames;
             for (const nsName of nsNames) {
-                const ns = this.teamNamespace(name, team, nsName, groups, ps, a.vpcCidr, a.serviceCidr);
+                const ns = this.teamNamespace(name, team, nsName, groups, ps, a.vpcCidr, a.serviceCidr, a.retainNamespacesOnRemoval);
                 const creds = a.mlflowCredentials[team.name];
                 if (creds !== undefined) {
                     new k8s.core.v1.Secret(`${name}-${nsName}-mlflow-credentials`, {
@@ -374,15 +384,16 @@ export class Tenancy extends pulumi.ComponentResource {
         this.registerOutputs({ namespaces });
     }
 
-    private teamNamespace(name: string, team: TeamSpec, nsName: string, groups: { members: string; leads: string }, ps: ReturnType<typeof podSecurity>, vpcCidr: string, serviceCidr: string): k8s.core.v1.Namespace {
+    private teamNamespace(name: string, team: TeamSpec, nsName: string, groups: { members: string; leads: string }, ps: ReturnType<typeof podSecurity>, vpcCidr: string, serviceCidr: string, retain: boolean): k8s.core.v1.Namespace {
         const res = `${name}-${nsName}`;
+        const opts = { parent: this, retainOnDelete: retain };
         const labels = standardLabels("tenancy", "team", name);
         const ns = new k8s.core.v1.Namespace(`${res}-ns`, {
             metadata: {
                 name: nsName,
                 labels: { ...ps.labels, ...labels, [TEAM_LABEL]: team.name, [MLFLOW_CLIENT_LABEL.key]: MLFLOW_CLIENT_LABEL.value },
             },
-        }, { parent: this });
+        }, opts);
         const namespace = ns.metadata.name;
         const meta = (n: string) => ({ name: n, namespace, labels });
 
@@ -403,7 +414,7 @@ export class Tenancy extends pulumi.ComponentResource {
                     "services.nodeports": "0",
                 },
             },
-        }, { parent: this });
+        }, opts);
 
         // Defaults for containers that state nothing, so the quota can count them. No CPU limit:
         // throttling hurts more than it protects (BPG dataplane).
@@ -416,10 +427,10 @@ export class Tenancy extends pulumi.ComponentResource {
                     default: { memory: "2Gi" },
                 }],
             },
-        }, { parent: this });
+        }, opts);
 
         const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-            new k8s.networking.v1.NetworkPolicy(`${res}-${role}`, { metadata: meta(role), spec }, { parent: this });
+            new k8s.networking.v1.NetworkPolicy(`${res}-${role}`, { metadata: meta(role), spec }, opts);
         policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         policy("allow-dns", {
             podSelector: {},
@@ -465,12 +476,12 @@ export class Tenancy extends pulumi.ComponentResource {
         }
 
         const bind = (role: string, rules: typeof MEMBER_RULES, group: string) => {
-            const r = new k8s.rbac.v1.Role(`${res}-${role}`, { metadata: meta(`team-${role}`), rules }, { parent: this });
+            const r = new k8s.rbac.v1.Role(`${res}-${role}`, { metadata: meta(`team-${role}`), rules }, opts);
             new k8s.rbac.v1.RoleBinding(`${res}-${role}`, {
                 metadata: meta(`team-${role}s`),
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: r.metadata.name },
                 subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
-            }, { parent: this });
+            }, opts);
         };
         bind("member", MEMBER_RULES, groups.members);
         bind("lead", LEAD_RULES, groups.leads);

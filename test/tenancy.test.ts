@@ -153,6 +153,7 @@ describe("Tenancy", () => {
         expect(r.reservedPrincipalArns).toEqual([]);
         expect(r.platformReadNamespaces).toEqual(["mlflow", "jupyterhub"]);
         expect(r.auditedNamespaces).toEqual(["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "kube-system", "elastic-system"]);
+        expect(r.retainNamespacesOnRemoval).toBe(false);
     });
 });
 

@@ -59,6 +59,22 @@ describe("2. changing node group instance or capacity types", () => {
     });
 });
 
+describe("4. removing a team", () => {
+    const withoutNlp = { "mlplatform:teams": JSON.stringify([TEAMS[0]]) };
+    it("prod keeps the namespace and its volumes (retainOnDelete); access and RBAC go", async () => {
+        const { changes } = await change("prod", withoutNlp);
+        safe(changes);
+        const ns = of(changes, "kubernetes:core/v1:Namespace").filter((c) => c.outcome === "deleted");
+        expect(ns.map((c) => [c.name, c.retained])).toEqual([["teams-nlp-ns", true]]);
+        expect(of(changes, "aws:eks/accessEntry:AccessEntry").filter((c) => c.outcome === "deleted")).toHaveLength(1);
+    });
+    it("dev deletes the namespace with everything in it (documented sandbox behaviour)", async () => {
+        const { changes } = await change("dev", withoutNlp);
+        safe(changes, ["teams-nlp-ns"]);
+        expect(of(changes, "kubernetes:core/v1:Namespace", "teams-nlp-ns").map((c) => [c.outcome, c.retained])).toEqual([["deleted", false]]);
+    });
+});
+
 describe("5. access entries keyed by principal", () => {
     it("removing the first member deletes only that member's entry and association", async () => {
         const teams = [{ ...TEAMS[0], memberPrincipalArns: [ARN("bob"), ARN("carol")] }, TEAMS[1]];
