@@ -68,6 +68,12 @@ export interface PlatformConfig {
     readonly network: {
         readonly vpcCidr: string;
         readonly azCount: number;
+        /**
+         * AZs whose subnets the EKS control plane uses: the preset's count, whatever `azCount` says
+         * later, because EKS refuses subnets outside the AZs a cluster was created with
+         * (aws/containers-roadmap#170). Nodes and data stores use every AZ.
+         */
+        readonly controlPlaneAzCount: number;
         readonly natStrategy: NatStrategy;
         readonly flowLogs: boolean;
         readonly flowLogRetentionDays: number;
@@ -794,7 +800,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
         namePrefix,
         preset,
         region: ctx.region,
-        network: { vpcCidr: formatCidr(vpc), azCount, natStrategy, flowLogs, flowLogRetentionDays: logRetentionDays },
+        network: { vpcCidr: formatCidr(vpc), azCount, controlPlaneAzCount: Math.min(azCount, p.azCount), natStrategy, flowLogs, flowLogRetentionDays: logRetentionDays },
         cluster: {
             kubernetesVersion,
             serviceCidr: formatCidr(svc),

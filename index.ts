@@ -52,6 +52,7 @@ const cluster = new Cluster("cluster", {
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     publicSubnetIds: network.publicSubnetIds,
+    controlPlaneAzCount: cfg.network.controlPlaneAzCount,
     kubernetesVersion: cfg.cluster.kubernetesVersion,
     serviceCidr: cfg.cluster.serviceCidr,
     publicAccessCidrs: cfg.cluster.publicAccessCidrs,

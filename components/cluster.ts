@@ -104,6 +104,14 @@ export interface ClusterArgs {
     readonly privateSubnetIds: pulumi.Input<string>[];
     /** Public subnets (internet-facing load balancers). */
     readonly publicSubnetIds: pulumi.Input<string>[];
+    /**
+     * How many AZs (the first ones of the subnet lists) the control plane's subnets span. EKS takes
+     * new subnets in place (UpdateClusterConfig, terraform-provider-aws eks/cluster.go) but refuses
+     * subnets in an AZ the cluster was not created with (aws/containers-roadmap#170), so this must
+     * stay fixed for a cluster's life while node groups follow every AZ.
+     * @default - every AZ of `privateSubnetIds`
+     */
+    readonly controlPlaneAzCount?: number;
     /** Kubernetes minor version; must be a key of `KUBERNETES_VERSIONS`. */
     readonly kubernetesVersion: string;
     /** CPU node group. */
@@ -191,12 +199,16 @@ export function resolveClusterArgs(args: ClusterArgs): ResolvedClusterArgs {
         deletionProtection: args.deletionProtection ?? true,
         protect: args.protect ?? false,
         kmsDeletionWindowDays: args.kmsDeletionWindowDays ?? 30,
+        controlPlaneAzCount: args.controlPlaneAzCount ?? args.privateSubnetIds.length,
         addonVersions,
         gpusPerNode: 0,
         gpuAccelerator: "",
     };
     if (args.privateSubnetIds.length < 2) {
         throw new Error(`privateSubnetIds has ${args.privateSubnetIds.length} subnet(s); EKS needs at least two AZs`);
+    }
+    if (r.controlPlaneAzCount < 2 || r.controlPlaneAzCount > args.privateSubnetIds.length) {
+        throw new Error(`controlPlaneAzCount (${r.controlPlaneAzCount}) must be from 2 (an EKS minimum) to the ${args.privateSubnetIds.length} AZs of privateSubnetIds`);
     }
     const open = r.publicAccessCidrs.find((c) => c.endsWith("/0"));
     if (open !== undefined) {
@@ -306,8 +318,8 @@ export class Cluster extends pulumi.ComponentResource {
             name: a.clusterName,
             version: a.kubernetesVersion,
             vpcId: args.vpcId,
-            privateSubnetIds: args.privateSubnetIds,
-            publicSubnetIds: args.publicSubnetIds,
+            privateSubnetIds: args.privateSubnetIds.slice(0, a.controlPlaneAzCount),
+            publicSubnetIds: args.publicSubnetIds.slice(0, a.controlPlaneAzCount),
             kubernetesServiceIpAddressRange: a.serviceCidr,
             authenticationMode: eks.AuthenticationMode.Api,
             endpointPrivateAccess: true,

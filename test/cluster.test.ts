@@ -268,12 +268,14 @@ describe("Cluster: outputs and structure", () => {
         expect(r.logRetentionDays).toBe(90);
         expect(r.deletionProtection).toBe(true);
         expect(r.kmsDeletionWindowDays).toBe(30);
+        expect(r.controlPlaneAzCount).toBe(base.privateSubnetIds.length);
         expect(resolveClusterArgs({ ...base, publicAccessCidrs: undefined }).publicAccessCidrs).toEqual([]);
     });
 
     it.each<[Partial<ClusterArgs>, string]>([
         [{ kubernetesVersion: "1.20" }, "kubernetesVersion (1.20) is not supported; use one of"],
         [{ privateSubnetIds: ["a"] }, "privateSubnetIds has 1 subnet(s); EKS needs at least two AZs"],
+        [{ controlPlaneAzCount: 3 }, "controlPlaneAzCount (3) must be from 2 (an EKS minimum) to the 2 AZs of privateSubnetIds"],
         [{ publicAccessCidrs: ["0.0.0.0/0"] }, "publicAccessCidrs contains 0.0.0.0/0"],
         [{ controlPlaneLogTypes: ["api"] }, "controlPlaneLogTypes (api) must include audit"],
         [{ kmsDeletionWindowDays: 31 }, "kmsDeletionWindowDays (31) must be between 7 and 30"],

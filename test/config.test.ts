@@ -22,7 +22,7 @@ describe("parseConfig presets", () => {
     it("resolves the sandbox preset to the documented values", () => {
         const c = parse({ preset: "sandbox" });
         expect(c.preset).toBe("sandbox");
-        expect(c.network).toEqual({ vpcCidr: "10.0.0.0/16", azCount: 2, natStrategy: "single", flowLogs: false, flowLogRetentionDays: 7 });
+        expect(c.network).toEqual({ vpcCidr: "10.0.0.0/16", azCount: 2, controlPlaneAzCount: 2, natStrategy: "single", flowLogs: false, flowLogRetentionDays: 7 });
         expect(c.cluster.cpu).toEqual(PRESET_VALUES.sandbox.cpu);
         expect(c.cluster.gpu).toMatchObject({ minSize: 0, desiredSize: 0, maxSize: 2, instanceTypes: ["g5.xlarge"] });
         expect(c.cluster.deletionProtection).toBe(false);
@@ -33,9 +33,13 @@ describe("parseConfig presets", () => {
         expect(c.namePrefix).toBe("mlplatform-dev");
     });
 
+    it("keeps the control plane on the preset's AZs when a sandbox grows to 3 AZs (EKS refuses new AZs)", () => {
+        expect(parse({ preset: "sandbox", azCount: "3" }).network).toMatchObject({ azCount: 3, controlPlaneAzCount: 2 });
+    });
+
     it("resolves the production preset to the documented values", () => {
         const c = parse({ preset: "production" });
-        expect(c.network).toEqual({ vpcCidr: "10.0.0.0/16", azCount: 3, natStrategy: "perAz", flowLogs: true, flowLogRetentionDays: 90 });
+        expect(c.network).toEqual({ vpcCidr: "10.0.0.0/16", azCount: 3, controlPlaneAzCount: 3, natStrategy: "perAz", flowLogs: true, flowLogRetentionDays: 90 });
         expect(c.cluster.cpu).toMatchObject({ capacityType: "ON_DEMAND", minSize: 3 });
         expect(c.cluster.gpu.minSize).toBe(0);
         expect(c.cluster.deletionProtection).toBe(true);

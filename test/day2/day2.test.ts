@@ -59,6 +59,18 @@ describe("2. changing node group instance or capacity types", () => {
     });
 });
 
+describe("3. azCount on a live cluster", () => {
+    it("dev 2 -> 3 keeps the control plane's subnets (EKS refuses new AZs) and spreads nodes over 3 AZs", async () => {
+        const { changes, after } = await change("dev", { "mlplatform:azCount": "3" });
+        safe(changes);
+        const eks = of(changes, "eks:index:Cluster")[0];
+        expect(eks.outcome).toBe("unchanged");
+        const cpu = after.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "cluster-cpu")!;
+        expect(cpu.inputs.subnetIds).toHaveLength(3);
+        expect(of(changes, "aws:ec2/subnet:Subnet").every((c) => c.outcome === "unchanged" || c.outcome === "created")).toBe(true);
+    });
+});
+
 describe("4. removing a team", () => {
     const withoutNlp = { "mlplatform:teams": JSON.stringify([TEAMS[0]]) };
     it("prod keeps the namespace and its volumes (retainOnDelete); access and RBAC go", async () => {
