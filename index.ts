@@ -148,7 +148,6 @@ const queues = new Queues("queues", {
 const monitoring = new Monitoring("monitoring", {
     ...cfg.monitoring,
     targets: [...tracking.scrapeTargets, ...notebooks.scrapeTargets, ...logging.scrapeTargets, ...queues.scrapeTargets],
-    deleteVolumesWithWorkload: cfg.preset === "sandbox",
     gpuNamespace: NAMESPACES.gpu,
 }, { ...k8sOpts, dependsOn: [clusterServices] });
 

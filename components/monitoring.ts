@@ -92,11 +92,6 @@ export interface MonitoringArgs {
      */
     readonly podAntiAffinity?: "soft" | "hard";
     /**
-     * Delete Prometheus and Alertmanager volumes when their StatefulSets are deleted (sandbox).
-     * @default false
-     */
-    readonly deleteVolumesWithWorkload?: boolean;
-    /**
      * StorageClass for the volumes.
      * @default "gp3"
      */
@@ -150,7 +145,6 @@ export interface ResolvedMonitoringArgs {
     readonly alertmanagerStorageGiB: number;
     readonly podDisruptionBudgets: boolean;
     readonly podAntiAffinity: "soft" | "hard";
-    readonly deleteVolumesWithWorkload: boolean;
     readonly storageClassName: string;
     readonly slackChannel?: string;
     readonly gpuMetrics: boolean;
@@ -225,7 +219,6 @@ export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringA
         alertmanagerStorageGiB,
         podDisruptionBudgets,
         podAntiAffinity,
-        deleteVolumesWithWorkload: args.deleteVolumesWithWorkload ?? false,
         storageClassName: args.storageClassName ?? DEFAULT_STORAGE_CLASS,
         slackChannel: args.slackChannel,
         gpuMetrics,
@@ -357,7 +350,10 @@ export class Monitoring extends pulumi.ComponentResource {
         const volumeClaim = (gib: number) => ({
             spec: { storageClassName: a.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } },
         });
-        const pvcRetention = { whenDeleted: a.deleteVolumesWithWorkload ? "Delete" : "Retain", whenScaled: "Retain" };
+        // Retain in every preset: prometheus-operator deletes and recreates its StatefulSet whenever an
+        // update is refused (below), and whenDeleted: Delete would take the volumes with it. A sandbox
+        // destroy still removes them: deleting the monitoring namespace deletes its PVCs.
+        const pvcRetention = { whenDeleted: "Retain", whenScaled: "Retain" };
         const onCpuNodes = { [NODE_POOL_LABEL]: "cpu" };
         // K8S-12: several replicas spread over zones. ScheduleAnyway, not DoNotSchedule: each replica's
         // EBS volume pins it to one zone, and a hard constraint could then leave it Pending forever.
@@ -468,7 +464,18 @@ export class Monitoring extends pulumi.ComponentResource {
                 "prometheus-node-exporter": { namespaceOverride: NAMESPACES.nodeExporter },
                 "kube-state-metrics": { nodeSelector: onCpuNodes, resources: resources("50m", "128Mi", "256Mi"), collectorsExclude: ["secrets"] },
             },
-        }, { parent: this, dependsOn: [grafanaSecret, alertmanagerSecret, agentNs, ...rbac] });
+        }, {
+            parent: this,
+            dependsOn: [grafanaSecret, alertmanagerSecret, agentNs, ...rbac],
+            // A volumeClaimTemplate is immutable in a StatefulSet: on any change prometheus-operator
+            // v0.93 deletes the StatefulSet (ForceUpdateStatefulSet in pkg/k8s/statefulset.go, foreground
+            // propagation: every replica down at once) and its own docs say the PVCs are not expanded
+            // (Documentation/platform/storage.md, "Resizing volumes"). So the templates keep the size a
+            // stack was created with, and growth goes to the PVCs directly (operatorVolumes below).
+            ignoreChanges: [`values.prometheus.prometheusSpec.storageSpec`, `values.alertmanager.alertmanagerSpec.storage`],
+        });
+        operatorVolumes(this, `${name}-prometheus-volume`, namespace, `prometheus-${FULLNAME}-prometheus`, a.prometheusReplicas, volumeClaim(a.storageGiB), kps);
+        operatorVolumes(this, `${name}-alertmanager-volume`, namespace, `alertmanager-${FULLNAME}-alertmanager`, a.alertmanagerReplicas, volumeClaim(a.alertmanagerStorageGiB), kps);
 
         for (const [role, dashboard] of Object.entries(DASHBOARDS)) {
             new k8s.core.v1.ConfigMap(`${name}-dashboard-${role}`, {
@@ -568,5 +575,32 @@ export class Monitoring extends pulumi.ComponentResource {
             prometheusPortForward: this.prometheusPortForward,
             alertmanagerPortForward: this.alertmanagerPortForward,
         });
+    }
+}
+
+/**
+ * Grows the volumes of an operator-managed StatefulSet in place: one server-side-apply patch per
+ * replica on the PVC the StatefulSet controller names `<template>-<statefulset>-<ordinal>`, whose
+ * template prometheus-operator v0.93 names `<statefulset>-db` (pkg/prometheus/common.go VolumeName,
+ * pkg/alertmanager/statefulset.go volumeName); the StatefulSets are `prometheus-<cr>` and
+ * `alertmanager-<cr>`, the CRs `<fullname>-prometheus` and `<fullname>-alertmanager`
+ * (kube-prometheus-stack templates/_helpers.tpl `prometheus.crname`, `alertmanager.crname`). A PVC's `spec.resources` is not force-new in
+ * pulumi-kubernetes (provider/pkg/provider/diff.go), the gp3 StorageClass allows expansion and the
+ * EBS CSI driver resizes online, so a larger size is an in-place update with the pods running.
+ * The patch carries the full claim spec, so on a new stack it may create the claim before the
+ * StatefulSet does (which then adopts it by name). It takes field ownership from the controller
+ * (`patchForce`) and is retained on delete: dropping a replica or the patch leaves the claim to
+ * the StatefulSet's retention policy and the namespace, never deletes it.
+ */
+function operatorVolumes(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>, statefulSet: string, replicas: number, claim: { spec: Record<string, unknown> }, release: pulumi.Resource): void {
+    for (let i = 0; i < replicas; i++) {
+        new k8s.core.v1.PersistentVolumeClaimPatch(`${name}-${i}`, {
+            metadata: {
+                name: `${statefulSet}-db-${statefulSet}-${i}`,
+                namespace,
+                annotations: { "pulumi.com/patchForce": "true", "pulumi.com/skipAwait": "true" },
+            },
+            spec: claim.spec,
+        }, { parent, dependsOn: [release], retainOnDelete: true });
     }
 }

@@ -201,7 +201,9 @@ export function destroyFindings(resources: readonly GraphRes[], env: Env, protec
             if (isProtected(r)) {
                 add("DESTROY-03", r, `${label(r)} is protected in a sandbox`);
             }
-            if (r.retainOnDelete === true) {
+            // A retained Patch (kubernetes:*Patch) only keeps its field ownership on delete: the object
+            // itself belongs to whoever created it, and goes with it (e.g. a PVC with its namespace).
+            if (r.retainOnDelete === true && !/^kubernetes:.*Patch$/.test(r.type)) {
                 add("DESTROY-03", r, `${label(r)} is retained on delete in a sandbox, so destroy leaves it behind`);
             }
             if (isDb && (!isTrue(r.inputs.skipFinalSnapshot) || isTrue(r.inputs.deletionProtection))) {

@@ -110,6 +110,8 @@ describe("the walk itself (synthetic graphs)", () => {
         expect(destroyProblems([{ ...bucket, retainOnDelete: true, inputs: { forceDestroy: true } }], "sandbox")).toEqual([
             `${D.bucket} b is retained on delete in a sandbox, so destroy leaves it behind`,
         ]);
+        // A retained Patch keeps only its field ownership; the patched object goes with its owner.
+        expect(destroyProblems([node("pvc-grow", "kubernetes:core/v1:PersistentVolumeClaimPatch", { retainOnDelete: true })], "sandbox")).toEqual([]);
         const cluster = node("eks", D.eksCluster, { inputs: { deletionProtection: true } });
         expect(destroyProblems([cluster], "sandbox")).toEqual(["eks: deletion protection on a sandbox cluster blocks destroy"]);
         const compliantDb = { ...db, protect: true, inputs: { deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "final" } };
@@ -148,7 +150,8 @@ describe.each(STACKS)("stack %s destroys cleanly", (stack) => {
     if (env === "sandbox") {
         it("declares no LoadBalancer Service, Ingress, protected or retained resource", () => {
             expect(records().filter((r) => makesLoadBalancer(r) !== undefined).map((r) => r.name)).toEqual([]);
-            expect(records().filter((r) => r.protect || r.retainOnDelete).map((r) => r.name)).toEqual([]);
+            // Patches are exempt: retaining one keeps nothing (see policy/destroy.ts).
+            expect(records().filter((r) => r.protect || (r.retainOnDelete && !r.type.endsWith("Patch"))).map((r) => r.name)).toEqual([]);
         });
     } else {
         it("protects every production data store it declares", () => {

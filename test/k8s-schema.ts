@@ -94,7 +94,11 @@ function modelModule(group: string, version: string, kind: string): string {
  * no schema is known for the kind, so a new kind cannot slip through unvalidated.
  */
 export async function validateK8sObject(r: ResourceRecord): Promise<string[]> {
-    const { group, version, kind } = parseK8sType(r.type);
+    const parsed = parseK8sType(r.type);
+    const { group, version } = parsed;
+    // A `<Kind>Patch` is validated as a whole `<Kind>`: server-side apply creates the object from it
+    // when it does not exist yet, so it must be a valid object on its own.
+    const kind = parsed.kind.replace(/Patch$/, "");
     const data = { ...r.inputs, apiVersion: group === "core" ? version : `${group}/${version}`, kind };
     const crdKey = `${group}/${version}:${kind}`;
     if (isSharedCrdGroup(group)) {

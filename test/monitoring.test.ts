@@ -33,7 +33,7 @@ const TARGETS: ScrapeTarget[] = [
     { name: "elasticsearch", namespace: "logging", selector: { "app.kubernetes.io/name": "elasticsearch-exporter" }, port: "http" },
 ];
 
-const SANDBOX: MonitoringArgs = { targets: TARGETS, deleteVolumesWithWorkload: true, retentionDays: 3, storageGiB: 10 };
+const SANDBOX: MonitoringArgs = { targets: TARGETS, retentionDays: 3, storageGiB: 10 };
 const PRODUCTION: MonitoringArgs = {
     targets: TARGETS,
     prometheusReplicas: 2,
@@ -186,7 +186,8 @@ describe("Monitoring: kube-prometheus-stack", () => {
             retention: "3d",
             retentionSize: "8GB",
             storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "gp3", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } } },
-            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
+            // Retain even on a sandbox: an operator recreate must not take the volumes (the namespace does on destroy).
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
             ruleSelectorNilUsesHelmValues: false,
             serviceMonitorSelectorNilUsesHelmValues: false,
             podMonitorSelectorNilUsesHelmValues: false,
@@ -217,6 +218,25 @@ describe("Monitoring: kube-prometheus-stack", () => {
         expect(v.alertmanager.alertmanagerSpec).toMatchObject({ replicas: 2, podAntiAffinity: "hard", storage: { volumeClaimTemplate: { spec: { resources: { requests: { storage: "5Gi" } } } } } });
         expect(v.prometheus.podDisruptionBudget).toEqual({ enabled: true });
         expect(v.alertmanager.podDisruptionBudget).toEqual({ enabled: true });
+    });
+
+    it("grows the operator's volumes through PVC patches; the claim templates keep their creation size (prometheus-operator recreates on a template change)", async () => {
+        await build(PRODUCTION);
+        const kps = byType("kubernetes:helm.sh/v3:Release").find((r) => r.name.endsWith("kube-prometheus-stack"))!;
+        expect(kps.ignoreChanges).toEqual(["values.prometheus.prometheusSpec.storageSpec", "values.alertmanager.alertmanagerSpec.storage"]);
+        const patches = byType("kubernetes:core/v1:PersistentVolumeClaimPatch");
+        expect(patches.map((p) => [p.inputs.metadata.name, p.inputs.spec.resources.requests.storage, p.retainOnDelete])).toEqual([
+            ["prometheus-kps-prometheus-db-prometheus-kps-prometheus-0", "100Gi", true],
+            ["prometheus-kps-prometheus-db-prometheus-kps-prometheus-1", "100Gi", true],
+            ["alertmanager-kps-alertmanager-db-alertmanager-kps-alertmanager-0", "5Gi", true],
+            ["alertmanager-kps-alertmanager-db-alertmanager-kps-alertmanager-1", "5Gi", true],
+        ]);
+        for (const p of patches) {
+            // The full claim spec, so the patch can also create the claim the StatefulSet adopts by name.
+            expect(p.inputs.spec).toMatchObject({ storageClassName: "gp3", accessModes: ["ReadWriteOnce"] });
+            expect(p.inputs.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true", "pulumi.com/skipAwait": "true" });
+            expect(p.dependencies).toContain(kps.urn);
+        }
     });
 
     it("runs node-exporter in a privileged namespace of its own, so monitoring enforces baseline and audits restricted (NS-10)", async () => {
@@ -469,7 +489,6 @@ describe("resolveMonitoringArgs", () => {
             alertmanagerStorageGiB: 2,
             podDisruptionBudgets: false,
             podAntiAffinity: "soft",
-            deleteVolumesWithWorkload: false,
             storageClassName: "gp3",
             gpuMetrics: true,
             gpuNamespace: "nvidia-device-plugin",

@@ -39,6 +39,29 @@ function safe(cs: Change[], allowDeleted: string[] = []): void {
     expect(cs.flatMap((c) => c.operatorRecreates.map((w) => `${c.name}: ${w}`))).toEqual([]);
 }
 
+describe("1. growing Prometheus and Alertmanager volumes", () => {
+    it.each([["dev"], ["prod"]] as const)("%s: prometheusStorageGiB and alertmanagerStorageGiB grow the volumes in place, the StatefulSets stay", async (stack) => {
+        const { changes, after } = await change(stack, { "mlplatform:prometheusStorageGiB": "200", "mlplatform:alertmanagerStorageGiB": "10" });
+        safe(changes);
+        const grown = of(changes, "kubernetes:core/v1:PersistentVolumeClaimPatch").filter((c) => c.outcome === "updated");
+        const replicas = stack === "prod" ? 2 : 1;
+        expect(grown).toHaveLength(2 * replicas);
+        for (const c of grown) {
+            expect(c.paths).toEqual(["spec.resources.requests.storage"]);
+        }
+        const pvcs = after.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaimPatch").map((r) => [r.inputs.metadata.name, r.inputs.spec.resources.requests.storage]);
+        expect(pvcs).toContainEqual(["prometheus-kps-prometheus-db-prometheus-kps-prometheus-0", "200Gi"]);
+        expect(pvcs).toContainEqual(["alertmanager-kps-alertmanager-db-alertmanager-kps-alertmanager-0", "10Gi"]);
+    });
+
+    it("dev: a StatefulSet recreate for any other reason keeps the volumes (retention Retain; the namespace goes on destroy)", async () => {
+        const { after } = await change("dev", {});
+        const kps = after.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("kube-prometheus-stack"))!;
+        expect(kps.inputs.values.prometheus.prometheusSpec.persistentVolumeClaimRetentionPolicy.whenDeleted).toBe("Retain");
+        expect(kps.inputs.values.alertmanager.alertmanagerSpec.persistentVolumeClaimRetentionPolicy.whenDeleted).toBe("Retain");
+    });
+});
+
 describe("2. changing node group instance or capacity types", () => {
     it.each([
         ["dev", "cpu", { "mlplatform:cpuInstanceTypes": JSON.stringify(["m7i.2xlarge", "m6i.2xlarge"]) }],
