@@ -185,6 +185,13 @@ describe("other common changes", () => {
             changed(changes).filter((c) => c.outcome === "updated" && c.type.startsWith("kubernetes:rbac")).map((c) => `updated ${c.name}`));
     });
 
+    it("node disk size is a new launch template version (a rolling update), max size an in-place scaling update", async () => {
+        const { changes } = await change("dev", { "mlplatform:cpuDiskSizeGiB": "80", "mlplatform:cpuMaxSize": "6" });
+        safe(changes);
+        expect(summary(changes)).toEqual(["updated aws:ec2/launchTemplate:LaunchTemplate cluster-cpu-lt", "updated aws:eks/nodeGroup:NodeGroup cluster-cpu"]);
+        expect(of(changes, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu")[0].paths).toEqual(["scalingConfig.maxSize"]);
+    });
+
     it("growing Elasticsearch storage is an in-place ECK volume expansion (and a re-run of the ILM job for the new size cap)", async () => {
         const { changes } = await change("prod", { "mlplatform:elasticsearchStorageGiB": "500" });
         safe(changes);
