@@ -177,7 +177,7 @@ describe("8. Kubernetes upgrades move the nodes too", () => {
 
 describe("other common changes", () => {
     it("adding a team only creates", async () => {
-        const teams = [...TEAMS, { name: "forecast", memberPrincipalArns: [ARN("erin")], quota: QUOTA }];
+        const teams = [...TEAMS, { name: "forecast", memberPrincipalArns: [ARN("erin")], quota: { ...QUOTA, gpu: 0 } }];
         const { changes } = await change("dev", { "mlplatform:teams": JSON.stringify(teams) });
         safe(changes);
         expect(changed(changes).filter((c) => c.outcome !== "created").map((c) => `${c.outcome} ${c.name}`)).toEqual(

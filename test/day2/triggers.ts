@@ -93,6 +93,10 @@ export const REPLACE_TRIGGERS: Readonly<Record<string, ReplaceRule>> = {
     "kubernetes:monitoring.coreos.com/v1:PodMonitor": { forceNew: ["metadata.name", "metadata.namespace"], source: K8S },
     "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch": { forceNew: ["metadata.name", "metadata.namespace"], source: K8S },
     "kubernetes:kibana.k8s.elastic.co/v1:Kibana": { forceNew: ["metadata.name", "metadata.namespace"], source: K8S },
+    "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": { forceNew: ["metadata.name"], source: `${K8S}; Kueue CEL rules refuse (not replace) an update of an immutable field` },
+    "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": { forceNew: ["metadata.name"], source: `${K8S}; Kueue CEL rules refuse (not replace) an update of an immutable field` },
+    "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": { forceNew: ["metadata.name", "metadata.namespace"], source: `${K8S}; Kueue CEL rules refuse (not replace) an update of an immutable field (spec.clusterQueue)` },
+    "kubernetes:kueue.x-k8s.io/v1beta2:Cohort": { forceNew: ["metadata.name"], source: K8S },
 };
 
 /** What an operator does to what it runs when a changed input reaches it. */

@@ -28,7 +28,7 @@ function promtool(args: string[], cwd: string): string {
 async function declaredQueueGroup(kueueScraped = true): Promise<any | undefined> {
     resetRecords();
     const targets = kueueScraped ? [{ name: KUEUE_JOB, namespace: "kueue-system", selector: { ...KUEUE_METRICS_SELECTOR }, port: "https" }] : [];
-    const m = new Monitoring("mon", { targets, deleteVolumesWithWorkload: true, retentionDays: 3, storageGiB: 10, gpuMetrics: false });
+    const m = new Monitoring("mon", { targets, retentionDays: 3, storageGiB: 10, gpuMetrics: false });
     await resolve(m.grafanaPortForward);
     await settle();
     return byType(CR_RULE).flatMap((r) => r.inputs.spec.groups).find((g: any) => g.name === "mlplatform-queues");
