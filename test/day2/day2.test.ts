@@ -98,14 +98,15 @@ describe("4. removing a team", () => {
     const withoutNlp = { "mlplatform:teams": JSON.stringify([TEAMS[0]]) };
     it("prod keeps the namespace and its volumes (retainOnDelete); access and RBAC go", async () => {
         const { changes } = await change("prod", withoutNlp);
-        safe(changes);
+        // The team's MLflow password goes with it: a credential, not data (its runs and models stay in MLflow).
+        safe(changes, ["tracking-user-team-nlp"]);
         const ns = of(changes, "kubernetes:core/v1:Namespace").filter((c) => c.outcome === "deleted");
         expect(ns.map((c) => [c.name, c.retained])).toEqual([["teams-nlp-ns", true]]);
         expect(of(changes, "aws:eks/accessEntry:AccessEntry").filter((c) => c.outcome === "deleted")).toHaveLength(1);
     });
     it("dev deletes the namespace with everything in it (documented sandbox behaviour)", async () => {
         const { changes } = await change("dev", withoutNlp);
-        safe(changes, ["teams-nlp-ns"]);
+        safe(changes, ["teams-nlp-ns", "tracking-user-team-nlp"]);
         expect(of(changes, "kubernetes:core/v1:Namespace", "teams-nlp-ns").map((c) => [c.outcome, c.retained])).toEqual([["deleted", false]]);
     });
 });
@@ -126,7 +127,8 @@ describe("5. access entries keyed by principal", () => {
         const { changes } = await change("dev", { "mlplatform:teams": JSON.stringify(teams) });
         safe(changes);
         const assoc = of(changes, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter((c) => c.outcome === "replaced");
-        expect(assoc.length).toBe(4);
+        // The team's two members and two leads, and the auditor, whose scope lists every team namespace (NS-06).
+        expect(assoc.length).toBe(5);
         for (const c of assoc) {
             expect(c.replacedBy).toEqual(expect.arrayContaining([expect.stringMatching(/^accessScope\.namespaces/)]));
             // Create-first would AssociateAccessPolicy (same cluster#principal#policy id), then
@@ -154,6 +156,8 @@ describe("7. rotating mlflowDbPassword", () => {
         expect(summary(changes)).toEqual([
             "updated aws:rds/instance:Instance tracking-db",
             "updated kubernetes:core/v1:Secret tracking-db-secret",
+            // The auth app's INI holds its database URI, which carries the password; the pods roll anyway.
+            "updated kubernetes:core/v1:Secret tracking-auth-secret",
             "updated kubernetes:apps/v1:Deployment tracking-server",
         ]);
         expect(of(changes, "kubernetes:apps/v1:Deployment", "tracking-server")[0].paths).toEqual(["spec.template.metadata.annotations.mlplatform.io/db-secret-version"]);
@@ -180,9 +184,15 @@ describe("other common changes", () => {
         const teams = [...TEAMS, { name: "forecast", memberPrincipalArns: [ARN("erin")], quota: { ...QUOTA, gpu: 0 } }];
         const { changes } = await change("dev", { "mlplatform:teams": JSON.stringify(teams) });
         safe(changes);
-        expect(changed(changes).filter((c) => c.outcome !== "created").map((c) => `${c.outcome} ${c.name}`)).toEqual(
+        expect(changed(changes).filter((c) => c.outcome !== "created").map((c) => `${c.outcome} ${c.name}`).sort()).toEqual([
             // Platform viewer bindings list every team's groups.
-            changed(changes).filter((c) => c.outcome === "updated" && c.type.startsWith("kubernetes:rbac")).map((c) => `updated ${c.name}`));
+            ...changed(changes).filter((c) => c.outcome === "updated" && c.type.startsWith("kubernetes:rbac")).map((c) => `updated ${c.name}`),
+            // The new team's MLflow user: its password joins the users Secret and the bootstrap Job runs again (ML-04).
+            "updated tracking-users-secret",
+            "replaced tracking-auth-bootstrap",
+            // The auditor's view scope lists every team namespace (NS-06); access policies replace delete-first.
+            "replaced teams-auditor-role-auditor",
+        ].sort());
     });
 
     it("node disk size is a new launch template version (a rolling update), max size an in-place scaling update", async () => {
