@@ -4,6 +4,7 @@
  * No change may replace or delete stateful resources, or make an operator recreate a StatefulSet.
  */
 import { describe, expect, it } from "vitest";
+import { DEFAULT_PROFILES } from "../../components/jupyter-hub";
 import { ResourceRecord } from "../mocks";
 import { classify, recordStack, summary } from "./harness";
 import { Change } from "./triggers";
@@ -238,10 +239,22 @@ describe("other common changes", () => {
         expect(changed(on.changes).some((c) => c.type === "kubernetes:kibana.k8s.elastic.co/v1:Kibana" && c.outcome === "created")).toBe(true);
     });
 
-    it("notebook profiles and cull timeouts update the hub release only", async () => {
+    it("cull timeouts update the hub release only", async () => {
         const { changes } = await change("dev", { "mlplatform:cullTimeoutMinutes": "90", "mlplatform:gpuCullTimeoutMinutes": "45" });
         safe(changes);
         expect(summary(changes)).toEqual(["updated kubernetes:helm.sh/v3:Release notebooks-jupyterhub"]);
+    });
+
+    it("notebook profiles (one added, one resized) update the hub release only: running servers and home volumes stay", async () => {
+        const profiles = [
+            ...DEFAULT_PROFILES.map((p) => (p.slug === "large-cpu" ? { ...p, cpuLimit: 6, memoryLimit: "24Gi", description: "3-6 CPU, 12-24 GiB RAM" } : p)),
+            { slug: "xlarge-cpu", displayName: "X-Large CPU", description: "6-8 CPU, 24-30 GiB RAM", cpuGuarantee: 6, cpuLimit: 8, memoryGuarantee: "24Gi", memoryLimit: "30Gi" },
+        ];
+        const { changes } = await change("dev", { "mlplatform:notebookProfiles": JSON.stringify(profiles) });
+        safe(changes);
+        // KubeSpawner reads profiles at spawn time: servers already running keep their size until restarted.
+        expect(summary(changes)).toEqual(["updated kubernetes:helm.sh/v3:Release notebooks-jupyterhub"]);
+        expect(of(changes, "kubernetes:helm.sh/v3:Release", "notebooks-jupyterhub")[0].paths.every((p) => p.startsWith("values.singleuser.profileList"))).toBe(true);
     });
 
     it("an alert receiver added on dev updates the Alertmanager config Secret only", async () => {
