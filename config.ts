@@ -14,6 +14,7 @@ import { resolveMonitoringArgs } from "./components/monitoring";
 import { IngressSettings } from "./components/shared/ingress";
 import { TeamSpec, validateTeams } from "./components/tenancy";
 import { QueueSettingsError, resolveQueueArgs } from "./components/queues/settings";
+import { ResolvedModel, resolveModels } from "./components/serving/settings";
 import { GPU_FAMILIES, gpusPerInstance } from "./components/shared/gpu";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "./components/shared/versions";
 
@@ -105,6 +106,8 @@ export interface PlatformConfig {
     readonly notebooks: Omit<JupyterHubArgs, "mlflowTrackingUri" | "deleteVolumesWithWorkload">;
     readonly teams: TeamSpec[];
     readonly auditorPrincipalArns: string[];
+    /** Model endpoints (components/serving/settings.ts). */
+    readonly models: ResolvedModel[];
 }
 
 /** The {@link TrackingArgs} a stack's config decides. */
@@ -222,6 +225,7 @@ export const CONFIG_KEYS = {
     jupyterIngressHost: { type: "string", description: "Host name of the JupyterHub Ingress (required in production); the OAuth callback is https://<host>/hub/oauth_callback." },
     ingressCertificateArn: { type: "string", description: "ACM certificate ARN covering the Ingress hosts; the ALB terminates TLS with it (required with any Ingress host)." },
     ingressScheme: { type: "string", description: "ALB scheme of the platform's Ingresses: internal (VPC, VPN, peering) or internet-facing." },
+    models: { type: "object[]", description: "Model endpoints: list of {name, team, modelUri (models:/<name>/<version> or models:/<name>@<alias>), minReplicas?, maxReplicas?, targetCpuUtilization?, cpu?, memory?, gpu?}." },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -455,6 +459,15 @@ function withQueues<T extends { teams: TeamSpec[] }>(t: T, gpu: NodeGroupConfig)
         throw e;
     }
     return t;
+}
+
+function modelsSection(raw: RawConfig, teams: TeamSpec[]): ResolvedModel[] {
+    const models = objectList(raw, "models", "model objects") ?? [];
+    try {
+        return resolveModels(models, teams);
+    } catch (e) {
+        throw new ConfigError("models", models, (e as Error).message);
+    }
 }
 
 function monitoringSection(raw: RawConfig, secrets: SecretConfig, p: PresetValues["monitoring"]): PlatformConfig["monitoring"] {
@@ -792,6 +805,8 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
     const cpu = nodeGroup(raw, "cpu", p.cpu);
     const gpu = nodeGroup(raw, "gpu", p.gpu);
 
+    const teams = teamsSection(raw, adminPrincipalArns);
+
     const namePrefix = namePrefixFor(ctx.project, ctx.stack);
 
     return {
@@ -818,7 +833,8 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
         logging: loggingSection(raw, preset),
         tracking: trackingSection(raw, secrets, preset, namePrefix),
         notebooks: notebooksSection(raw, secrets, p.notebooks, preset),
-        ...withQueues(teamsSection(raw, adminPrincipalArns), gpu),
+        ...withQueues(teams, gpu),
+        models: modelsSection(raw, teams.teams),
     };
 }
 

@@ -14,6 +14,7 @@ import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { Queues } from "./components/queues";
 import { QUEUE_PRESETS } from "./components/queues/settings";
+import { Serving } from "./components/serving";
 import { NAMESPACES } from "./components/shared/platform";
 import { Tenancy } from "./components/tenancy";
 import { Tracking } from "./components/tracking";
@@ -151,6 +152,18 @@ const monitoring = new Monitoring("monitoring", {
     gpuNamespace: NAMESPACES.gpu,
 }, { ...k8sOpts, dependsOn: [clusterServices] });
 
+// Endpoints live in team namespaces (Tenancy) and their ServiceMonitors and rules need the
+// monitoring CRDs; built only when a model is configured.
+const serving = cfg.models.length > 0
+    ? new Serving("serving", {
+        models: cfg.models,
+        trackingUri: tracking.trackingUri,
+        // No MLflow authentication on this branch yet: models are fetched anonymously (README, "Model serving").
+        mlflowCredentials: undefined,
+        monitoring: [monitoring],
+    }, { ...k8sOpts, dependsOn: [tenancy, tracking, monitoring] })
+    : undefined;
+
 export const preset = cfg.preset;
 export const region = cfg.region;
 export const vpcId = network.vpcId;
@@ -186,3 +199,5 @@ export const elasticUserCommand = logging.elasticUserCommand;
 export const teamNamespaces = tenancy.namespaces;
 /** Team name → the LocalQueue in each of its namespaces: Jobs carry `kueue.x-k8s.io/queue-name: <it>` (npm run verify reads it). */
 export const trainingQueues = queues.localQueues;
+/** `<team>/<model>` → in-cluster URL of its scoring endpoint and the port-forward command to reach it from a laptop. */
+export const modelEndpoints = serving?.endpoints ?? {};

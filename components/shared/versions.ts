@@ -174,4 +174,22 @@ export const QUEUE_VERSIONS = {
      * `registry.k8s.io/kueue/kueue:<tag>` for promoted tags. Set explicitly so the pin is visible.
      */
     kueueImage: "registry.k8s.io/kueue/kueue:v0.19.2",
+/** Model serving (components/serving/). */
+export const SERVING_VERSIONS = {
+    /**
+     * metrics-server chart 3.13.1 (appVersion 0.8.1): kubernetes-sigs/metrics-server tag
+     * metrics-server-helm-chart-3.13.1 (842dcc8c), `charts/metrics-server/Chart.yaml`. The README's
+     * compatibility matrix: 0.8.x serves `metrics.k8s.io/v1beta1` on Kubernetes 1.31+ (so 1.35);
+     * 0.9.0 (1.34+) is tagged but no chart release ships it yet.
+     */
+    metricsServerChart: { repo: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", version: "3.13.1" } as ChartPin,
+    /** The chart's own default image (`values.yaml` image.repository, tag v{{ appVersion }}), named so an upgrade names it. */
+    metricsServerImage: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
+    /**
+     * The scoring image: the same MLflow build as the tracking server (client and server on one
+     * version; `-full` has `mlflow[extras]`: scikit-learn, pandas, numpy, scipy, pyarrow, plus
+     * prometheus_client, uvicorn and FastAPI). Models are served with `--env-manager local`
+     * semantics: nothing is installed at start.
+     */
+    scoringImage: TRACKING_VERSIONS.mlflowImage,
 } as const;
