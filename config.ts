@@ -461,10 +461,10 @@ function withQueues<T extends { teams: TeamSpec[] }>(t: T, gpu: NodeGroupConfig)
     return t;
 }
 
-function modelsSection(raw: RawConfig, teams: TeamSpec[]): ResolvedModel[] {
+function modelsSection(raw: RawConfig, teams: TeamSpec[], preset: Preset): ResolvedModel[] {
     const models = objectList(raw, "models", "model objects") ?? [];
     try {
-        return resolveModels(models, teams);
+        return resolveModels(models, teams, preset);
     } catch (e) {
         throw new ConfigError("models", models, (e as Error).message);
     }
@@ -834,7 +834,7 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
         tracking: trackingSection(raw, secrets, preset, namePrefix),
         notebooks: notebooksSection(raw, secrets, p.notebooks, preset),
         ...withQueues(teams, gpu),
-        models: modelsSection(raw, teams.teams),
+        models: modelsSection(raw, teams.teams, preset),
     };
 }
 

@@ -18,6 +18,7 @@ const T = {
     namespace: "kubernetes:core/v1:Namespace",
     service: "kubernetes:core/v1:Service",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
 };
 const WORKLOADS = [T.deployment, T.statefulSet, T.daemonSet, T.job, T.cronJob];
 const NAME_LABEL = "app.kubernetes.io/name";
@@ -98,6 +99,19 @@ const exemptionsFor = (id: string, r: Res) =>
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
     selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, val]) => labels[k] === val);
 const longRunning = (r: Res) => r.type !== T.job && r.type !== T.cronJob;
+
+/**
+ * Replicas a workload runs with at least: `spec.replicas`, or, when an HPA owns the count (the
+ * workload leaves `replicas` unset so `pulumi up` does not reset it), the HPA's minReplicas.
+ */
+export function minReplicasOf(r: Res, all: readonly Res[]): number {
+    if (r.inputs.spec?.replicas !== undefined) {
+        return r.inputs.spec.replicas;
+    }
+    const hpa = of(all, T.hpa).find((h) => h.inputs.metadata?.namespace === r.inputs.metadata?.namespace
+        && h.inputs.spec?.scaleTargetRef?.kind === r.type.split(":")[2] && h.inputs.spec?.scaleTargetRef?.name === r.inputs.metadata?.name);
+    return hpa?.inputs.spec?.minReplicas ?? 1;
+}
 
 /** One item over every workload's pod spec; `fn` returns what is wrong. */
 function podCheck(id: string, description: string, fn: (spec: any, r: Res, env: Env, all: readonly Res[]) => string[]): Check {
@@ -278,8 +292,8 @@ export const WORKLOAD_CHECKS: readonly Check[] = [
         }
         return out;
     }),
-    podCheck("K8S-12", "production: multi-replica workloads spread across zones", (spec, r, env) => {
-        const replicas = r.inputs.spec?.replicas ?? 1;
+    podCheck("K8S-12", "production: multi-replica workloads spread across zones", (spec, r, env, all) => {
+        const replicas = minReplicasOf(r, all);
         if (env !== "production" || r.type === T.daemonSet || !longRunning(r) || replicas < 2) {
             return [];
         }
@@ -295,7 +309,7 @@ export const WORKLOAD_CHECKS: readonly Check[] = [
         const ns = r.inputs.metadata?.namespace;
         const pdbs = of(all, T.pdb).filter((p) => p.inputs.metadata?.namespace === ns && matches(p.inputs.spec?.selector?.matchLabels, labels));
         const served = of(all, T.service).some((s) => s.inputs.metadata?.namespace === ns && matches(s.inputs.spec?.selector, labels));
-        const replicas = r.inputs.spec?.replicas ?? 1;
+        const replicas = minReplicasOf(r, all);
         const out: string[] = [];
         if (env === "production" && served) {
             if (replicas < 2) {

@@ -88,6 +88,22 @@ describe("WORKLOAD_CHECKS", () => {
         expect(ids(rs, "sandbox")).toEqual([]);
     });
 
+    it("counts an HPA's minReplicas for a Deployment that leaves replicas to it (K8S-12, K8S-13)", () => {
+        const owned = (min: number) => {
+            const rs = fixture();
+            rs[1].inputs.metadata.name = "app";
+            delete rs[1].inputs.spec.replicas;
+            rs.push({ type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name: "hpa", inputs: { metadata: { name: "app", namespace: "apps" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "app" }, minReplicas: min, maxReplicas: 5 } } });
+            return rs;
+        };
+        expect(ids(owned(2), "production")).toEqual([]);
+        expect(ids(owned(1), "production")).toEqual(["K8S-13"]);
+        // Without the HPA the unset count means one replica.
+        const bare = owned(2);
+        bare.pop();
+        expect(ids(bare, "production")).toEqual(["K8S-13"]);
+    });
+
     it("reads Job and CronJob pod templates and does not ask Jobs for probes", () => {
         const job = fixture()[1];
         const spec = { template: job.inputs.spec.template };

@@ -13,9 +13,9 @@ export interface ModelSpec {
     readonly team: string;
     /** A registry URI: `models:/<name>/<version>` or `models:/<name>@<alias>`. */
     readonly modelUri: string;
-    /** @default 1 */
+    /** @default 1 in a sandbox, 2 in production (which refuses fewer: checklist K8S-13) */
     readonly minReplicas?: number;
-    /** @default 3 */
+    /** @default 3, or minReplicas when that is higher */
     readonly maxReplicas?: number;
     /** Average CPU utilisation (percent of the request) the HPA keeps. @default 70 */
     readonly targetCpuUtilization?: number;
@@ -30,8 +30,14 @@ export interface ModelSpec {
 /** A {@link ModelSpec} with every default applied. */
 export type ResolvedModel = Required<ModelSpec>;
 
-/** The defaults the issue documents; the README table quotes them. */
+/** The defaults the issue documents (sandbox); the README table quotes them. */
 export const MODEL_DEFAULTS = { minReplicas: 1, maxReplicas: 3, targetCpuUtilization: 70, cpu: "1", memory: "2Gi", gpu: 0 } as const;
+
+/**
+ * Per-preset minimum replicas. Production serves every endpoint from at least two replicas behind
+ * a PodDisruptionBudget (checklist K8S-13: a node drain must not take an endpoint down).
+ */
+export const MIN_REPLICAS = { sandbox: 1, production: 2 } as const;
 
 /** Pods a rolling update may add on top of the replicas (the Deployment's maxSurge). */
 export const MAX_SURGE = 1;
@@ -94,7 +100,8 @@ const count = (at: string, field: string, v: unknown, min: number, max: number):
  * (or a version change at max scale) creates pods the ResourceQuota admission refuses: the
  * Deployment silently stays below its target, which is exactly when the load is highest.
  */
-export function resolveModels(models: readonly Record<string, unknown>[], teams: readonly TeamSpec[]): ResolvedModel[] {
+export function resolveModels(models: readonly Record<string, unknown>[], teams: readonly TeamSpec[], preset: keyof typeof MIN_REPLICAS = "sandbox"): ResolvedModel[] {
+    const floor = MIN_REPLICAS[preset];
     const byTeam = new Map(teams.map((t) => [t.name, t]));
     const seen = new Set<string>();
     const out: ResolvedModel[] = [];
@@ -120,8 +127,8 @@ export function resolveModels(models: readonly Record<string, unknown>[], teams:
         if (typeof modelUri !== "string" || parseModelUri(modelUri) === undefined) {
             throw new Error(`${at}.modelUri ${JSON.stringify(modelUri)} must be a registry URI models:/<name>/<version> (e.g. models:/churn/3) or models:/<name>@<alias> (e.g. models:/churn@champion)`);
         }
-        const minReplicas = count(at, "minReplicas", raw.minReplicas ?? MODEL_DEFAULTS.minReplicas, 1, 100);
-        const maxReplicas = count(at, "maxReplicas", raw.maxReplicas ?? MODEL_DEFAULTS.maxReplicas, 1, 100);
+        const minReplicas = count(at, "minReplicas", raw.minReplicas ?? floor, floor, 100);
+        const maxReplicas = count(at, "maxReplicas", raw.maxReplicas ?? Math.max(MODEL_DEFAULTS.maxReplicas, minReplicas), 1, 100);
         if (minReplicas > maxReplicas) {
             throw new Error(`${at}.minReplicas (${minReplicas}) must be <= maxReplicas (${maxReplicas})`);
         }

@@ -174,6 +174,8 @@ export const QUEUE_VERSIONS = {
      * `registry.k8s.io/kueue/kueue:<tag>` for promoted tags. Set explicitly so the pin is visible.
      */
     kueueImage: "registry.k8s.io/kueue/kueue:v0.19.2",
+} as const;
+
 /** Model serving (components/serving/). */
 export const SERVING_VERSIONS = {
     /**

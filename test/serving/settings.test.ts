@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../config";
 import { cpuMillis, MODEL_DEFAULTS, memoryBytes, parseModelUri, resolveModels } from "../../components/serving/settings";
-import { TeamSpec } from "../../components/tenancy";
+import { TEAMS } from "./fixtures";
 
-const arn = (n: string) => `arn:aws:iam::123456789012:role/${n}`;
-export const TEAMS: TeamSpec[] = [
-    { name: "vision", memberPrincipalArns: [arn("vision")], leadPrincipalArns: [], quota: { cpu: "32", memory: "128Gi", gpu: 4, storage: "1Ti", pods: 100 } },
-    { name: "nlp", memberPrincipalArns: [arn("nlp")], leadPrincipalArns: [], quota: { cpu: "8", memory: "16Gi", gpu: 0, storage: "100Gi", pods: 10 } },
-];
 const churn = { name: "churn", team: "vision", modelUri: "models:/churn/3" };
 
 describe("models: parsing and defaults", () => {
@@ -19,6 +14,12 @@ describe("models: parsing and defaults", () => {
     it("keeps explicit values, and the same name in two teams", () => {
         const m = { ...churn, modelUri: "models:/churn@champion", minReplicas: 2, maxReplicas: 3, targetCpuUtilization: 60, cpu: "500m", memory: "1Gi", gpu: 1 };
         expect(resolveModels([m, { ...churn, team: "nlp" }], TEAMS)[0]).toEqual(m);
+    });
+
+    it("defaults production endpoints to 2 replicas and refuses fewer (checklist K8S-13)", () => {
+        expect(resolveModels([churn], TEAMS, "production")[0]).toMatchObject({ minReplicas: 2, maxReplicas: 3 });
+        expect(resolveModels([{ ...churn, minReplicas: 4 }], TEAMS, "production")[0]).toMatchObject({ minReplicas: 4, maxReplicas: 4 });
+        expect(() => resolveModels([{ ...churn, minReplicas: 1 }], TEAMS, "production")).toThrow("models[0].minReplicas 1 must be a whole number from 2 to 100");
     });
 
     it.each([
