@@ -42,6 +42,8 @@ export interface ResourceRecord {
     readonly remote: boolean;
     /** Dotted paths of inputs that were Pulumi secrets (their values are unwrapped in `inputs`). */
     readonly secretPaths: string[];
+    /** `customTimeouts` resource option ("" where unset). */
+    readonly customTimeouts: { create: string; update: string; delete: string };
 }
 
 /**
@@ -275,6 +277,7 @@ export async function installMocks(project = "mlplatform", stack = "test", previ
             replaceOnChanges: req.getReplaceonchangesList(),
             remote: req.getRemote(),
             secretPaths,
+            customTimeouts: req.getCustomtimeouts()?.toObject() ?? { create: "", update: "", delete: "" },
         });
         return original.call(this, req, callback);
     };

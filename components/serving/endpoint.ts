@@ -62,7 +62,12 @@ export interface EndpointArgs {
     readonly image: string;
 }
 
-/** Seconds Kubernetes (progressDeadlineSeconds) and Pulumi (customTimeouts) wait for a rollout. */
+/**
+ * Seconds Kubernetes (progressDeadlineSeconds, default 600) and Pulumi (customTimeouts) wait for a
+ * rollout. Pulumi's Deployment await gives up after 10 minutes unless customTimeouts says otherwise
+ * (pulumi/pulumi-kubernetes `provider/pkg/await/deployment.go`, DefaultDeploymentTimeoutMins = 10),
+ * and a pod waiting for a cold GPU node is Pending, where no probe runs: only these two clocks.
+ */
 export function rolloutSeconds(m: ResolvedModel): number {
     return (m.gpu > 0 ? GPU_START_TIMEOUT_SECONDS : 0) + MODEL_FETCH_TIMEOUT_SECONDS + MODEL_LOAD_TIMEOUT_SECONDS;
 }

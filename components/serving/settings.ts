@@ -134,12 +134,14 @@ export function resolveModels(models: readonly Record<string, unknown>[], teams:
         }
         const targetCpuUtilization = count(at, "targetCpuUtilization", raw.targetCpuUtilization ?? MODEL_DEFAULTS.targetCpuUtilization, 10, 100);
         const cpu = raw.cpu ?? MODEL_DEFAULTS.cpu;
-        if (typeof cpu !== "string" || !CPU.test(cpu) || cpuMillis(cpu) < 100) {
-            throw new Error(`${at}.cpu ${JSON.stringify(cpu)} must be a CPU quantity of at least 100m, such as "500m", "1" or "2"`);
+        if (typeof cpu !== "string" || !CPU.test(cpu) || cpuMillis(cpu) < 250) {
+            throw new Error(`${at}.cpu ${JSON.stringify(cpu)} must be a CPU quantity of at least 250m (the fetcher's request), such as "500m", "1" or "2"`);
         }
         const memory = raw.memory ?? MODEL_DEFAULTS.memory;
-        if (typeof memory !== "string" || !MEMORY.test(memory) || memoryBytes(memory)! < 256 * 2 ** 20) {
-            throw new Error(`${at}.memory ${JSON.stringify(memory)} must be a memory quantity of at least 256Mi, such as "512Mi" or "2Gi"`);
+        // At least the fetcher's request: a pod's effective request is the larger of its init containers' and
+        // its containers' (Kubernetes "Resource sharing within containers"), and the quota check below counts this value.
+        if (typeof memory !== "string" || !MEMORY.test(memory) || memoryBytes(memory)! < 512 * 2 ** 20) {
+            throw new Error(`${at}.memory ${JSON.stringify(memory)} must be a memory quantity of at least 512Mi, such as "512Mi" or "2Gi"`);
         }
         const gpu = count(at, "gpu", raw.gpu ?? MODEL_DEFAULTS.gpu, 0, 1);
         const t = byTeam.get(team)!;

@@ -157,6 +157,9 @@ describe("Serving: autoscaling and rollouts", () => {
         expect(gpu.progressDeadlineSeconds - cpu.progressDeadlineSeconds).toBe(GPU_START_TIMEOUT_SECONDS);
         // Kubernetes' default progress deadline is 600 s; a cold GPU node plus a multi-GB image exceeds it.
         expect(gpu.progressDeadlineSeconds).toBeGreaterThan(600 + GPU_START_TIMEOUT_SECONDS);
+        // Pulumi's own Deployment await (10 minutes by default) is raised to the same allowance.
+        const t = `${rolloutSeconds(MODELS[1])}s`;
+        expect(deployment("vision", "detector").customTimeouts).toMatchObject({ create: t, update: t });
     });
 });
 

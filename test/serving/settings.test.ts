@@ -54,6 +54,8 @@ describe("models: bad input is refused naming models[i].<field>", () => {
         ["gpu on a team without GPU quota", [{ ...churn, team: "nlp", gpu: 1 }], "models[0].gpu (1) needs GPU quota, but team nlp has quota.gpu 0"],
         ["a bad cpu", [{ ...churn, cpu: "lots" }], 'models[0].cpu "lots" must be a CPU quantity'],
         ["a bad memory", [{ ...churn, memory: "2GB" }], 'models[0].memory "2GB" must be a memory quantity'],
+        ["less memory than the fetcher requests", [{ ...churn, memory: "256Mi" }], 'models[0].memory "256Mi" must be a memory quantity of at least 512Mi'],
+        ["less CPU than the fetcher requests", [{ ...churn, cpu: "100m" }], 'models[0].cpu "100m" must be a CPU quantity of at least 250m'],
         ["a typo'd field", [{ ...churn, maxReplica: 3 }], "models[0].maxReplica is not a model field"],
         ["a utilisation of 0", [{ ...churn, targetCpuUtilization: 0 }], "models[0].targetCpuUtilization 0 must be a whole number from 10 to 100"],
     ])("refuses %s", (_what, models, message) => {
@@ -75,7 +77,7 @@ describe("models: bad input is refused naming models[i].<field>", () => {
 
     it("refuses GPUs and pods beyond the quota", () => {
         expect(() => resolveModels([{ ...churn, gpu: 1, maxReplicas: 4, cpu: "1", memory: "1Gi" }], TEAMS)).toThrow("models[0].gpu: team vision's endpoints need 5 gpu");
-        expect(() => resolveModels([{ ...churn, team: "nlp", cpu: "100m", memory: "256Mi", maxReplicas: 10 }], TEAMS)).toThrow("models[0].maxReplicas: team nlp's endpoints need 11 pods");
+        expect(() => resolveModels([{ ...churn, team: "nlp", cpu: "250m", memory: "512Mi", maxReplicas: 10 }], TEAMS)).toThrow("models[0].maxReplicas: team nlp's endpoints need 11 pods");
     });
 });
 
