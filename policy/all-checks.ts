@@ -11,6 +11,7 @@ import { TENANCY_CHECKS } from "./checks-tenancy";
 import { TRACKING_CHECKS } from "./checks-tracking";
 import { WORKLOAD_CHECKS } from "./checks-workloads";
 import { SECRET_CHECKS } from "./checks-secrets";
+import { SERVING_CHECKS } from "./checks-serving";
 
 /** Checks by layer; a checklist ID may appear in several layers (e.g. K8S-* for each workload). */
 export const CHECKS_BY_LAYER: Readonly<Record<string, readonly Check[]>> = {
@@ -22,6 +23,7 @@ export const CHECKS_BY_LAYER: Readonly<Record<string, readonly Check[]>> = {
     tenancy: TENANCY_CHECKS,
     workloads: WORKLOAD_CHECKS,
     secrets: SECRET_CHECKS,
+    serving: SERVING_CHECKS,
 };
 
 /** All checks. */

@@ -5,6 +5,7 @@ import { metricsServerValues } from "../../components/serving/metrics-server";
 import { FETCH_SCRIPT, SCORING_APP } from "../../components/serving/scoring-app";
 import { resolveModels } from "../../components/serving/settings";
 import { SERVING_VERSIONS, TRACKING_VERSIONS } from "../../components/shared/versions";
+import { SERVING_CHECKS } from "../../policy/checks-serving";
 import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
 import { invalidObjects } from "../k8s-schema";
 import { allRecords, byType, one, resetRecords, resolve, settle } from "../mocks";
@@ -229,5 +230,36 @@ describe("Serving: metrics-server, the HPAs' metric source", () => {
         const v = metricsServerValues();
         expect(v.resources).toEqual({ requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } });
         expect(v.podSecurityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    });
+});
+
+describe("Serving: policy checks (policy/checks-serving.ts)", () => {
+    const run = (env: "sandbox" | "production") => SERVING_CHECKS.flatMap((c) => c.evaluate(allRecords(), env)).map((x) => `${x.id} ${x.message}`);
+
+    it("pass on the component as built, with credentials", async () => {
+        await build({ mlflowCredentials: { secretName: "reader" } });
+        expect(run("production")).toEqual([]);
+    });
+
+    it("fail when metrics-server's values lose the memory limit or the pod context (K8S-14)", async () => {
+        await build();
+        const rel = one(RELEASE, "serving-metrics-server");
+        delete rel.inputs.values.resources.limits;
+        rel.inputs.values.podSecurityContext = {};
+        expect(run("sandbox")).toEqual([
+            "K8S-14 resources lacks cpu/memory requests or a memory limit",
+            "K8S-14 podSecurityContext must set runAsNonRoot and the RuntimeDefault seccomp profile",
+        ]);
+    });
+
+    it("fail when the serving container gets MLflow credentials, or the fetcher gets them in clear (ML-04)", async () => {
+        await build();
+        const pod = deployment("vision", "churn").inputs.spec.template.spec;
+        pod.containers[0].env.push({ name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: "x", key: "password" } } });
+        pod.initContainers[0].env.push({ name: "MLFLOW_TRACKING_TOKEN", value: "plain" });
+        expect(run("sandbox")).toEqual([
+            "ML-04 container server (runs the model's code) holds MLflow credentials",
+            "ML-04 fetch-model gets MLFLOW_TRACKING_TOKEN other than by secretKeyRef",
+        ]);
     });
 });
