@@ -138,7 +138,8 @@ export function podSpec(a: EndpointArgs, serviceAccountName: pulumi.Input<string
             startupProbe: { ...probe("/ping"), failureThreshold: Math.ceil(MODEL_LOAD_TIMEOUT_SECONDS / PROBE_PERIOD_SECONDS) },
             readinessProbe: { ...probe("/ping"), failureThreshold: 3 },
             livenessProbe: { ...probe("/health"), periodSeconds: 20, failureThreshold: 3 },
-            // Keep serving while the Service's endpoints drop this pod (kube-proxy lags the API).
+            // Keep serving while the Service's endpoints drop this pod (kube-proxy lags the API). The
+            // kubelet sleeps itself (PodLifecycleSleepAction, KEP-3960: beta and on by default since 1.30).
             lifecycle: { preStop: { sleep: { seconds: 10 } } },
             securityContext: security,
             resources: serverResources,
