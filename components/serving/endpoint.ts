@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../shared/gpu";
+import { gpuStartTimeoutSeconds } from "../shared/gpu-startup";
 import { selectorLabels, standardLabels } from "../shared/labels";
 import { NAMESPACE_NAME_LABEL, NAMESPACES } from "../shared/platform";
 import { DEFAULT_UID, resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/security-context";
@@ -19,13 +20,13 @@ export const SERVING_APP = "model-endpoint";
 export const MODEL_LABEL = "mlplatform.io/model";
 
 /**
- * Seconds a GPU replica may take before it must answer: a cold GPU node (the group scales from
- * zero: EC2 launch, NVIDIA AMI boot, device plugin registration) plus the image pull on an empty
- * node. PLACEHOLDER: this must come from `gpuStartTimeoutSeconds()` in
- * `components/shared/gpu-startup.ts` (another issue, not on main yet); replace this constant with
- * that call when it lands, so notebooks, training jobs and endpoints share one measured number.
+ * Seconds a GPU replica may wait for a cold GPU node (the group scales from zero: autoscaler, EC2
+ * launch, NVIDIA AMI boot, device plugin registration, image pull) before the rollout counts as
+ * stuck: the platform's GPU start-up model (components/shared/gpu-startup.ts), the same figure the
+ * notebooks and queues wait for. `prePull: false`: the GPU pre-puller pulls the notebook image, not
+ * the scoring image; the model's image size (the larger CUDA notebook image) keeps it conservative.
  */
-export const GPU_START_TIMEOUT_SECONDS = 900;
+export const GPU_START_TIMEOUT_SECONDS = gpuStartTimeoutSeconds({ prePull: false });
 
 /**
  * Seconds a replica may take from container start to its first `/ping` 200: MLflow imports plus

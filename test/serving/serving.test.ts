@@ -4,6 +4,7 @@ import { GPU_START_TIMEOUT_SECONDS, MODEL_LOAD_TIMEOUT_SECONDS, rolloutSeconds }
 import { metricsServerValues } from "../../components/serving/metrics-server";
 import { FETCH_SCRIPT, SCORING_APP } from "../../components/serving/scoring-app";
 import { resolveModels } from "../../components/serving/settings";
+import { gpuStartTimeoutSeconds } from "../../components/shared/gpu-startup";
 import { SERVING_VERSIONS, TRACKING_VERSIONS } from "../../components/shared/versions";
 import { SERVING_CHECKS } from "../../policy/checks-serving";
 import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
@@ -156,6 +157,9 @@ describe("Serving: autoscaling and rollouts", () => {
         const cpu = deployment("vision", "churn").inputs.spec;
         expect(gpu.progressDeadlineSeconds).toBe(rolloutSeconds(MODELS[1]));
         expect(gpu.progressDeadlineSeconds - cpu.progressDeadlineSeconds).toBe(GPU_START_TIMEOUT_SECONDS);
+        // The platform's cold-GPU figure, without the notebook image's pre-pull (it does not pull the scoring image).
+        expect(GPU_START_TIMEOUT_SECONDS).toBe(gpuStartTimeoutSeconds({ prePull: false }));
+        expect(GPU_START_TIMEOUT_SECONDS).toBeGreaterThanOrEqual(gpuStartTimeoutSeconds());
         // Kubernetes' default progress deadline is 600 s; a cold GPU node plus a multi-GB image exceeds it.
         expect(gpu.progressDeadlineSeconds).toBeGreaterThan(600 + GPU_START_TIMEOUT_SECONDS);
         // Pulumi's own Deployment await (10 minutes by default) is raised to the same allowance.
