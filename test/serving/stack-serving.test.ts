@@ -1,5 +1,6 @@
 /** The whole program with teams and models, as a platform admin adds them to a stack file. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { targetsFromOutputs } from "../../scripts/verify/targets";
 import { byType, one } from "../mocks";
 import { loadStack } from "../stack";
 import { stackInvariants } from "../stack-suite";
@@ -28,6 +29,15 @@ describe("dev stack with model endpoints", () => {
             "vision/detector": { url: "http://detector.vision.svc.cluster.local:8080/invocations", portForward: "kubectl -n vision port-forward svc/detector 8080:8080" },
             "nlp/sentiment": { url: "http://sentiment.nlp.svc.cluster.local:8080/invocations", portForward: "kubectl -n nlp port-forward svc/sentiment 8080:8080" },
         });
+    });
+
+    it("hands `npm run verify` endpoints it can reach and health-check (/health on the Service port)", () => {
+        const t = targetsFromOutputs("dev", outputs as Record<string, any>);
+        expect(t.models.map((m) => [m.name, m.namespace, m.service, m.port, m.healthPath])).toEqual([
+            ["vision/churn", "vision", "churn", 8080, "/health"],
+            ["vision/detector", "vision", "detector", 8080, "/health"],
+            ["nlp/sentiment", "nlp", "sentiment", 8080, "/health"],
+        ]);
     });
 
     it("gives every HPA its metric source: Resource metrics come from metrics.k8s.io, which the stack's metrics-server registers", () => {
