@@ -26,6 +26,7 @@ describe("promtool and amtool", () => {
         [["run"], true],
         [["run", "test/monitoring.test.ts"], true],
         [["run", "monitoring"], true],
+        [["run", "test/serving/alerts.test.ts"], true],
         [["run", "test/config.test.ts"], false],
         [["run", "--reporter=dot", "test/plan.test.ts"], false],
     ])("a vitest run with %j needs them: %s", (argv, needed) => {
