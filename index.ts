@@ -14,7 +14,7 @@ import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { Queues } from "./components/queues";
 import { QUEUE_PRESETS } from "./components/queues/settings";
-import { Serving } from "./components/serving";
+import { Serving, SERVING_MLFLOW_READER } from "./components/serving";
 import { NAMESPACES } from "./components/shared/platform";
 import { Tenancy } from "./components/tenancy";
 import { Tracking } from "./components/tracking";
@@ -105,6 +105,8 @@ const tracking = new Tracking("tracking", {
     kmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
     loadBalancerController: clusterServices.loadBalancerController,
     teams: cfg.teams.map((t) => t.name),
+    // Model endpoints fetch models as a read-only MLflow user (checklist ML-04).
+    mlflowReaders: cfg.models.length > 0 ? [SERVING_MLFLOW_READER] : [],
 }, k8sOpts);
 
 // Notebooks need the gp3 StorageClass (user and hub volumes), the GPU device plugin (GPU profile)
@@ -158,8 +160,7 @@ const serving = cfg.models.length > 0
     ? new Serving("serving", {
         models: cfg.models,
         trackingUri: tracking.trackingUri,
-        // No MLflow authentication on this branch yet: models are fetched anonymously (README, "Model serving").
-        mlflowCredentials: undefined,
+        mlflowReader: tracking.readerCredentials[SERVING_MLFLOW_READER],
         monitoring: [monitoring],
     }, { ...k8sOpts, dependsOn: [tenancy, tracking, monitoring] })
     : undefined;

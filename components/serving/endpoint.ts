@@ -59,6 +59,8 @@ export interface EndpointArgs {
     readonly trackingUri: pulumi.Input<string>;
     /** MLflow credentials in the team's namespace; undefined while MLflow has no authentication. */
     readonly credentials?: MlflowCredentials;
+    /** The Secret behind `credentials` when the program writes it: the Deployment waits for it. */
+    readonly credentialsSecret?: pulumi.Resource;
     /** Scoring image. */
     readonly image: string;
 }
@@ -182,7 +184,7 @@ export function modelEndpoint(prefix: string, a: EndpointArgs, parent: pulumi.Re
                 spec: podSpec(a, sa.metadata.name, app.metadata.name),
             },
         },
-    }, { parent, customTimeouts: { create: `${timeout}s`, update: `${timeout}s` } });
+    }, { parent, dependsOn: a.credentialsSecret ? [a.credentialsSecret] : [], customTimeouts: { create: `${timeout}s`, update: `${timeout}s` } });
 
     new k8s.core.v1.Service(`${prefix}-svc`, {
         metadata: meta(m.name),

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { prometheusRuleSpec } from "../shared/monitoring-rules";
 import { NAMESPACES } from "../shared/platform";
+import { MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "../tracking-auth";
 import { SERVING_VERSIONS } from "../shared/versions";
 import { servingRuleGroup } from "./alerts";
 import { endpointUrl, MlflowCredentials, modelEndpoint, portForwardCommand } from "./endpoint";
@@ -16,6 +17,12 @@ import { ResolvedModel } from "./settings";
 
 export { MlflowCredentials } from "./endpoint";
 
+/** Name of the read-only MLflow identity (Tracking `mlflowReaders`) endpoints fetch models as. */
+export const SERVING_MLFLOW_READER = "serving";
+
+/** Secret in each team namespace with endpoints: the read-only MLflow identity models are fetched with. */
+export const MODEL_READER_SECRET = "mlflow-model-reader";
+
 /** Arguments of {@link Serving}. */
 export interface ServingArgs {
     /** The endpoints, validated by `resolveModels` (settings.ts). */
@@ -23,10 +30,13 @@ export interface ServingArgs {
     /** In-cluster MLflow tracking URI: the registry and the artifact proxy the fetcher reads. */
     readonly trackingUri: pulumi.Input<string>;
     /**
-     * The Secret (same name in every team namespace) with the MLflow credentials models are fetched
-     * with. @default - none: MLflow has no authentication yet, requests are anonymous
+     * The MLflow user models are fetched with: a read-only identity (Tracking's `mlflowReaders`,
+     * permission READ, so no endpoint can write into any team's models; checklist ML-04). Serving
+     * writes it into the Secret {@link MODEL_READER_SECRET} in each namespace that has endpoints;
+     * only the fetcher init container reads it, by secretKeyRef.
+     * @default - none: models are fetched anonymously (only for a server without authentication)
      */
-    readonly mlflowCredentials?: MlflowCredentials;
+    readonly mlflowReader?: { readonly username: string; readonly password: pulumi.Input<string> };
     /** Resources the ServiceMonitors and PrometheusRule wait for (the monitoring layer: its CRDs). */
     readonly monitoring: pulumi.Input<pulumi.Resource>[];
     /** Scoring image. @default SERVING_VERSIONS.scoringImage */
@@ -55,9 +65,21 @@ export class Serving extends pulumi.ComponentResource {
 
         this.metricsServer = metricsServer(`${name}-metrics-server`, this);
 
+        let credentials: MlflowCredentials | undefined;
+        const readerSecrets: Record<string, k8s.core.v1.Secret> = {};
+        if (args.mlflowReader !== undefined) {
+            credentials = { secretName: MODEL_READER_SECRET, usernameKey: MLFLOW_USERNAME_ENV, passwordKey: MLFLOW_PASSWORD_ENV };
+            for (const namespace of [...new Set(args.models.map((m) => m.team))]) {
+                readerSecrets[namespace] = new k8s.core.v1.Secret(`${name}-${namespace}-mlflow-reader`, {
+                    metadata: { name: MODEL_READER_SECRET, namespace, labels: standardLabels("serving", "mlflow-reader", name) },
+                    type: "Opaque",
+                    stringData: { [MLFLOW_USERNAME_ENV]: args.mlflowReader.username, [MLFLOW_PASSWORD_ENV]: pulumi.secret(args.mlflowReader.password) },
+                }, { parent: this });
+            }
+        }
         const endpoints: Record<string, EndpointInfo> = {};
         for (const model of args.models) {
-            modelEndpoint(`${name}-${model.team}-${model.name}`, { model, trackingUri: args.trackingUri, credentials: args.mlflowCredentials, image }, this, args.monitoring);
+            modelEndpoint(`${name}-${model.team}-${model.name}`, { model, trackingUri: args.trackingUri, credentials, credentialsSecret: readerSecrets[model.team], image }, this, args.monitoring);
             endpoints[`${model.team}/${model.name}`] = { url: endpointUrl(model), portForward: portForwardCommand(model) };
         }
 

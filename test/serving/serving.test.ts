@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Serving, ServingArgs } from "../../components/serving";
+import { MODEL_READER_SECRET, Serving, ServingArgs } from "../../components/serving";
 import { GPU_START_TIMEOUT_SECONDS, MODEL_LOAD_TIMEOUT_SECONDS, rolloutSeconds } from "../../components/serving/endpoint";
 import { metricsServerValues } from "../../components/serving/metrics-server";
 import { FETCH_SCRIPT, SCORING_APP } from "../../components/serving/scoring-app";
@@ -21,6 +21,8 @@ const CR_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
 const CR_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const TRACKING_URI = "http://mlflow.mlflow.svc.cluster.local:5000";
+/** Tracking's read-only identity for serving (its `readerCredentials.serving`). */
+const READER = { username: "reader-serving", password: "reader-password-secret" };
 
 const MODELS = resolveModels([
     { name: "churn", team: "vision", modelUri: "models:/churn/3", minReplicas: 2, maxReplicas: 6, cpu: "1", memory: "2Gi" },
@@ -93,8 +95,8 @@ describe("Serving: one endpoint per model", () => {
         expect(SCORING_APP).toContain("from mlflow.pyfunc.scoring_server.app import app as scoring_app");
     });
 
-    it("fetches the model through the registry at the tracking URI; credentials only by secretKeyRef, only in the fetcher", async () => {
-        await build({ mlflowCredentials: { secretName: "mlflow-serving-reader" } });
+    it("fetches the model through the registry at the tracking URI as the read-only MLflow user; credentials only by secretKeyRef, only in the fetcher", async () => {
+        await build({ mlflowReader: READER });
         const pod = podOf("vision", "detector");
         const [fetch] = pod.initContainers;
         expect(fetch.command).toEqual(["python", "-c", FETCH_SCRIPT]);
@@ -103,9 +105,16 @@ describe("Serving: one endpoint per model", () => {
             { name: "MLFLOW_TRACKING_URI", value: TRACKING_URI },
             { name: "MLFLOW_HTTP_REQUEST_TIMEOUT", value: "120" },
             { name: "HOME", value: "/tmp" },
-            { name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: "mlflow-serving-reader", key: "username" } } },
-            { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: "mlflow-serving-reader", key: "password" } } },
+            { name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: MODEL_READER_SECRET, key: "MLFLOW_TRACKING_USERNAME" } } },
+            { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: MODEL_READER_SECRET, key: "MLFLOW_TRACKING_PASSWORD" } } },
         ]);
+        // One Secret per namespace with endpoints, its password secret, and the Deployments wait for it.
+        const secrets = byType("kubernetes:core/v1:Secret");
+        expect(secrets.map((x) => `${x.inputs.metadata.namespace}/${x.inputs.metadata.name}`).sort()).toEqual([`nlp/${MODEL_READER_SECRET}`, `vision/${MODEL_READER_SECRET}`]);
+        const visionSecret = secrets.find((x) => x.inputs.metadata.namespace === "vision")!;
+        expect(visionSecret.inputs.stringData.MLFLOW_TRACKING_USERNAME).toBe(READER.username);
+        expect(visionSecret.secretPaths.some((p) => "stringData.MLFLOW_TRACKING_PASSWORD".startsWith(p))).toBe(true);
+        expect(deployment("vision", "detector").dependencies).toContain(visionSecret.urn);
         // The process that runs the model's own code never holds the credentials.
         expect(JSON.stringify(pod.containers)).not.toMatch(/MLFLOW_TRACKING_(USERNAME|PASSWORD)|secretKeyRef/);
     });
@@ -209,7 +218,7 @@ describe("Serving: network, metrics, alerts", () => {
     });
 
     it("declares only schema-valid Kubernetes objects", async () => {
-        await build({ mlflowCredentials: { secretName: "reader" } });
+        await build({ mlflowReader: READER });
         expect(await invalidObjects(allRecords())).toEqual([]);
     });
 
@@ -241,7 +250,7 @@ describe("Serving: policy checks (policy/checks-serving.ts)", () => {
     const run = (env: "sandbox" | "production") => SERVING_CHECKS.flatMap((c) => c.evaluate(allRecords(), env)).map((x) => `${x.id} ${x.message}`);
 
     it("pass on the component as built, with credentials", async () => {
-        await build({ mlflowCredentials: { secretName: "reader" } });
+        await build({ mlflowReader: READER });
         expect(run("production")).toEqual([]);
     });
 
