@@ -5,7 +5,7 @@ import { changedPaths, classify, under } from "./harness";
 
 const rec = (type: string, name: string, inputs: Record<string, unknown>, extra: Partial<ResourceRecord> = {}): ResourceRecord => ({
     urn: `urn:${type}::${name}`, type, name, inputs, custom: true, parent: "", dependencies: [], propertyDependencies: {}, provider: "", providers: {},
-    protect: false, retainOnDelete: false, deletedWith: "", ignoreChanges: [], deleteBeforeReplace: false, replaceOnChanges: [], remote: false, secretPaths: [], ...extra,
+    protect: false, retainOnDelete: false, deletedWith: "", ignoreChanges: [], deleteBeforeReplace: false, replaceOnChanges: [], remote: false, secretPaths: [], customTimeouts: { create: "", update: "", delete: "" }, ...extra,
 });
 const NG = "aws:eks/nodeGroup:NodeGroup";
 
