@@ -5,12 +5,22 @@ import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { needsTools } from "./global-setup";
-import { installHint, missingTools } from "./tools";
+import { installHint, missingTools, TOOL_TEST_FILES } from "./tools";
 import { ROOT } from "./stack";
 
 describe("promtool and amtool", () => {
     it("are found here (CI installs them; the README lists them)", () => {
         expect(missingTools()).toEqual([]);
+    });
+
+    it("knows every test file that runs them, so a filtered run of one still gets the single message", () => {
+        const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+        const runners = files(path.join(ROOT, "test"))
+            .filter((f) => f.endsWith(".test.ts") && !f.endsWith("tools.test.ts"))
+            .filter((f) => /["'`](promtool|amtool)["'`]/.test(fs.readFileSync(f, "utf8")))
+            .map((f) => path.relative(ROOT, f))
+            .sort();
+        expect(runners).toEqual([...TOOL_TEST_FILES].sort());
     });
 
     it("names how to install them on Debian/Ubuntu, macOS and from the release tarballs", () => {
