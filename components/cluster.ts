@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ACCELERATOR_LABEL, acceleratorType, GPU_NODE_LABEL, GPU_TAINT, gpusPerInstance, NODE_POOL_LABEL } from "./shared/gpu";
 import { podIdentity } from "./shared/pod-identity";
 import { AddonVersions, KUBERNETES_VERSIONS } from "./shared/versions";
+import { cloudWatchLogsStatement } from "./shared/kms";
 
 /** AMI for CPU nodes: EKS-optimised Amazon Linux 2023. */
 export const CPU_AMI_TYPE = "AL2023_x86_64_STANDARD";
@@ -294,14 +295,7 @@ export class Cluster extends pulumi.ComponentResource {
                         Action: "kms:*",
                         Resource: "*",
                     },
-                    {
-                        Sid: "CloudWatchLogsForThisAccount",
-                        Effect: "Allow",
-                        Principal: { Service: `logs.${reg}.amazonaws.com` },
-                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                        Resource: "*",
-                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${reg}:${acct}:log-group:*` } },
-                    },
+                    cloudWatchLogsStatement(part, reg, acct),
                 ],
             })),
         }, { parent: this, protect: a.protect, retainOnDelete: a.protect });

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "./shared/cidr";
+import { cloudWatchLogsStatement } from "./shared/kms";
 
 /**
  * Arguments of {@link Network}.
@@ -250,14 +251,7 @@ export class Network extends pulumi.ComponentResource {
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:${part}:iam::${acct}:root` }, Action: "kms:*", Resource: "*" },
-                    {
-                        Sid: "CloudWatchLogsForThisAccount",
-                        Effect: "Allow",
-                        Principal: { Service: `logs.${reg}.amazonaws.com` },
-                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                        Resource: "*",
-                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${part}:logs:${reg}:${acct}:log-group:*` } },
-                    },
+                    cloudWatchLogsStatement(part, reg, acct),
                 ],
             })),
         }, { parent: this, protect: true, retainOnDelete: true });
