@@ -7,15 +7,17 @@
  * - Program speed: wall time and peak memory to evaluate each stack under mocks (and the dev stack
  *   with 50 teams), and the wall time of the full test suite.
  *
- * Writes bench/results.json and the README's benchmark section. Fails loudly (non-zero exit)
- * when the program fails to evaluate or a cluster-independent resource waits for the cluster.
+ * Prints the results. Only with `--write` does it rewrite the tracked bench/results.json and the
+ * README's benchmark section (a plain run changes no file). Exits non-zero when the program fails
+ * to evaluate, a cluster-independent resource waits for the cluster, or a target in
+ * `TARGETS` (scripts/bench-model.ts) is missed, printing the chain, cost lines or stages that miss it.
  * Add `--no-tests` to skip timing the test suite.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { blockedBehindCluster, criticalPath, floorMinutes, gpuNotebookStart, idleMonthlyCost } from "./bench-model";
+import { BenchResults, blockedBehindCluster, checkTargets, criticalPath, floorMinutes, gpuNotebookStart, idleMonthlyCost } from "./bench-model";
 import type { Evaluation } from "./evaluate";
 import { ROOT } from "../test/stack";
 
@@ -31,7 +33,19 @@ function evaluate(stack: string, teams = 0): Evaluation {
     return JSON.parse(run.stdout) as Evaluation;
 }
 
-function main(): void {
+/** Parsed command line: `--write` rewrites tracked files, `--no-tests` skips the suite timing. */
+export function parseArgs(argv: readonly string[]): { write: boolean; tests: boolean } {
+    const known = ["--write", "--no-tests"];
+    const unknown = argv.filter((a) => !known.includes(a));
+    if (unknown.length > 0) {
+        throw new Error(`unknown argument(s) ${unknown.join(" ")}; valid: ${known.join(", ")}`);
+    }
+    return { write: argv.includes("--write"), tests: !argv.includes("--no-tests") };
+}
+
+/** Runs the benchmark; returns the missed targets (empty when all are met). */
+function main(): string[] {
+    const args = parseArgs(process.argv.slice(2));
     const results: Record<string, any> = { generatedAt: new Date().toISOString(), node: process.version, stacks: {} };
     for (const stack of STACKS) {
         const ev = evaluate(stack);
@@ -58,19 +72,30 @@ function main(): void {
     const many = evaluate("dev", MANY_TEAMS);
     results.manyTeams = { stack: "dev", teams: MANY_TEAMS, resources: many.records.length, evaluateMs: many.wallMs, peakRssMiB: many.peakRssMiB };
 
-    if (!process.argv.includes("--no-tests")) {
+    if (args.tests) {
         const start = performance.now();
         const run = spawnSync("npx", ["vitest", "run"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "" } });
         results.testSuite = { wallSeconds: Math.round((performance.now() - start) / 100) / 10, passed: run.status === 0 };
     }
 
-    fs.mkdirSync(path.join(ROOT, "bench"), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-    updateReadme(results);
-    process.stdout.write(renderTable(results));
-    if (results.stacks.dev.idleGpuMonthlyUsd !== 0) {
-        throw new Error(`the sandbox pays ${results.stacks.dev.idleGpuMonthlyUsd} USD/month for idle GPUs; it must be 0`);
+    return publish(results, args.write, ROOT, (t) => process.stdout.write(t));
+}
+
+/**
+ * Prints the results; with `write`, also rewrites `<root>/bench/results.json` and the README's
+ * benchmark section (only then: a plain run leaves tracked files alone). Returns the missed targets.
+ */
+export function publish(results: Record<string, any>, write: boolean, root: string, print: (text: string) => void): string[] {
+    print(renderTable(results));
+    if (write) {
+        fs.mkdirSync(path.join(root, "bench"), { recursive: true });
+        fs.writeFileSync(path.join(root, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+        updateReadme(results, root);
+        print("\nwrote bench/results.json and the README's benchmark section\n");
+    } else {
+        print("\n(not written: add --write to update bench/results.json and README.md)\n");
     }
+    return checkTargets(results as BenchResults);
 }
 
 /** The README's benchmark section, as markdown. */
@@ -107,8 +132,8 @@ export function gpuLine(g: ReturnType<typeof gpuNotebookStart>): string {
         `warm: p50 ${g.warmP50Seconds} s, p95 ${g.warmP95Seconds} s; spawn timeout ${g.startTimeoutSeconds} s.`;
 }
 
-function updateReadme(r: Record<string, any>): void {
-    const file = path.join(ROOT, "README.md");
+function updateReadme(r: Record<string, any>, root: string): void {
+    const file = path.join(root, "README.md");
     const text = fs.readFileSync(file, "utf8");
     const start = "<!-- bench:start -->";
     const end = "<!-- bench:end -->";
@@ -122,7 +147,12 @@ function updateReadme(r: Record<string, any>): void {
 
 if (require.main === module) {
     try {
-        main();
+        const misses = main();
+        if (misses.length > 0) {
+            process.stderr.write(`\nbenchmark: ${misses.length} target(s) missed:\n\n${misses.join("\n\n")}\n`);
+            process.exit(1);
+        }
+        process.stdout.write("benchmark: every target met\n");
     } catch (err) {
         process.stderr.write(`benchmark failed: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);

@@ -1,5 +1,9 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { blockedBehindCluster, criticalPath, durationOf, floorMinutes, GraphNode, idleMonthlyCost, PRICES } from "../scripts/bench-model";
+import { parseArgs, publish } from "../scripts/bench";
+import { BenchResults, blockedBehindCluster, checkTargets, criticalPath, durationOf, floorMinutes, GraphNode, idleMonthlyCost, PRICES, TARGETS } from "../scripts/bench-model";
 import { allRecords } from "./mocks";
 import { loadStack } from "./stack";
 
@@ -79,5 +83,93 @@ describe("the dev stack", () => {
 
     it("costs nothing for GPUs while idle", () => {
         expect(idleMonthlyCost(allRecords()).gpuUsd).toBe(0);
+    });
+});
+
+/** Results that meet every target; each test breaks one thing. */
+function passing(): Record<string, any> & { stacks: Record<string, any>; gpuNotebookStart?: any; manyTeams?: any; testSuite?: any } {
+    const stack = (usd: number) => ({
+        resources: 10, evaluateMs: 500, peakRssMiB: 100, criticalPathMinutes: 16, floorMinutes: 13, ratioToFloor: 1.23,
+        chain: [{ type: "eks:index:Cluster", name: "cluster-eks", minutes: 10 }, { type: "aws:eks/nodeGroup:NodeGroup", name: "cluster-cpu", minutes: 3 }],
+        idleMonthlyUsd: usd, idleGpuMonthlyUsd: 0,
+        costLines: [{ item: "EKS control plane cluster-eks", monthlyUsd: 73 }, { item: "2 × m7i.large SPOT (cluster-cpu) + root volumes", monthlyUsd: usd - 73 }],
+    });
+    return {
+        generatedAt: "2026-11-27T00:00:00.000Z", node: "v22",
+        stacks: { dev: stack(170), prod: stack(1000) },
+        gpuNotebookStart: { coldP50Seconds: 200, coldP95Seconds: 330, warmP50Seconds: 20, warmP95Seconds: 28, startTimeoutSeconds: 420, coldWithoutPullMitigations: { p50: 400, p95: 600 } },
+        manyTeams: { stack: "dev", teams: 50, resources: 900, evaluateMs: 2000, peakRssMiB: 300 },
+        testSuite: { wallSeconds: 50, passed: true },
+    };
+}
+
+describe("benchmark targets and exit", () => {
+    it("meets every target with passing results", () => {
+        expect(checkTargets(passing() as BenchResults)).toEqual([]);
+    });
+
+    it("prints the chain when the critical path misses 1.25x the floor", () => {
+        const r = passing();
+        r.stacks.prod = { ...r.stacks.prod, criticalPathMinutes: 18.5, ratioToFloor: 1.42 };
+        const [miss, ...rest] = checkTargets(r as BenchResults);
+        expect(rest).toEqual([]);
+        expect(miss).toContain(`prod: fresh-stack critical path 18.5 min is 1.42× the 13-min floor (target <= ${TARGETS.maxRatioToFloor}×, 16.25 min)`);
+        expect(miss).toContain("10 min  cluster-eks (eks:index:Cluster)");
+        expect(miss).toContain("3 min  cluster-cpu (aws:eks/nodeGroup:NodeGroup)");
+    });
+
+    it("prints the cost lines, largest first, when an idle stack costs too much", () => {
+        const r = passing();
+        r.stacks.dev = { ...r.stacks.dev, idleMonthlyUsd: 237.26 };
+        const misses = checkTargets(r as BenchResults);
+        expect(misses).toHaveLength(1);
+        expect(misses[0]).toMatch(/^dev: idle cost \$237\.26\/month exceeds \$180; the lines, largest first:\n {4}\$97\.00 {2}2 × m7i\.large SPOT/);
+        expect(misses[0].indexOf("$97.00")).toBeLessThan(misses[0].indexOf("$73.00"));
+    });
+
+    it("names each GPU figure that misses, and a spawn timeout below the cold p95", () => {
+        const r = passing();
+        r.gpuNotebookStart = { ...r.gpuNotebookStart!, coldP50Seconds: 276, warmP95Seconds: 65, startTimeoutSeconds: 300, coldP95Seconds: 510 };
+        const [miss] = checkTargets(r as BenchResults);
+        expect(miss).toContain("cold p50 276 s > 240 s; cold p95 510 s > 360 s; warm p95 65 s > 30 s; spawn timeout 300 s < cold p95 510 s");
+        expect(miss).toContain("imagePull");
+    });
+
+    it("fails on idle GPU spend in the sandbox, slow evaluation, a slow or failed suite", () => {
+        const r = passing();
+        r.stacks.dev = { ...r.stacks.dev, idleGpuMonthlyUsd: 5, evaluateMs: 1500 };
+        r.manyTeams = { ...r.manyTeams!, evaluateMs: 3500 };
+        r.testSuite = { wallSeconds: 90, passed: true };
+        expect(checkTargets(r as BenchResults)).toEqual([
+            "dev: the sandbox pays $5 a month for idle GPUs; it must be 0",
+            "dev: evaluation under mocks took 1500 ms (target < 1000 ms)",
+            "dev with 50 teams: evaluation took 3500 ms (target < 3000 ms)",
+            "the test suite took 90 s (target < 60 s)",
+        ]);
+        r.testSuite = { wallSeconds: 10, passed: false };
+        expect(checkTargets(r as BenchResults)).toContain("the test suite failed");
+    });
+
+    it("writes results.json and the README only with --write", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+        const readme = "# x\n<!-- bench:start -->\nold\n<!-- bench:end -->\n";
+        fs.writeFileSync(path.join(root, "README.md"), readme);
+        let printed = "";
+        const r = passing();
+        r.stacks.dev = { ...r.stacks.dev, idleMonthlyUsd: 237.26 };
+        const misses = publish(r, parseArgs([]).write, root, (t) => { printed += t; });
+        expect(misses).toHaveLength(1);
+        expect(fs.existsSync(path.join(root, "bench", "results.json"))).toBe(false);
+        expect(fs.readFileSync(path.join(root, "README.md"), "utf8")).toBe(readme);
+        expect(printed).toContain("| `dev` |");
+        publish(r, parseArgs(["--write", "--no-tests"]).write, root, () => undefined);
+        expect(JSON.parse(fs.readFileSync(path.join(root, "bench", "results.json"), "utf8")).stacks.dev.idleMonthlyUsd).toBe(237.26);
+        expect(fs.readFileSync(path.join(root, "README.md"), "utf8")).toContain("$237.26");
+        fs.rmSync(root, { recursive: true });
+    });
+
+    it("refuses an unknown argument, naming the valid ones", () => {
+        expect(() => parseArgs(["--wirte"])).toThrow("unknown argument(s) --wirte; valid: --write, --no-tests");
+        expect(parseArgs(["--no-tests"])).toEqual({ write: false, tests: false });
     });
 });
