@@ -109,18 +109,23 @@ const tracking = new Tracking("tracking", {
     mlflowReaders: cfg.models.length > 0 ? [SERVING_MLFLOW_READER] : [],
 }, k8sOpts);
 
-// Notebooks need the gp3 StorageClass (user and hub volumes), the GPU device plugin (GPU profile)
-// and, with an Ingress, the load-balancer controller that must outlive it on destroy.
+// Layers with volumes need the gp3 StorageClass before they install; nothing else of
+// ClusterServices (the device plugin and autoscaler releases install in parallel with them: a GPU
+// pod is only spawned later, and the autoscaler acts on pods whenever it starts). The EBS CSI
+// driver they must not outlive on destroy is reached through the Kubernetes provider.
+const needsVolumes = [clusterServices.storageClass];
+
+// Notebooks need the StorageClass (user and hub volumes) and, with an Ingress, the load-balancer
+// controller that must outlive it on destroy.
 const notebooks = new JupyterHub("notebooks", {
     ...cfg.notebooks,
     mlflowTrackingUri: tracking.trackingUri,
     mlflowAdminPassword: tracking.adminPassword,
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
-}, { ...k8sOpts, dependsOn: [clusterServices] });
+}, { ...k8sOpts, dependsOn: [...needsVolumes, ...(clusterServices.loadBalancerController ? [clusterServices.loadBalancerController] : [])] });
 
-// Logging needs the gp3 StorageClass and the EBS CSI driver (Elasticsearch volumes), which it must
-// not outlive on destroy.
-const logging = new Logging("logging", cfg.logging, { ...k8sOpts, dependsOn: [clusterServices] });
+// Logging needs the StorageClass and the EBS CSI driver (Elasticsearch volumes).
+const logging = new Logging("logging", cfg.logging, { ...k8sOpts, dependsOn: needsVolumes });
 
 const tenancy = new Tenancy("teams", {
     clusterName: cluster.clusterName,
@@ -152,7 +157,8 @@ const monitoring = new Monitoring("monitoring", {
     ...cfg.monitoring,
     targets: [...tracking.scrapeTargets, ...notebooks.scrapeTargets, ...logging.scrapeTargets, ...queues.scrapeTargets],
     gpuNamespace: NAMESPACES.gpu,
-}, { ...k8sOpts, dependsOn: [clusterServices] });
+// The DCGM exporter goes into the device plugin's namespace.
+}, { ...k8sOpts, dependsOn: [...needsVolumes, clusterServices.gpuNamespace] });
 
 // Endpoints live in team namespaces (Tenancy) and their ServiceMonitors and rules need the
 // monitoring CRDs; built only when a model is configured.

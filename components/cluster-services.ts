@@ -413,6 +413,14 @@ export class ClusterServices extends pulumi.ComponentResource {
     /** Name of the default StorageClass. */
     public readonly storageClassName: pulumi.Output<string>;
     /**
+     * The default StorageClass itself: what a layer with volumes needs before it installs. Layers
+     * depend on it rather than on this whole component, so they do not wait for the device plugin
+     * and autoscaler releases (issue 19: those sat on the fresh-stack critical path).
+     */
+    public readonly storageClass: k8s.storage.v1.StorageClass;
+    /** The device plugin's namespace, where the monitoring layer installs the DCGM exporter. */
+    public readonly gpuNamespace: k8s.core.v1.Namespace;
+    /**
      * The AWS Load Balancer Controller release, when enabled. An Ingress or LoadBalancer Service
      * must depend on it, so that on destroy it is deleted (and its ALB with it) while the
      * controller still runs (design: "Destroy without leftovers").
@@ -514,6 +522,8 @@ export class ClusterServices extends pulumi.ComponentResource {
             this.loadBalancerController = this.loadBalancerControllerRelease(name, args, a);
         }
 
+        this.storageClass = storageClass;
+        this.gpuNamespace = devicePluginNs;
         this.storageClassName = storageClass.metadata.name;
         this.registerOutputs({ storageClassName: this.storageClassName });
     }

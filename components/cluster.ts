@@ -469,8 +469,12 @@ export class Cluster extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
-        // Deployments need a node to run on, so these wait for the CPU group.
-        const coredns = addon("coredns", "coredns", a.addonVersions.coredns, {}, [cpu]);
+        // Created with the CPU group, not after it: the add-on's API work overlaps the node launch
+        // and its pods start the moment a node is Ready. Pulumi still returns only once they run:
+        // the provider (terraform-provider-aws internal/service/eks, waitAddonCreated) waits for
+        // ACTIVE with CREATING and DEGRADED as pending states (20 min timeout), so what depends on
+        // these (the Kubernetes provider) still waits for running DNS and a running CSI driver.
+        const coredns = addon("coredns", "coredns", a.addonVersions.coredns, {}, [podIdentityAgent, vpcCni, kubeProxy]);
         const ebsIdentity = podIdentity(`${name}-ebs-csi`, {
             clusterName,
             namespace: "kube-system",
@@ -486,7 +490,7 @@ export class Cluster extends pulumi.ComponentResource {
             })),
             dependsOn: [podIdentityAgent],
         }, this);
-        const ebsCsi = addon("ebs-csi", "aws-ebs-csi-driver", a.addonVersions.ebsCsiDriver, {}, [cpu, ebsIdentity.association]);
+        const ebsCsi = addon("ebs-csi", "aws-ebs-csi-driver", a.addonVersions.ebsCsiDriver, {}, [vpcCni, kubeProxy, ebsIdentity.association]);
 
         this.clusterName = clusterName;
         this.kubeconfigJson = pulumi.secret(cluster.kubeconfigJson);

@@ -569,7 +569,17 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
         cull: { enabled: true, timeout: a.cullTimeoutMinutes * 60, every: 300 },
         // The pullers run on untainted nodes only, so pulling every profile image would put the
         // multi-GB CUDA image on every CPU node and never on the GPU nodes; only the default image is pre-pulled.
-        prePuller: { pullProfileListImages: false },
+        prePuller: {
+            pullProfileListImages: false,
+            // No install-time hook: z2jh 4.4.0's hook-image-awaiter Job (pre-install/pre-upgrade,
+            // templates/image-puller/job.yaml) holds `helm install` until the hook DaemonSet has
+            // pulled the notebook image on every node, minutes on a fresh stack. The continuous
+            // puller stays on (it pulls on every node, new ones too) and does not hold the install:
+            // its DaemonSet has maxUnavailable 100% (_helpers-daemonset.tpl), so helm's wait
+            // (pkg/kube/ready.go daemonSetReady: desired - maxUnavailable) expects 0 ready pods.
+            hook: { enabled: false },
+            continuous: { enabled: true },
+        },
     };
 }
 

@@ -40,6 +40,9 @@ export const DURATIONS: Readonly<Record<string, { minutes: number; source: strin
 
 /** Helm charts: typical install time of the chart with `helm --wait`, in minutes. */
 export const CHART_DURATIONS: Readonly<Record<string, { minutes: number; source: string }>> = {
+    // Without its install-time pre-puller hook (prePuller.hook.enabled: false) the chart is the hub
+    // and proxy Deployments and the hub's volume, like the other one-Deployment charts plus a volume.
+    "jupyterhub#noHook": { minutes: 1.5, source: "z2jh 4.4.0 without the hook-image-awaiter Job: hub + proxy Deployments and the hub PVC (1 min per Deployment chart + 0.5 volume attach)" },
     "kube-prometheus-stack": { minutes: 3, source: "prometheus-community chart: operator, CRDs, Prometheus/Alertmanager StatefulSets ~2-4 min" },
     "jupyterhub": { minutes: 3, source: "z2jh docs: hub + proxy + image pre-puller hook ~2-5 min" },
     "eck-operator": { minutes: 1, source: "ECK quickstart: operator ready in under a minute" },
@@ -63,9 +66,52 @@ export function durationOf(n: GraphNode): number {
         return DURATIONS["aws:rds/instance:Instance#multiAz"].minutes;
     }
     if (n.type === "kubernetes:helm.sh/v3:Release") {
+        // z2jh's default (hook on) holds the install until every node has pulled the user image.
+        if (n.inputs.chart === "jupyterhub" && n.inputs.values?.prePuller?.hook?.enabled === false) {
+            return CHART_DURATIONS["jupyterhub#noHook"].minutes;
+        }
         return CHART_DURATIONS[n.inputs.chart]?.minutes ?? 1;
     }
     return DURATIONS[n.type]?.minutes ?? DEFAULT_MINUTES;
+}
+
+/**
+ * Minutes of pod start an EKS add-on that runs a Deployment (coredns, the EBS CSI controller)
+ * still needs once a node is Ready, when it was created before: its images are small and already
+ * requested. An allowance (no published figure), stated so a reader can argue with it.
+ */
+export const ADDON_POD_START_MINUTES = 0.5;
+/** EKS add-ons whose pods are a Deployment: they turn ACTIVE only once a node runs them. */
+export const DEPLOYMENT_ADDONS = ["coredns", "aws-ebs-csi-driver"];
+/** Charts whose pods run only on GPU nodes (at zero on a fresh stack): they need no CPU node. */
+export const GPU_ONLY_CHARTS = ["nvidia-device-plugin", "dcgm-exporter"];
+
+/**
+ * How much of a resource's creation needs a Ready CPU node, in minutes: its pods must run before
+ * Pulumi calls it created. For an add-on, terraform-provider-aws (internal/service/eks
+ * waitAddonCreated) waits for ACTIVE with CREATING and DEGRADED pending, so an add-on created
+ * before nodes finishes only after its pods start. Helm releases (helm --wait), Deployments,
+ * StatefulSets and Jobs (Pulumi's await logic) need all of their time after the node. DaemonSets
+ * created before nodes are done at zero desired pods.
+ */
+export function podMinutes(n: GraphNode): number {
+    switch (n.type) {
+        case "aws:eks/addon:Addon":
+            return DEPLOYMENT_ADDONS.includes(n.inputs.addonName) ? ADDON_POD_START_MINUTES : 0;
+        case "kubernetes:helm.sh/v3:Release":
+            return GPU_ONLY_CHARTS.includes(n.inputs.chart) ? 0 : durationOf(n);
+        case "kubernetes:apps/v1:Deployment":
+        case "kubernetes:apps/v1:StatefulSet":
+        case "kubernetes:batch/v1:Job":
+            return durationOf(n);
+        default:
+            return 0;
+    }
+}
+
+/** CPU node groups: where platform pods run on a fresh stack (GPU groups start at zero). */
+function isCpuNodeGroup(n: GraphNode): boolean {
+    return n.type === "aws:eks/nodeGroup:NodeGroup" && !String(n.inputs.amiType ?? "").includes("NVIDIA");
 }
 
 /** The longest chain of creation times through the dependency graph. */
@@ -76,7 +122,11 @@ export interface CriticalPath {
 
 /**
  * A resource starts when everything it depends on (explicitly, through inputs, or through its
- * provider) is created. Dependencies on a component stand for all of its children.
+ * provider) is created. Dependencies on a component stand for all of its children. A child also
+ * waits for its ancestors' dependencies: in @pulumi/pulumi 3.270.0 (runtime/resource.js
+ * prepareResource) a resource registers only once the URNs of its `dependsOn` resolve (a custom
+ * resource's URN resolves when its create returns), and a child first awaits `parent.urn`, so a
+ * component's `dependsOn` holds every child.
  */
 export function dependencyMap(nodes: readonly GraphNode[]): Map<string, string[]> {
     const byUrn = new Map(nodes.map((n) => [n.urn, n]));
@@ -100,6 +150,9 @@ export function dependencyMap(nodes: readonly GraphNode[]): Map<string, string[]
     const deps = new Map<string, string[]>();
     for (const n of nodes) {
         const direct = [...n.dependencies];
+        for (let p = byUrn.get(n.parent); p !== undefined; p = byUrn.get(p.parent)) {
+            direct.push(...p.dependencies);
+        }
         if (n.provider) {
             direct.push(n.provider.split("::").slice(0, -1).join("::"));
         }
@@ -108,10 +161,30 @@ export function dependencyMap(nodes: readonly GraphNode[]): Map<string, string[]
     return deps;
 }
 
-/** Longest path (sum of durations) ending at any resource. */
+/**
+ * Longest path (sum of durations) ending at any resource. A resource whose pods need a CPU node
+ * ({@link podMinutes}) but that does not wait for the CPU node group in the graph still cannot
+ * finish before the group is ready plus its pod time: dropping an edge never hides the nodes.
+ */
 export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
     const byUrn = new Map(nodes.map((n) => [n.urn, n]));
     const deps = dependencyMap(nodes);
+    const cpuGroups = nodes.filter(isCpuNodeGroup).map((n) => n.urn);
+    const waitsForCpu = new Map<string, boolean>();
+    const reachesCpu = (urn: string, stack = new Set<string>()): boolean => {
+        const hit = waitsForCpu.get(urn);
+        if (hit !== undefined) {
+            return hit;
+        }
+        if (stack.has(urn)) {
+            return false;
+        }
+        stack.add(urn);
+        const r = cpuGroups.includes(urn) || (deps.get(urn) ?? []).some((d) => reachesCpu(d, stack));
+        stack.delete(urn);
+        waitsForCpu.set(urn, r);
+        return r;
+    };
     const memo = new Map<string, { minutes: number; prev?: string }>();
     const visiting = new Set<string>();
     const finish = (urn: string): number => {
@@ -136,7 +209,18 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
             }
         }
         visiting.delete(urn);
-        const minutes = best + durationOf(byUrn.get(urn)!);
+        const n = byUrn.get(urn)!;
+        let minutes = best + durationOf(n);
+        const pods = podMinutes(n);
+        if (pods > 0 && !reachesCpu(urn)) {
+            for (const g of cpuGroups) {
+                const viaNodes = finish(g) + pods;
+                if (viaNodes > minutes) {
+                    minutes = viaNodes;
+                    prev = g;
+                }
+            }
+        }
         memo.set(urn, { minutes, prev });
         return minutes;
     };
@@ -152,7 +236,9 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
     const chain: CriticalPath["chain"] = [];
     for (let u = end; u !== undefined; u = memo.get(u)?.prev) {
         const n = byUrn.get(u)!;
-        const m = durationOf(n);
+        const prev = memo.get(u)?.prev;
+        // When the step was held by the nodes, only its pod time counts after them.
+        const m = prev !== undefined && cpuGroups.includes(prev) && !(deps.get(u) ?? []).includes(prev) ? podMinutes(n) : durationOf(n);
         if (m > 0) {
             chain.unshift({ type: n.type, name: n.name, minutes: m });
         }

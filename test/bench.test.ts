@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseArgs, publish } from "../scripts/bench";
-import { BenchResults, blockedBehindCluster, checkTargets, criticalPath, durationOf, floorMinutes, GraphNode, idleMonthlyCost, PRICES, TARGETS } from "../scripts/bench-model";
+import { ADDON_POD_START_MINUTES, BenchResults, blockedBehindCluster, podMinutes, checkTargets, criticalPath, dependencyMap, durationOf, floorMinutes, GraphNode, idleMonthlyCost, PRICES, TARGETS } from "../scripts/bench-model";
 import { allRecords } from "./mocks";
 import { loadStack } from "./stack";
 
@@ -32,6 +32,48 @@ describe("critical path model", () => {
             node("after", "aws:eks/addon:Addon", ["comp"]),
         ];
         expect(criticalPath(g).minutes).toBe(16);
+    });
+
+    it("holds a resource whose pods need a CPU node until the group is ready, even without the edge", () => {
+        const g = [
+            node("eks", "eks:index:Cluster", [], { custom: false, remote: true }),
+            node("cpu", "aws:eks/nodeGroup:NodeGroup", ["eks"], { inputs: { amiType: "AL2023_x86_64_STANDARD" } }),
+            node("gpu", "aws:eks/nodeGroup:NodeGroup", ["eks"], { inputs: { amiType: "AL2023_x86_64_NVIDIA" } }),
+            // Created with the nodes: only its pod start (ADDON_POD_START_MINUTES) follows them.
+            node("coredns", "aws:eks/addon:Addon", ["eks"], { inputs: { addonName: "coredns" } }),
+            // A chart that does not wait for the group in the graph still needs all its time after it.
+            node("kps", "kubernetes:helm.sh/v3:Release", ["eks"], { inputs: { chart: "kube-prometheus-stack" } }),
+            // GPU-only charts and DaemonSet add-ons need no CPU node.
+            node("dp", "kubernetes:helm.sh/v3:Release", ["eks"], { inputs: { chart: "nvidia-device-plugin" } }),
+            node("cni", "aws:eks/addon:Addon", ["eks"], { inputs: { addonName: "vpc-cni" } }),
+        ];
+        const p = criticalPath(g);
+        expect(p.minutes).toBe(16);
+        expect(p.chain).toEqual([
+            { type: "eks:index:Cluster", name: "eks", minutes: 10 },
+            { type: "aws:eks/nodeGroup:NodeGroup", name: "cpu", minutes: 3 },
+            { type: "kubernetes:helm.sh/v3:Release", name: "kps", minutes: 3 },
+        ]);
+        expect(criticalPath(g.filter((n) => n.name !== "kps")).minutes).toBe(13 + ADDON_POD_START_MINUTES);
+        expect(podMinutes(g[5])).toBe(0);
+        expect(podMinutes(g[6])).toBe(0);
+    });
+
+    it("times JupyterHub by its pre-puller hook, which holds the install until every node pulled", () => {
+        const hub = (values: any) => node("hub", "kubernetes:helm.sh/v3:Release", [], { inputs: { chart: "jupyterhub", values } });
+        expect(durationOf(hub({}))).toBe(3);
+        expect(durationOf(hub({ prePuller: { hook: { enabled: true } } }))).toBe(3);
+        expect(durationOf(hub({ prePuller: { hook: { enabled: false } } }))).toBe(1.5);
+    });
+
+    it("makes a child wait for its component's dependsOn (the SDK awaits parent.urn)", () => {
+        const g = [
+            node("db", "aws:rds/instance:Instance"),
+            node("comp", "mlplatform:index:X", ["db"], { custom: false }),
+            node("child", "kubernetes:apps/v1:Deployment", [], { parent: "urn:comp" }),
+        ];
+        expect(criticalPath(g).chain.map((c) => c.name)).toEqual(["db", "child"]);
+        expect(criticalPath(g).minutes).toBe(7);
     });
 
     it("refuses a cycle", () => {
@@ -79,6 +121,21 @@ describe("the dev stack", () => {
 
     it("never makes data stores, IAM or KMS wait for the cluster", () => {
         expect(blockedBehindCluster(allRecords())).toEqual([]);
+    });
+
+    it("installs the layers' charts without waiting for the device plugin and autoscaler releases", () => {
+        const records = allRecords();
+        const deps = dependencyMap(records);
+        const release = (chart: string) => records.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === chart)!;
+        const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
+            from === to || (!seen.has(from) && (seen.add(from), (deps.get(from) ?? []).some((d) => reaches(d, to, seen))));
+        const storageClass = records.find((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass")!;
+        for (const chart of ["jupyterhub", "kube-prometheus-stack", "eck-operator"]) {
+            for (const other of ["cluster-autoscaler", "nvidia-device-plugin"]) {
+                expect(reaches(release(chart).urn, release(other).urn), `${chart} waits for ${other}`).toBe(false);
+            }
+            expect(reaches(release(chart).urn, storageClass.urn), `${chart} waits for the StorageClass`).toBe(true);
+        }
     });
 
     it("costs nothing for GPUs while idle", () => {

@@ -233,7 +233,8 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
         expect(list[2].kubespawner_override.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
         expect(values().cull).toEqual({ enabled: true, timeout: 3600, every: 300 });
         // Only the default image is pre-pulled: the pullers never run on the tainted GPU nodes.
-        expect(values().prePuller).toEqual({ pullProfileListImages: false });
+        // No install-time hook (it held helm install until every node pulled); the continuous puller stays.
+        expect(values().prePuller).toEqual({ pullProfileListImages: false, hook: { enabled: false }, continuous: { enabled: true } });
     });
 
     it("gives GPU spawns the model's timeout at the hub and the GPU profile, CPU profiles the chart's 300 s", async () => {
