@@ -4,6 +4,7 @@
  * the tables below, with its public source, so a reader can check or update them.
  */
 
+import type { CapacityReport } from "./bench-requests";
 import { coldStartSeconds, gpuStartTimeoutSeconds, gpuStartupFigures, GpuStartupFigures, gpuStartupStages } from "../components/shared/gpu-startup";
 
 /** The parts of a recorded resource the models read. */
@@ -473,6 +474,11 @@ export const TARGETS = {
     maxManyTeamsEvaluateMs: 3000,
     /** Full test suite wall time, seconds. */
     maxTestSuiteSeconds: 60,
+    /**
+     * Idle platform requests as a fraction of the CPU group's allocatable at its desired size: the
+     * rest is headroom for a rolling update's surge pod and the first notebook before a scale-up.
+     */
+    maxRequestFraction: 0.85,
 };
 
 /** What {@link checkTargets} reads: the shape of bench/results.json. */
@@ -486,6 +492,7 @@ export interface BenchResults {
         readonly idleGpuMonthlyUsd: number;
         readonly costLines: CostLine[];
         readonly evaluateMs: number;
+        readonly capacity?: CapacityReport;
     }>;
     readonly gpuNotebookStart?: GpuNotebookStart;
     readonly manyTeams?: { readonly teams: number; readonly evaluateMs: number };
@@ -514,6 +521,13 @@ export function checkTargets(r: BenchResults, targets = TARGETS): string[] {
         }
         if (stack === "dev" && s.idleGpuMonthlyUsd !== 0) {
             misses.push(`${stack}: the sandbox pays $${s.idleGpuMonthlyUsd} a month for idle GPUs; it must be 0`);
+        }
+        const c = s.capacity;
+        if (c !== undefined && Math.max(c.cpuFraction, c.memoryFraction) > targets.maxRequestFraction) {
+            misses.push([
+                `${stack}: idle pods request ${c.requested.cpuMilli}m CPU / ${c.requested.memoryMiB} MiB of ${c.nodes} × ${c.instanceType} allocatable ${c.allocatable.cpuMilli}m / ${c.allocatable.memoryMiB} MiB (${Math.round(c.cpuFraction * 100)} % / ${Math.round(c.memoryFraction * 100)} %, target <= ${Math.round(targets.maxRequestFraction * 100)} %); the pods:`,
+                ...c.lines.map((l) => `    ${l.cpuMilli}m ${l.memoryMiB} MiB${l.perNode ? " per node" : ""}  ${l.what}`),
+            ].join("\n"));
         }
         if (s.evaluateMs > targets.maxEvaluateMs) {
             misses.push(`${stack}: evaluation under mocks took ${s.evaluateMs} ms (target < ${targets.maxEvaluateMs} ms)`);

@@ -18,6 +18,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { BenchResults, blockedBehindCluster, checkTargets, criticalPath, floorMinutes, gpuNotebookStart, idleMonthlyCost } from "./bench-model";
+import { capacityReport } from "./bench-requests";
 import type { Evaluation } from "./evaluate";
 import { ROOT } from "../test/stack";
 
@@ -66,6 +67,7 @@ function main(): string[] {
             idleMonthlyUsd: cost.totalUsd,
             idleGpuMonthlyUsd: cost.gpuUsd,
             costLines: cost.lines,
+            capacity: capacityReport(ev.records),
         };
     }
     results.gpuNotebookStart = gpuNotebookStart();
@@ -102,14 +104,16 @@ export function publish(results: Record<string, any>, write: boolean, root: stri
 export function renderTable(r: Record<string, any>): string {
     const rows = STACKS.map((s) => {
         const x = r.stacks[s];
-        return `| \`${s}\` | ${x.resources} | ${x.criticalPathMinutes} min (${x.ratioToFloor}× the ${x.floorMinutes}-min floor) | $${x.idleMonthlyUsd.toFixed(2)} (GPU $${x.idleGpuMonthlyUsd.toFixed(2)}) | ${x.evaluateMs} ms, ${x.peakRssMiB} MiB |`;
+        const c = x.capacity;
+        const fit = c ? `${c.requested.cpuMilli}m / ${Math.round(c.requested.memoryMiB / 102.4) / 10} GiB of ${c.nodes} × ${c.instanceType} (${Math.round(c.cpuFraction * 100)} % / ${Math.round(c.memoryFraction * 100)} %)` : "";
+        return `| \`${s}\` | ${x.resources} | ${x.criticalPathMinutes} min (${x.ratioToFloor}× the ${x.floorMinutes}-min floor) | $${x.idleMonthlyUsd.toFixed(2)} (GPU $${x.idleGpuMonthlyUsd.toFixed(2)}) | ${fit} | ${x.evaluateMs} ms, ${x.peakRssMiB} MiB |`;
     });
     const chains = STACKS.map((s) => `- \`${s}\`: ${r.stacks[s].chain.map((c: any) => `${c.name} (${c.minutes})`).join(" → ")}`);
     return [
         `Measured ${r.generatedAt.slice(0, 10)} with Node ${r.node} (\`npm run bench\`; raw numbers in \`bench/results.json\`).`,
         "",
-        "| stack | resources | deploy critical path | idle cost / month | evaluate under mocks |",
-        "|---|---|---|---|---|",
+        "| stack | resources | deploy critical path | idle cost / month | idle pod requests (CPU / memory of allocatable) | evaluate under mocks |",
+        "|---|---|---|---|---|---|",
         ...rows,
         "",
         `Dev stack with ${r.manyTeams.teams} teams: ${r.manyTeams.resources} resources, evaluated in ${r.manyTeams.evaluateMs} ms, peak ${r.manyTeams.peakRssMiB} MiB.` +

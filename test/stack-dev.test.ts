@@ -20,7 +20,7 @@ describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
     it("runs small Spot CPU nodes and GPU nodes that start at zero", () => {
         const cpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-cpu");
         expect(cpu.inputs.capacityType).toBe("SPOT");
-        expect(cpu.inputs.scalingConfig).toEqual({ minSize: 1, desiredSize: 2, maxSize: 4 });
+        expect(cpu.inputs.scalingConfig).toEqual({ minSize: 1, desiredSize: 1, maxSize: 4 });
         const gpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-gpu");
         expect(gpu.inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 2 });
     });
