@@ -5,7 +5,7 @@
  */
 
 import type { CapacityReport } from "./bench-requests";
-import { coldStartSeconds, gpuStartTimeoutSeconds, gpuStartupFigures, GpuStartupFigures, gpuStartupStages } from "../components/shared/gpu-startup";
+import { coldStartSeconds, GPU_IMAGE_UNPACKED_GIB, gpuStartTimeoutSeconds, gpuStartupFigures, GpuStartupFigures, gpuStartupStages, warmStartSeconds } from "../components/shared/gpu-startup";
 
 /** The parts of a recorded resource the models read. */
 export interface GraphNode {
@@ -481,6 +481,35 @@ export const TARGETS = {
     maxRequestFraction: 0.85,
 };
 
+/**
+ * What the GPU model says it would take to meet the targets, from the same stage table (no
+ * figure of its own): the largest GPU image whose pull still meets the cold targets, and whether
+ * the warm target is reachable at all by what the platform controls.
+ */
+export function gpuLevers(t: typeof TARGETS.gpu): string[] {
+    const fits = (gib: number) => {
+        const c = coldStartSeconds({ imageUnpackedGiB: gib });
+        return c.p50 <= t.coldP50Seconds && c.p95 <= t.coldP95Seconds;
+    };
+    const out: string[] = [];
+    if (!fits(0)) {
+        out.push("cold: even with no image pull at all the other stages miss the cold targets; only a warm GPU node (gpuMinSize >= 1, billed while idle) avoids them");
+    } else {
+        let lo = 0;
+        let hi = 64;
+        while (hi - lo > 0.1) {
+            const mid = (lo + hi) / 2;
+            [lo, hi] = fits(mid) ? [mid, hi] : [lo, mid];
+        }
+        out.push(`cold: the targets hold for a GPU image of at most ${Math.floor(lo * 10) / 10} GiB unpacked (today ${GPU_IMAGE_UNPACKED_GIB} GiB): a slimmer CUDA image variant is the lever; the other stages are the autoscaler's fixed 30 s GPU buffer, EC2 and the device plugin`);
+    }
+    const warm = warmStartSeconds();
+    if (warm.p95 > t.warmP95Seconds) {
+        out.push(`warm: p95 ${warm.p95} s is the model's volume (create + attach) and server-start stages alone; no setting of the platform shortens them in the model, so the warm target (${t.warmP95Seconds} s) is not met`);
+    }
+    return out;
+}
+
 /** What {@link checkTargets} reads: the shape of bench/results.json. */
 export interface BenchResults {
     readonly stacks: Record<string, {
@@ -544,7 +573,8 @@ export function checkTargets(r: BenchResults, targets = TARGETS): string[] {
         ].filter((m) => m !== "");
         if (gpuMisses.length > 0) {
             misses.push([`GPU time-to-ready misses its targets: ${gpuMisses.join("; ")}; the stages (p50/p95 s):`,
-                ...gpuStartupStages().map((st) => `    ${st.p50Seconds}/${st.p95Seconds}  ${st.key}${st.warm ? " (warm path too)" : ""}: ${st.source}`)].join("\n"));
+                ...gpuStartupStages().map((st) => `    ${st.p50Seconds}/${st.p95Seconds}  ${st.key}${st.warm ? " (warm path too)" : ""}: ${st.source}`),
+                ...gpuLevers(targets.gpu).map((l) => `  ${l}`)].join("\n"));
         }
     }
     if (r.manyTeams !== undefined && r.manyTeams.evaluateMs > targets.maxManyTeamsEvaluateMs) {

@@ -17,7 +17,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { BenchResults, blockedBehindCluster, checkTargets, criticalPath, floorMinutes, gpuNotebookStart, idleMonthlyCost } from "./bench-model";
+import { BenchResults, blockedBehindCluster, checkTargets, criticalPath, floorMinutes, gpuLevers, gpuNotebookStart, idleMonthlyCost, TARGETS } from "./bench-model";
 import { capacityReport } from "./bench-requests";
 import type { Evaluation } from "./evaluate";
 import { ROOT } from "../test/stack";
@@ -71,6 +71,7 @@ function main(): string[] {
         };
     }
     results.gpuNotebookStart = gpuNotebookStart();
+    results.gpuLevers = gpuLevers(TARGETS.gpu);
     const many = evaluate("dev", MANY_TEAMS);
     results.manyTeams = { stack: "dev", teams: MANY_TEAMS, resources: many.records.length, evaluateMs: many.wallMs, peakRssMiB: many.peakRssMiB };
 
@@ -120,6 +121,7 @@ export function renderTable(r: Record<string, any>): string {
             (r.testSuite ? ` Full test suite: ${r.testSuite.wallSeconds} s.` : ""),
         "",
         ...(r.gpuNotebookStart ? [gpuLine(r.gpuNotebookStart), ""] : []),
+        ...(r.gpuLevers?.length ? ["Against the GPU targets (cold p50 ≤ 4 min, p95 ≤ 6 min, warm p95 ≤ 30 s):", "", ...r.gpuLevers.map((l: string) => `- ${l}`), ""] : []),
         "Critical chains (minutes per step):",
         "",
         ...chains,

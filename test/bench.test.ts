@@ -3,7 +3,8 @@ import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseArgs, publish } from "../scripts/bench";
-import { ADDON_POD_START_MINUTES, BenchResults, blockedBehindCluster, podMinutes, checkTargets, criticalPath, dependencyMap, durationOf, floorMinutes, GraphNode, idleMonthlyCost, PRICES, TARGETS } from "../scripts/bench-model";
+import { ADDON_POD_START_MINUTES, BenchResults, blockedBehindCluster, podMinutes, checkTargets, criticalPath, dependencyMap, durationOf, gpuLevers, floorMinutes, GraphNode, idleMonthlyCost, PRICES, TARGETS } from "../scripts/bench-model";
+import { coldStartSeconds, warmStartSeconds } from "../components/shared/gpu-startup";
 import { allRecords } from "./mocks";
 import { loadStack } from "./stack";
 
@@ -190,6 +191,17 @@ describe("benchmark targets and exit", () => {
         const [miss] = checkTargets(r as BenchResults);
         expect(miss).toContain("cold p50 276 s > 240 s; cold p95 510 s > 360 s; warm p95 65 s > 30 s; spawn timeout 300 s < cold p95 510 s");
         expect(miss).toContain("imagePull");
+    });
+
+    it("says what the GPU targets would take, from the shared model: the largest image that meets them, and an unreachable warm target", () => {
+        const levers = gpuLevers(TARGETS.gpu);
+        const gib = Number(/at most (\d+(?:\.\d+)?) GiB unpacked/.exec(levers[0])![1]);
+        const at = coldStartSeconds({ imageUnpackedGiB: gib });
+        expect(at.p50 <= TARGETS.gpu.coldP50Seconds && at.p95 <= TARGETS.gpu.coldP95Seconds).toBe(true);
+        expect(coldStartSeconds({ imageUnpackedGiB: gib + 0.2 }).p95).toBeGreaterThan(TARGETS.gpu.coldP95Seconds);
+        expect(levers[1]).toContain(`warm: p95 ${warmStartSeconds().p95} s`);
+        // A target the model meets produces no lever line for it.
+        expect(gpuLevers({ coldP50Seconds: 3600, coldP95Seconds: 3600, warmP95Seconds: 3600 })[1]).toBeUndefined();
     });
 
     it("fails on idle GPU spend in the sandbox, slow evaluation, a slow or failed suite", () => {
