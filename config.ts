@@ -282,8 +282,8 @@ export const PRESET_VALUES: Readonly<Record<Preset, PresetValues>> = {
         kmsDeletionWindowDays: 7,
         // Volumes go with the sandbox; Retain would leak EBS volumes on destroy (SC-01).
         storageReclaimPolicy: "Delete",
-        // One node holds the idle platform (`npm run bench` sums every pod's requests against its
-        // allocatable: ~66 % CPU, ~56 % memory); the autoscaler adds up to three for notebooks.
+        // One node holds the idle platform: `npm run bench` sums every pod's requests against its
+        // allocatable and fails above 85 %; the autoscaler adds up to three nodes for notebooks.
         cpu: { instanceTypes: ["m7i.xlarge", "m6i.xlarge", "m5.xlarge"], capacityType: "SPOT", minSize: 1, desiredSize: 1, maxSize: 4, diskSizeGiB: 50 },
         gpu: { instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 2, diskSizeGiB: 100 },
         // One replica each: a PDB on a single replica would block node drains (checklist K8S-13).

@@ -111,6 +111,9 @@ export const CHART_PODS: Readonly<Record<string, readonly ChartPod[]>> = {
     "aws-load-balancer-controller": [
         { name: "aws-load-balancer-controller", replicas: { path: "replicaCount", default: 2 }, resources: ["resources"], defaults: NONE, source: "aws-load-balancer-controller chart values.yaml replicaCount 2, resources {}" },
     ],
+    "kueue": [
+        { name: "kueue-controller-manager", replicas: { path: "controllerManager.replicas", default: 1 }, resources: ["controllerManager.manager.resources"], defaults: { cpuMilli: 500, memoryMiB: 512 }, source: "kueue chart v0.19.2 values.yaml controllerManager.replicas 1, manager.resources.requests 500m / 512Mi" },
+    ],
     "nvidia-device-plugin": [{ name: "nvidia-device-plugin", perNode: true, gpuOnly: true, resources: [], defaults: NONE, source: "GPU nodes only (at zero while idle)" }],
     "dcgm-exporter": [{ name: "dcgm-exporter", perNode: true, gpuOnly: true, resources: [], defaults: NONE, source: "GPU nodes only (at zero while idle)" }],
 };
@@ -162,7 +165,9 @@ export function requestLines(nodes: readonly GraphNode[]): RequestLine[] {
                 break;
             }
             case "kubernetes:helm.sh/v3:Release": {
-                const pods = CHART_PODS[i.chart];
+                // An OCI chart is recorded by its reference (oci://registry.k8s.io/kueue/charts/kueue).
+                const chart = String(i.chart).split("/").pop() ?? "";
+                const pods = CHART_PODS[chart];
                 if (pods === undefined) {
                     throw new Error(`no pod table for chart ${i.chart} (${n.name}); add it to CHART_PODS in scripts/bench-requests.ts`);
                 }

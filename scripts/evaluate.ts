@@ -39,7 +39,12 @@ async function main(): Promise<void> {
     const teams = flag === "--teams" ? Number(count) : 0;
     // The prod stack file holds its secrets as ciphertext; stand-ins take their place here.
     const secrets = stack === "prod" ? PROD_SECRETS : {};
-    const overrides: Record<string, string> = { ...secrets, ...(teams > 0 ? { "mlplatform:teams": syntheticTeams(teams) } : {}) };
+    // Every fifth synthetic team has a GPU quota; the GPU group must hold them all (queues layer rule).
+    const gpuTeams = Math.ceil(teams / 5);
+    const overrides: Record<string, string> = {
+        ...secrets,
+        ...(teams > 0 ? { "mlplatform:teams": syntheticTeams(teams), "mlplatform:gpuMaxSize": String(Math.max(2, gpuTeams)) } : {}),
+    };
     const start = performance.now();
     const outputs = await loadStack(stack, overrides, Object.keys(secrets));
     const wallMs = performance.now() - start;

@@ -37,8 +37,11 @@ describe("request accounting", () => {
         const eck = (values: any) => requestLines([rec("op", "kubernetes:helm.sh/v3:Release", { chart: "eck-operator", values })]);
         expect(eck({})).toEqual([{ what: "op elastic-operator", cpuMilli: 100, memoryMiB: 150, perNode: false }]);
         expect(eck({ replicaCount: 2, resources: { requests: { cpu: "50m", memory: "100Mi" } } })).toEqual([{ what: "op elastic-operator × 2", cpuMilli: 100, memoryMiB: 200, perNode: false }]);
-        expect(() => requestLines([rec("q", "kubernetes:helm.sh/v3:Release", { chart: "kueue", values: {} })]))
-            .toThrow("no pod table for chart kueue (q); add it to CHART_PODS in scripts/bench-requests.ts");
+        expect(() => requestLines([rec("q", "kubernetes:helm.sh/v3:Release", { chart: "oci://example.com/charts/unknown", values: {} })]))
+            .toThrow("no pod table for chart oci://example.com/charts/unknown (q); add it to CHART_PODS in scripts/bench-requests.ts");
+        // An OCI reference is matched by the chart's name.
+        expect(requestLines([rec("k", "kubernetes:helm.sh/v3:Release", { chart: "oci://registry.k8s.io/kueue/charts/kueue", values: {} })]))
+            .toEqual([{ what: "k kueue-controller-manager", cpuMilli: 500, memoryMiB: 512, perNode: false }]);
         expect(() => requestLines([rec("a", "aws:eks/addon:Addon", { addonName: "metrics-server" })]))
             .toThrow("no pod table for EKS add-on metrics-server (a)");
     });
@@ -76,7 +79,7 @@ describe("the sandbox's idle platform", () => {
         expect(c.nodes).toBe(1);
         expect(Math.max(c.cpuFraction, c.memoryFraction)).toBeLessThanOrEqual(TARGETS.maxRequestFraction);
         const what = c.lines.map((l) => l.what).join("\n");
-        for (const pod of ["coredns", "hub", "prometheus", "elasticsearch", "kibana", "fluentd", "tracking-server", "cluster-autoscaler", "elastic-operator"]) {
+        for (const pod of ["coredns", "hub", "prometheus", "elasticsearch", "kibana", "fluentd", "tracking-server", "cluster-autoscaler", "elastic-operator", "kueue-controller-manager"]) {
             expect(what).toContain(pod);
         }
     });
