@@ -104,16 +104,24 @@ export const MONITORING_CHECKS: readonly Check[] = [
                     return [];
                 }
                 const out: string[] = [];
-                if (NULL_RECEIVERS.includes(cfg.route?.receiver)) {
-                    out.push(`route.receiver is ${cfg.route?.receiver}`);
+                // A real receiver is one declared in `receivers` with at least one integration
+                // (`*_configs`): a name alone, or a receiver without integrations, notifies nobody.
+                const real = (name: unknown) => (cfg.receivers ?? []).some((x: any) => x.name === name && !NULL_RECEIVERS.includes(name as string)
+                    && Object.entries(x).some(([k, val]) => k.endsWith("_configs") && Array.isArray(val) && val.length > 0));
+                if (!real(cfg.route?.receiver)) {
+                    out.push(`route.receiver ${cfg.route?.receiver} is not a declared receiver with a notification integration`);
                 }
                 const routes: any[] = cfg.route?.routes ?? [];
-                if (routes.some((x) => (x.matchers ?? []).includes('severity = "critical"') && NULL_RECEIVERS.includes(x.receiver))) {
-                    out.push("critical alerts route to a null receiver");
+                const critical = routes.find((x) => (x.matchers ?? []).includes('severity = "critical"'));
+                if (critical !== undefined && !real(critical.receiver)) {
+                    out.push(`critical alerts route to ${critical.receiver}, not a receiver with a notification integration`);
                 }
-                const watchdog = routes.find((x) => (x.matchers ?? []).includes('alertname = "Watchdog"'));
-                if (watchdog === undefined || NULL_RECEIVERS.includes(watchdog.receiver)) {
-                    out.push("the Watchdog alert must go to a dead-man's-switch receiver");
+                // Alertmanager stops at the first matching child route (no `continue`), so the
+                // Watchdog route must come first, and its receiver must be a webhook/heartbeat.
+                const watchdog = routes.findIndex((x) => (x.matchers ?? []).includes('alertname = "Watchdog"'));
+                const switchReceiver = (cfg.receivers ?? []).find((x: any) => x.name === routes[watchdog]?.receiver);
+                if (watchdog !== 0 || !real(routes[watchdog]?.receiver) || !["webhook_configs", "pagerduty_configs", "opsgenie_configs"].some((k) => (switchReceiver?.[k] ?? []).length > 0)) {
+                    out.push("the Watchdog alert must be the first route, to a dead-man's-switch receiver (a webhook, PagerDuty or Opsgenie heartbeat)");
                 }
                 return out.map((message) => ({ id: "PM-04", resource: res, message }));
             });

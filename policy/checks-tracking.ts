@@ -7,6 +7,7 @@
  * resources, association → role → policy) use the dependency URNs the engine records (tests and
  * the policy pack both have them), falling back to physical names where a name is the link.
  */
+import { ingressHasTls } from "../components/shared/ingress";
 import { Check, Env, of, parseJson, Res, v, Violation, zonesOf } from "./checks";
 
 const T = {
@@ -16,6 +17,7 @@ const T = {
     sg: "aws:ec2/securityGroup:SecurityGroup",
     sgIngress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     bucket: "aws:s3/bucket:Bucket",
     pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
@@ -24,6 +26,8 @@ const T = {
     lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     deployment: "kubernetes:apps/v1:Deployment",
+    service: "kubernetes:core/v1:Service",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
     configMap: "kubernetes:core/v1:ConfigMap",
     association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     role: "aws:iam/role:Role",
@@ -195,9 +199,14 @@ export const TRACKING_CHECKS: readonly Check[] = [
     }),
     {
         id: "NET-03",
-        description: "the database security group admits only TCP 5432 from a security group (no CIDR rules)",
+        description: "the database security group admits only TCP 5432 from the node (or pod) security group the program declares (no CIDR rules, no other group)",
         evaluate(rs) {
             const out: Violation[] = [];
+            // Node (or pod) security groups: the declared groups a node launch template attaches.
+            // A resource set without launch templates is the tracking component on its own (its
+            // unit test); every stack declares them, so the whole program is always held to this.
+            const nodeLayer = of(rs, T.launchTemplate).length > 0;
+            const nodeSgs = of(rs, T.sg).filter((g) => of(rs, T.launchTemplate).some((lt) => linked(lt, g, "vpcSecurityGroupIds")));
             for (const db of of(rs, T.db)) {
                 const sgs = of(rs, T.sg).filter((g) => linked(db, g, "vpcSecurityGroupIds"));
                 if (sgs.length === 0) {
@@ -217,11 +226,42 @@ export const TRACKING_CHECKS: readonly Check[] = [
                         const proto = String(r.inputs.ipProtocol ?? r.inputs.protocol);
                         if (!source || cidr !== undefined) {
                             out.push(v("NET-03", r, "ingress from a CIDR or prefix list, not a security group"));
+                        } else if (nodeLayer && !nodeSgs.some((n) => linked(r, n, r.inputs.referencedSecurityGroupId !== undefined ? "referencedSecurityGroupId" : "sourceSecurityGroupId"))) {
+                            // Any other group (the cluster SG, a load balancer's, one outside the
+                            // program) admits more than the pods that need the database.
+                            out.push(v("NET-03", r, `ingress source ${source} is not the node (or pod) security group the program declares`));
                         }
                         if (proto !== "tcp" || r.inputs.fromPort !== 5432 || r.inputs.toPort !== 5432) {
                             out.push(v("NET-03", r, `ingress ${proto} ${r.inputs.fromPort}-${r.inputs.toPort} is not TCP 5432 only`));
                         }
                     }
+                }
+            }
+            return out;
+        },
+    },
+    {
+        id: "ML-03",
+        description: "MLflow's Service is ClusterIP; any Ingress to it terminates TLS and authenticates every request (ALB OIDC/Cognito, or an auth proxy)",
+        evaluate(rs) {
+            const out: Violation[] = [];
+            const services = of(rs, T.service).filter(isMlflow);
+            for (const s of services.filter((x) => (x.inputs.spec?.type ?? "ClusterIP") !== "ClusterIP")) {
+                out.push(v("ML-03", s, `Service type ${s.inputs.spec.type} exposes MLflow outside the cluster; use ClusterIP behind an authenticated Ingress`));
+            }
+            const names = (ns: unknown) => services.filter((x) => x.inputs.metadata?.namespace === ns).map((x) => x.inputs.metadata?.name);
+            const backends = (i: Res): unknown[] => [i.inputs.spec?.defaultBackend, ...(i.inputs.spec?.rules ?? []).flatMap((r: any) => r.http?.paths ?? []).map((p: any) => p.backend)]
+                .map((b: any) => b?.service?.name).filter((x) => x !== undefined);
+            for (const i of of(rs, T.ingress).filter((x) => isMlflow(x) || backends(x).some((b) => names(x.inputs.metadata?.namespace).includes(b)))) {
+                const a: Record<string, string> = i.inputs.metadata?.annotations ?? {};
+                if (!ingressHasTls(a, i.inputs.spec?.tls)) {
+                    out.push(v("ML-03", i, "the MLflow Ingress does not terminate TLS (ACM certificate without an HTTP listener, or a TLS Secret per host)"));
+                }
+                // ALB: auth-type oidc/cognito; "allow" would pass unauthenticated requests through.
+                // ingress-nginx: an external auth URL (oauth2-proxy).
+                const alb = ["oidc", "cognito"].includes(a["alb.ingress.kubernetes.io/auth-type"]) && a["alb.ingress.kubernetes.io/auth-on-unauthenticated-request"] !== "allow";
+                if (!alb && !a["nginx.ingress.kubernetes.io/auth-url"]) {
+                    out.push(v("ML-03", i, "the MLflow Ingress does not authenticate requests (no ALB auth-type oidc/cognito, or it allows unauthenticated requests)"));
                 }
             }
             return out;

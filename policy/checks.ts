@@ -7,6 +7,7 @@
  * A check asserts the production value on production stacks and the documented sandbox value on
  * sandbox stacks, so every relaxation is explicit.
  */
+import { ACCELERATOR_LABEL, GPU_FAMILIES, GPU_NODE_LABEL } from "../components/shared/gpu";
 
 /** What a check needs to know about one resource. */
 export interface Res {
@@ -132,6 +133,19 @@ export function zonesOf(r: Res, key: string, rs: readonly Res[]): Set<string> | 
     const subnets = rs.filter((x) => x.type === "aws:ec2/subnet:Subnet" && x.urn !== undefined && deps.includes(x.urn));
     const zones = subnets.map((x) => x.inputs.availabilityZone).filter((z) => typeof z === "string");
     return zones.length === 0 ? undefined : new Set(zones);
+}
+
+/**
+ * A GPU node group, decided from what it runs rather than its AMI name: an accelerated EC2 family
+ * (g*, gr*, p*: the EC2 accelerated-computing table, GPU_FAMILIES in components/shared/gpu.ts),
+ * a GPU node label, or an NVIDIA AMI. A GPU group on a CPU AMI must still be caught.
+ */
+export function isGpuNodeGroup(r: Res): boolean {
+    const families = (r.inputs.instanceTypes ?? []).map((t: unknown) => String(t).split(".")[0]);
+    const labels: Record<string, unknown> = r.inputs.labels ?? {};
+    return families.some((f: string) => (GPU_FAMILIES as readonly string[]).includes(f) || /^(g|gr|p)\d/.test(f))
+        || labels[GPU_NODE_LABEL.key] === GPU_NODE_LABEL.value || labels[ACCELERATOR_LABEL] !== undefined
+        || String(r.inputs.amiType ?? "").includes("NVIDIA");
 }
 
 /** A node group names a launch template (by id or name). */
@@ -307,8 +321,8 @@ export const FOUNDATION_CHECKS: readonly Check[] = [
         const bdm = r.inputs.blockDeviceMappings ?? [];
         return bdm.length > 0 && bdm.every((b: any) => isTrue(b.ebs?.encrypted)) ? undefined : "blockDeviceMappings must all set ebs.encrypted";
     }),
-    perResource("NG-06", "GPU groups: NVIDIA AMI, nvidia.com/gpu NoSchedule taint; min 0 in sandbox", [T.nodeGroup], (r, env) => {
-        if (!String(r.inputs.amiType ?? "").includes("NVIDIA")) {
+    perResource("NG-06", "GPU groups (NVIDIA instance types, a GPU label or an NVIDIA AMI): NVIDIA AMI, nvidia.com/gpu NoSchedule taint; min 0 in sandbox", [T.nodeGroup], (r, env) => {
+        if (!isGpuNodeGroup(r)) {
             return undefined;
         }
         const out: string[] = [];

@@ -554,6 +554,11 @@ describe("MONITORING_CHECKS", () => {
         ["PM-03", "sandbox", RELEASE, kps, (i) => { i.values.alertmanager.podDisruptionBudget.enabled = true; }],
         ["PM-04", "production", SECRET, "mon-alertmanager-config", (i) => { i.stringData["alertmanager.yaml"] = renderAlertmanagerConfig({ slackWebhookUrl: "https://x" }); }],
         ["PM-04", "sandbox", RELEASE, kps, (i) => { i.values.alertmanager.alertmanagerSpec.useExistingSecret = false; }],
+        // PM-04: a name is not a receiver; the root and critical routes need a receiver with an integration.
+        ["PM-04", "production", SECRET, "mon-alertmanager-config", (i) => { const c = JSON.parse(i.stringData["alertmanager.yaml"]); c.route.receiver = "pager"; i.stringData["alertmanager.yaml"] = JSON.stringify(c); }],
+        ["PM-04", "production", SECRET, "mon-alertmanager-config", (i) => { const c = JSON.parse(i.stringData["alertmanager.yaml"]); c.receivers.push({ name: "pager" }); for (const r of c.route.routes) if (r.matchers.includes('severity = "critical"')) r.receiver = "pager"; i.stringData["alertmanager.yaml"] = JSON.stringify(c); }],
+        ["PM-04", "production", SECRET, "mon-alertmanager-config", (i) => { const c = JSON.parse(i.stringData["alertmanager.yaml"]); c.route.routes.reverse(); i.stringData["alertmanager.yaml"] = JSON.stringify(c); }],
+        ["PM-04", "production", SECRET, "mon-alertmanager-config", (i) => { const c = JSON.parse(i.stringData["alertmanager.yaml"]); c.route.routes[0].receiver = c.route.receiver; i.stringData["alertmanager.yaml"] = JSON.stringify(c); }],
         ["K8S-03", "sandbox", RELEASE, "mon-dcgm-exporter", (i) => { i.values.securityContext.privileged = true; }],
         ["K8S-04", "sandbox", RELEASE, "mon-dcgm-exporter", (i) => { i.values.securityContext.capabilities.add = ["SYS_ADMIN", "NET_ADMIN"]; }],
         ["K8S-08", "sandbox", RELEASE, kps, (i) => { delete i.values.grafana.resources.limits; }],

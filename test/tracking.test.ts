@@ -449,7 +449,7 @@ describe("TRACKING_CHECKS", () => {
         await build(env, env === "production" ? { ingress: INGRESS } : {});
         expect(TRACKING_CHECKS.map((c) => c.id)).toEqual([
             "RDS-01", "RDS-02", "RDS-03", "RDS-04", "RDS-05", "RDS-06", "RDS-07", "RDS-08", "RDS-09", "RDS-10",
-            "NET-03", "S3-01", "S3-02", "S3-03", "S3-04", "S3-05", "S3-06", "ML-01", "ML-04", "ML-02",
+            "NET-03", "ML-03", "S3-01", "S3-02", "S3-03", "S3-04", "S3-05", "S3-06", "ML-01", "ML-04", "ML-02",
         ]);
         expect(run(allRecords(), env)).toEqual([]);
         expect(WORKLOAD_CHECKS.flatMap((c) => c.evaluate(allRecords(), env))).toEqual([]);
