@@ -37,7 +37,11 @@ const fluentdDaemonSets = (rs: readonly Res[]) =>
 const podSpec = (d: Res) => d.inputs.spec?.template?.spec ?? {};
 const fluentdContainers = (d: Res): any[] => (podSpec(d).containers ?? []).filter((c: any) => /fluentd/.test(String(c.image ?? "")));
 
-/** Bytes in a Fluentd size (`8MB`, `4GB`, `512m`); undefined when unreadable. */
+/**
+ * Bytes in a Fluentd size (`8MB`, `4GB`, `512m`); undefined when unreadable. Fluentd's units are
+ * binary whatever the suffix says: fluent/fluentd lib/fluent/config/types.rb `size_value`
+ * multiplies `g` by 1024**3, so `50GB` is 50 GiB, a whole 50 GiB root volume.
+ */
 export function fluentdBytes(size: string | undefined): number | undefined {
     const m = /^(\d+)\s*([kmgt])?b?$/i.exec(size ?? "");
     if (m === null) {
@@ -57,6 +61,16 @@ const ITEM_EXPECTATIONS: readonly [number, string | undefined, ItemOutcome][] = 
 
 /** Largest total_limit_size the checks accept: well below a node's root volume. */
 export const MAX_BUFFER_BYTES = 50 * 1024 ** 3;
+/** Share of the smallest node root volume Fluentd's file buffers may fill; the rest holds images and container logs. */
+export const BUFFER_DISK_SHARE = 0.5;
+/** Smallest root volume config.ts accepts (GiB): the bound when no launch template is in view (a component on its own). */
+const MIN_NODE_DISK_GIB = 20;
+/** GiB of the smallest root volume among the node launch templates (Fluentd runs on every node). */
+function smallestNodeDiskGiB(rs: readonly Res[]): number {
+    const sizes = of(rs, "aws:ec2/launchTemplate:LaunchTemplate").flatMap((lt) => (lt.inputs.blockDeviceMappings ?? []).map((b: any) => Number(b.ebs?.volumeSize)))
+        .filter((n: number) => Number.isFinite(n) && n > 0);
+    return sizes.length === 0 ? MIN_NODE_DISK_GIB : Math.min(...sizes);
+}
 
 function confCheck(id: string, description: string, fn: (text: string, r: Res, env: Env, all: readonly Res[]) => string[]): Check {
     return perResource(id, description, [T.configMap], (r, env, all) => {
@@ -105,7 +119,10 @@ export const LOGGING_CHECKS: readonly Check[] = [
         const out: string[] = [];
         const dss = fluentdDaemonSets(all).filter((d) => d.inputs.metadata?.namespace === r.inputs.metadata?.namespace);
         const writable = dss.flatMap(hostMounts).filter((m) => !m.readOnly).map((m) => m.mountPath);
-        const onHost = (p: string | undefined) => dss.length === 0 || writable.some((w) => under(p, w));
+        const onHost = (p: string | undefined) => writable.some((w) => under(p, w));
+        if (dss.length === 0) {
+            out.push(`no Fluentd DaemonSet in ${r.inputs.metadata?.namespace} runs this configuration: no node ships logs`);
+        }
         for (const m of esMatches(text)) {
             const b = bufferOf(m);
             if (b?.params["@type"] !== "file") {
@@ -142,8 +159,13 @@ export const LOGGING_CHECKS: readonly Check[] = [
         }
         return out;
     }),
-    dsCheck("FL-01", "Fluentd mounts node log directories read-only; only its state directory is writable", (d) =>
-        hostMounts(d).filter((m) => !m.readOnly && /^\/var\/log(\/|$)|^\/var\/lib\/docker/.test(m.hostPath)).map((m) => `log directory ${m.hostPath} is mounted writable`))),
+    both(dsCheck("FL-01", "Fluentd mounts node log directories read-only; only its state directory is writable", (d) =>
+        hostMounts(d).filter((m) => !m.readOnly && /^\/var\/log(\/|$)|^\/var\/lib\/docker/.test(m.hostPath)).map((m) => `log directory ${m.hostPath} is mounted writable`)),
+    {
+        id: "FL-01",
+        description: "a stack with Elasticsearch runs a Fluentd DaemonSet",
+        evaluate: (rs) => fluentdDaemonSets(rs).length > 0 ? [] : of(rs, T.elasticsearch).map((es) => v("FL-01", es, "no Fluentd DaemonSet: no node ships logs to this Elasticsearch")),
+    })),
     both(confCheck("FL-02", "Elasticsearch output retries forever (or has retry_timeout plus a <secondary>)", (text) =>
         esMatches(text).flatMap((m) => {
             const b = bufferOf(m);
@@ -163,19 +185,29 @@ export const LOGGING_CHECKS: readonly Check[] = [
             })),
         ];
     })),
-    confCheck("FL-03", "buffer: overflow_action block and an explicit, bounded total_limit_size", (text) =>
-        esMatches(text).flatMap((m) => {
+    confCheck("FL-03", "buffer: overflow_action block and an explicit total_limit_size; all file buffers together fit in half the smallest node root volume", (text, _r, _env, all) => {
+        const out = esMatches(text).flatMap((m) => {
             const b = bufferOf(m);
-            const out: string[] = [];
+            const problems: string[] = [];
             if (b?.params.overflow_action !== "block") {
-                out.push(`<match ${m.arg}> overflow_action is ${b?.params.overflow_action ?? "throw_exception (default)"}, which drops new events when full`);
+                problems.push(`<match ${m.arg}> overflow_action is ${b?.params.overflow_action ?? "throw_exception (default)"}, which drops new events when full`);
             }
             const bytes = fluentdBytes(b?.params.total_limit_size);
             if (bytes === undefined || bytes > MAX_BUFFER_BYTES) {
-                out.push(`<match ${m.arg}> total_limit_size (${b?.params.total_limit_size}) must be set and at most 50GB (below node disk)`);
+                problems.push(`<match ${m.arg}> total_limit_size (${b?.params.total_limit_size}) must be set and at most 50GB (Fluentd: 50 GiB)`);
             }
-            return out;
-        })),
+            return problems;
+        });
+        // Every file buffer (the Elasticsearch output's, the dead letter's) shares the node's root
+        // volume with images and container logs; an unset one defaults to 64GB (Fluentd: 64 GiB).
+        const buffers = walk(parseFluentdConfig(text)).filter((s) => s.name === "buffer" && s.params["@type"] === "file");
+        const total = buffers.reduce((n, b) => n + (fluentdBytes(b.params.total_limit_size) ?? 64 * 1024 ** 3), 0);
+        const disk = smallestNodeDiskGiB(all);
+        if (total > BUFFER_DISK_SHARE * disk * 1024 ** 3) {
+            out.push(`file buffers may hold ${(total / 1024 ** 3).toFixed(1)} GiB, more than ${BUFFER_DISK_SHARE * 100}% of the smallest node root volume (${disk} GiB)`);
+        }
+        return out;
+    }),
     both(confCheck("FL-04", "Elasticsearch output uses https with ssl_verify true, a CA file, and a password from the environment", (text) =>
         esMatches(text).flatMap((m) => {
             const out: string[] = [];

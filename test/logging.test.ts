@@ -567,6 +567,8 @@ describe("LOGGING_CHECKS catch non-compliant resources", () => {
         ["FL-03: throw_exception", "sandbox", (rs) => editConf(rs, (t) => t.replace("overflow_action block", "overflow_action throw_exception")), ["FL-03"]],
         ["FL-03: no total_limit_size", "sandbox", (rs) => editConf(rs, (t) => t.replace(/ {4}total_limit_size .*\n/, "")), ["FL-03"]],
         ["FL-03: 64GB buffer", "sandbox", (rs) => editConf(rs, (t) => t.replace(/total_limit_size .*/, "total_limit_size 64GB")), ["FL-03"]],
+        ["FL-03: 10GB buffer on the smallest (20 GiB) node disk", "sandbox", (rs) => editConf(rs, (t) => t.replace(/total_limit_size \d+GB/, "total_limit_size 10GB")), ["FL-03"]],
+        ["FL-01: no Fluentd DaemonSet", "sandbox", (rs) => rs.filter((r) => !ds(r)), ["FL-01"]],
         ["FL-04: http", "sandbox", (rs) => editConf(rs, (t) => t.replace("scheme https", "scheme http")), ["FL-04"]],
         ["FL-04: no verification", "sandbox", (rs) => editConf(rs, (t) => t.replace("ssl_verify true", "ssl_verify false")), ["FL-04"]],
         ["FL-04: literal password in conf", "sandbox", (rs) => editConf(rs, (t) => t.replace(/password ".*"/, "password hunter2")), ["FL-04"]],
