@@ -290,6 +290,15 @@ export const LOGGING_CHECKS: readonly Check[] = [
         }
         return out;
     }),
+    {
+        // ES-01 … ES-03 are written for a managed (AWS) OpenSearch domain. The platform runs
+        // Elasticsearch with ECK on EKS (ES-04/ES-05 above), so they are not applicable; this check
+        // keeps them so: a managed domain fails until those items are implemented for it.
+        id: "ES-01",
+        description: "ES-01..ES-03 (managed OpenSearch) are not applicable: no aws:opensearch/aws:elasticsearch domain is declared (logs go to ECK)",
+        evaluate: (rs) => rs.filter((r) => /^aws:(opensearch|elasticsearch)\/domain:Domain$/.test(r.type))
+            .map((r) => v("ES-01", r, "a managed OpenSearch/Elasticsearch domain is declared; ES-01..ES-03 have no check for it (encryption, VPC-only access, HTTPS, audit logs)")),
+    },
     perResource("ES-04", "every nodeSet claims `elasticsearch-data` with a storageClassName and an explicit size (ECK's default is 1Gi); no emptyDir data volume", [T.elasticsearch], (r) =>
         (r.inputs.spec?.nodeSets ?? []).flatMap((ns: any) => {
             const out: string[] = [];
