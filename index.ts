@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Cluster } from "./components/cluster";
-import { ClusterServices } from "./components/cluster-services";
+import { ClusterServices, DEFAULT_STORAGE_CLASS } from "./components/cluster-services";
 import { JupyterHub } from "./components/jupyter-hub";
 import { Logging } from "./components/logging";
 import { Monitoring } from "./components/monitoring";
@@ -18,6 +18,7 @@ import { Serving, SERVING_MLFLOW_READER } from "./components/serving";
 import { NAMESPACES } from "./components/shared/platform";
 import { Tenancy } from "./components/tenancy";
 import { Tracking } from "./components/tracking";
+import { VolumeDrain } from "./components/shared/volume-drain";
 
 // Validates everything first: a bad value stops here, before any resource is registered.
 const cfg = loadConfig();
@@ -72,10 +73,15 @@ const cluster = new Cluster("cluster", {
 // driver, so objects are created after them and deleted before them: a PVC's volume is released
 // while the driver still runs. With a brand-new stack the kubeconfig is unknown during preview,
 // and the provider previews its objects without contacting a cluster.
+// DESTROY-04: with reclaimPolicy Delete, destroy waits here (after every Kubernetes object, before
+// the EBS CSI add-on and nodes) until the driver has deleted each released volume and its PV.
+const volumeDrain = cfg.cluster.storageReclaimPolicy === "Delete"
+    ? new VolumeDrain("cluster-volume-drain", { kubeconfig: cluster.kubeconfigJson, storageClassName: DEFAULT_STORAGE_CLASS }, { parent: cluster, dependsOn: cluster.workloadPrerequisites })
+    : undefined;
 const k8sProvider = new k8s.Provider("k8s", {
     kubeconfig: cluster.kubeconfigJson,
     enableServerSideApply: true,
-}, { dependsOn: cluster.workloadPrerequisites });
+}, { dependsOn: [...cluster.workloadPrerequisites, ...(volumeDrain ? [volumeDrain] : [])] });
 const k8sOpts = { providers: { aws: awsProvider, kubernetes: k8sProvider } };
 
 const clusterServices = new ClusterServices("cluster-services", {

@@ -490,7 +490,14 @@ export class Cluster extends pulumi.ComponentResource {
             })),
             dependsOn: [podIdentityAgent],
         }, this);
-        const ebsCsi = addon("ebs-csi", "aws-ebs-csi-driver", a.addonVersions.ebsCsiDriver, {}, [vpcCni, kubeProxy, ebsIdentity.association]);
+        // k8sTagClusterId makes the driver tag every volume kubernetes.io/cluster/<cluster>=owned
+        // (and ebs.csi.aws.com/cluster-name); without it only the cluster-agnostic
+        // ebs.csi.aws.com/cluster=true is set (aws-ebs-csi-driver v1.64 docs/tagging.md,
+        // pkg/driver/controller.go CreateVolume), so the destroy leftover check could not find this
+        // cluster's volumes (checklist DESTROY-04).
+        const ebsCsi = addon("ebs-csi", "aws-ebs-csi-driver", a.addonVersions.ebsCsiDriver, {
+            configurationValues: pulumi.jsonStringify({ controller: { k8sTagClusterId: clusterName } }),
+        }, [vpcCni, kubeProxy, ebsIdentity.association]);
 
         this.clusterName = clusterName;
         this.kubeconfigJson = pulumi.secret(cluster.kubeconfigJson);

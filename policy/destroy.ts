@@ -9,6 +9,7 @@
  * The same functions run in the tests (over recorded registrations), in the offline plan and in
  * the policy pack (over `pulumi preview`'s resources).
  */
+import { VOLUME_DRAIN_ROLE } from "../components/shared/volume-drain";
 import { Check, Env, isTrue, Res, Violation } from "./checks";
 
 /** A resource with the graph edges the walk follows (a mock record or a policy-pack resource). */
@@ -158,8 +159,11 @@ const PROD_DATA = [D.rdsInstance, D.rdsCluster, D.bucket, D.bucketV2, D.elastics
 
 /** One reason a stack would not destroy cleanly, with the rule it breaks. */
 export interface DestroyProblem {
-    /** DESTROY-01 volumes, DESTROY-02 load balancers, DESTROY-03 sandbox state, DESTROY-04 production data. */
-    readonly id: "DESTROY-01" | "DESTROY-02" | "DESTROY-03" | "DESTROY-04";
+    /**
+     * DESTROY-01 volumes, DESTROY-02 load balancers, DESTROY-03 sandbox state, DESTROY-04 volumes
+     * gone before the driver (checklist §17), DESTROY-05 production data.
+     */
+    readonly id: "DESTROY-01" | "DESTROY-02" | "DESTROY-03" | "DESTROY-04" | "DESTROY-05";
     readonly resource: GraphRes;
     readonly message: string;
 }
@@ -177,11 +181,35 @@ export function destroyFindings(resources: readonly GraphRes[], env: Env, protec
     const controllers = resources.filter(isLbController);
     const isProtected = (r: GraphRes) => r.protect === true || (r.urn !== undefined && protectedUrns.has(r.urn));
     const label = (r: GraphRes) => `${r.type} ${r.name}`;
+    // DESTROY-04: PV deletion is asynchronous after the claim goes (the external-provisioner deletes
+    // a Released PV's volume, then the PV; components/shared/volume-drain.ts). For each EBS
+    // StorageClass whose volumes are deleted, a drain for it must sit between the volume makers
+    // (they reach it, so they are deleted first) and the EBS CSI add-on (it reaches the add-on, so
+    // the add-on is deleted after its wait).
+    const deletingClasses = resources.filter((r) => r.type === D.storageClass && r.inputs.provisioner === "ebs.csi.aws.com" && (r.inputs.reclaimPolicy ?? "Delete") === "Delete");
+    const drains = resources.filter((r) => r.inputs.role === VOLUME_DRAIN_ROLE);
+    for (const sc of deletingClasses) {
+        const name = sc.inputs.metadata?.name;
+        const mine = drains.filter((d) => d.inputs.storageClassName === name);
+        if (mine.length === 0) {
+            add("DESTROY-04", sc, `${label(sc)} deletes volumes (reclaimPolicy Delete) but no volume drain waits for its PVs on destroy: the EBS CSI add-on could go before the driver deletes them`);
+        }
+        for (const d of mine) {
+            const reached = reachableFrom(d, byUrn);
+            if (!drivers.some((x) => x.urn !== undefined && reached.has(x.urn))) {
+                add("DESTROY-04", d, `${label(d)} does not depend on the EBS CSI add-on, so destroy could remove the driver before the wait`);
+            }
+        }
+    }
     for (const r of resources) {
         if (makesVolumes(r) !== undefined) {
             const reached = reachableFrom(r, byUrn);
             if (!drivers.some((d) => d.urn !== undefined && reached.has(d.urn))) {
                 add("DESTROY-01", r, `${label(r)} makes EBS volumes but does not depend on the EBS CSI add-on: destroy could remove the driver first and leak the volumes`);
+            }
+            const waits = drains.filter((d) => deletingClasses.some((sc) => sc.inputs.metadata?.name === d.inputs.storageClassName));
+            if (deletingClasses.length > 0 && waits.length > 0 && !waits.some((d) => d.urn !== undefined && reached.has(d.urn))) {
+                add("DESTROY-04", r, `${label(r)} makes EBS volumes but is not deleted before the volume drain: destroy could stop waiting before its volumes are released`);
             }
         }
         const lb = makesLoadBalancer(r);
@@ -217,13 +245,13 @@ export function destroyFindings(resources: readonly GraphRes[], env: Env, protec
             }
         } else {
             if (PROD_DATA.includes(r.type) && !isProtected(r)) {
-                add("DESTROY-04", r, `${label(r)} holds production data but is not protected`);
+                add("DESTROY-05", r, `${label(r)} holds production data but is not protected`);
             }
             if (isDb && !isTrue(r.inputs.skipFinalSnapshot) && !r.inputs.finalSnapshotIdentifier) {
-                add("DESTROY-04", r, `${r.name}: skipFinalSnapshot false without finalSnapshotIdentifier makes delete fail`);
+                add("DESTROY-05", r, `${r.name}: skipFinalSnapshot false without finalSnapshotIdentifier makes delete fail`);
             }
             if (isBucket && isTrue(r.inputs.forceDestroy)) {
-                add("DESTROY-04", r, `${r.name}: forceDestroy would delete production data with the bucket`);
+                add("DESTROY-05", r, `${r.name}: forceDestroy would delete production data with the bucket`);
             }
         }
     }
@@ -239,7 +267,8 @@ const DESCRIPTIONS: Record<DestroyProblem["id"], string> = {
     "DESTROY-01": "every object that makes EBS volumes (PVC, StatefulSet claim templates, Elasticsearch, storage-using Helm releases) depends on the EBS CSI add-on",
     "DESTROY-02": "no LoadBalancer Service or Ingress in a sandbox; in production each depends on the load-balancer controller that deletes its load balancer",
     "DESTROY-03": "sandbox: nothing protected or retained; RDS skips the final snapshot without deletion protection; buckets force-destroy; EKS deletion protection off",
-    "DESTROY-04": "production: RDS, S3 and Elasticsearch are protected; RDS keeps a final snapshot; buckets are never force-destroyed",
+    "DESTROY-04": "volumes of an EBS StorageClass with reclaimPolicy Delete: a volume drain waits on destroy after every volume-making object and before the EBS CSI add-on, until no such PV remains",
+    "DESTROY-05": "production: RDS, S3 and Elasticsearch are protected; RDS keeps a final snapshot; buckets are never force-destroyed",
 };
 
 /** The destroy rules as checklist-style checks (the policy pack and the plan run them with the others). */

@@ -184,6 +184,13 @@ describe("Cluster: add-ons", () => {
         expect(JSON.parse(cni.inputs.configurationValues)).toEqual({ enableNetworkPolicy: "true" });
     });
 
+    it("has the EBS CSI driver tag its volumes with the cluster (kubernetes.io/cluster/<name>=owned, for the destroy leftover check)", async () => {
+        await build();
+        const csi = one("aws:eks/addon:Addon", "c-ebs-csi");
+        expect(JSON.parse(csi.inputs.configurationValues)).toEqual({ controller: { k8sTagClusterId: expect.any(String) } });
+        expect(JSON.parse(csi.inputs.configurationValues).controller.k8sTagClusterId).not.toBe("");
+    });
+
     it("installs DaemonSet add-ons before nodes and Deployment add-ons alongside the CPU group", async () => {
         await build();
         const urn = (n: string) => one("aws:eks/addon:Addon", n).urn;

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Env } from "../policy/checks";
 import { D, destroyFindings, destroyProblems, GraphRes, makesLoadBalancer, makesVolumes, providerUrn, reachableFrom } from "../policy/destroy";
+import { VOLUME_DRAIN_ROLE, waitForVolumesGone } from "../components/shared/volume-drain";
 import { allRecords, ResourceRecord, resetRecords } from "./mocks";
 import { loadStack, PROD_SECRETS, ROOT, stackConfig } from "./stack";
 
@@ -160,10 +161,66 @@ describe.each(STACKS)("stack %s destroys cleanly", (stack) => {
         });
     }
 
+    if (env === "sandbox") {
+        // DESTROY-04: delete order is the reverse of the dependency walk. Every volume maker reaches
+        // the drain (deleted before it), the drain reaches the EBS CSI add-on and the CPU nodes (deleted
+        // after its wait), and the drain does not reach any volume maker (no cycle to break).
+        it("orders the volume drain between every volume maker and the EBS CSI add-on and nodes", () => {
+            const byUrn = new Map(records().map((r) => [r.urn, r]));
+            const drains = records().filter((r) => r.inputs.role === VOLUME_DRAIN_ROLE);
+            expect(drains.map((d) => d.inputs.storageClassName)).toEqual(["gp3"]);
+            const drain = drains[0];
+            const csi = records().find((r) => r.type === D.addon && r.inputs.addonName === "aws-ebs-csi-driver")!;
+            const cpu = records().find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name.endsWith("-cpu"))!;
+            const fromDrain = reachableFrom(drain, byUrn);
+            expect(fromDrain.has(csi.urn)).toBe(true);
+            expect(fromDrain.has(cpu.urn)).toBe(true);
+            const makers = records().filter((r) => makesVolumes(r) !== undefined);
+            for (const m of makers) {
+                expect(reachableFrom(m, byUrn).has(drain.urn), `${m.type} ${m.name}`).toBe(true);
+                expect(fromDrain.has(m.urn), `${m.type} ${m.name}`).toBe(false);
+            }
+        });
+
+        it("fails DESTROY-04 without the drain, or with the provider not waiting on it (mutated graphs)", () => {
+            const drain = records().find((r) => r.inputs.role === VOLUME_DRAIN_ROLE)!;
+            const without = records().filter((r) => r !== drain);
+            expect(destroyFindings(without, env).filter((p) => p.id === "DESTROY-04").map((p) => p.resource.type)).toEqual([D.storageClass]);
+            const detached = records().map((r) => (r.type === "pulumi:providers:kubernetes" ? { ...r, dependencies: r.dependencies.filter((u) => u !== drain.urn) } : r));
+            expect(destroyFindings(detached, env).filter((p) => p.id === "DESTROY-04").length).toBe(records().filter((r) => makesVolumes(r) !== undefined).length);
+            const early = records().map((r) => (r === drain ? { ...r, dependencies: [] } : r));
+            expect(destroyFindings(early, env).filter((p) => p.id === "DESTROY-04").map((p) => p.resource.name)).toEqual([drain.name]);
+        });
+    }
+
     it("fails once a volume maker loses its path to the driver (mutated graph)", () => {
         // Cut the provider's dependencies: every Kubernetes object then may outlive the driver.
         const cut = records().map((r) => (r.type === "pulumi:providers:kubernetes" ? { ...r, dependencies: [] } : r));
         const found = destroyFindings(cut, env).filter((p) => p.id === "DESTROY-01");
         expect(found.length).toBe(records().filter((r) => makesVolumes(r) !== undefined).length);
+    });
+});
+
+describe("the volume drain's wait (DESTROY-04)", () => {
+    const clock = () => {
+        let t = 0;
+        return { now: () => t, sleep: async (ms: number) => { t += ms; } };
+    };
+
+    it("polls until no Delete-policy PV of its StorageClass remains; Retain PVs and other classes are not waited for", async () => {
+        const lists = [
+            [{ name: "pv-a", storageClassName: "gp3", reclaimPolicy: "Delete", phase: "Released" }, { name: "pv-kept", storageClassName: "gp3", reclaimPolicy: "Retain" }],
+            [{ name: "pv-a", storageClassName: "gp3", reclaimPolicy: "Delete", phase: "Released" }, { name: "pv-other", storageClassName: "io2", reclaimPolicy: "Delete" }],
+            [{ name: "pv-kept", storageClassName: "gp3", reclaimPolicy: "Retain" }],
+        ];
+        let calls = 0;
+        await waitForVolumesGone(async () => lists[Math.min(calls++, lists.length - 1)], "gp3", { timeoutMs: 60_000, intervalMs: 10_000, ...clock() });
+        expect(calls).toBe(3);
+    });
+
+    it("fails the destroy after the timeout, naming the PVs left", async () => {
+        const left = [{ name: "pvc-1234", storageClassName: "gp3", reclaimPolicy: "Delete", phase: "Bound" }];
+        await expect(waitForVolumesGone(async () => left, "gp3", { timeoutMs: 30_000, intervalMs: 10_000, ...clock() }))
+            .rejects.toThrow(/1 PersistentVolume\(s\) of StorageClass gp3 still exist after 30s: pvc-1234 \(Bound\)/);
     });
 });

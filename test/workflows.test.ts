@@ -176,5 +176,9 @@ process.exit(99);`);
         expect(verify.run).toContain("aws resourcegroupstaggingapi get-resources");
         expect(verify.run).toContain("Key=mlplatform:stack,Values=$s");
         expect(verify.run).toContain("exit \"$failed\"");
+        // DESTROY-04: the EBS CSI driver tags volumes with the cluster, not the stack tag.
+        expect(verify.run).toContain("aws ec2 describe-volumes");
+        expect(verify.run).toContain("Name=tag:kubernetes.io/cluster/$cluster,Values=owned");
+        expect(wf.jobs.destroy.steps.find((s: any) => s.name === "destroy").run).toContain("pulumi stack output clusterName --stack \"$s\" > \"$RUNNER_TEMP/cluster-$s\"");
     });
 });
