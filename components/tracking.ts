@@ -154,6 +154,13 @@ export interface TrackingArgs {
     readonly bucketKms?: boolean;
     /** Days after which noncurrent object versions expire (with versioning). @default 30 */
     readonly noncurrentVersionExpirationDays?: number;
+    /**
+     * S3 server access logs of the artifact bucket, to a hardened log bucket of their own
+     * (checklist S3-07). @default false
+     */
+    readonly bucketAccessLogs?: boolean;
+    /** Days the access logs are kept. @default 365 */
+    readonly accessLogRetentionDays?: number;
     /** Delete the bucket with its objects on destroy (sandbox only; checklist S3-06). @default false */
     readonly forceDestroy?: boolean;
     /** Tracking server replicas; 2 or more adds a PodDisruptionBudget and zone spread. @default 1 */
@@ -234,6 +241,7 @@ export const TRACKING_PRESETS = {
         logExports: ["postgresql", "upgrade"],
         bucketVersioning: true,
         bucketKms: true,
+        bucketAccessLogs: true,
         forceDestroy: false,
         replicas: 2,
     },
@@ -264,6 +272,8 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
         slowQueryLogMs: args.slowQueryLogMs ?? 1000,
         bucketVersioning: args.bucketVersioning ?? false,
         bucketKms: args.bucketKms ?? false,
+        bucketAccessLogs: args.bucketAccessLogs ?? false,
+        accessLogRetentionDays: args.accessLogRetentionDays ?? 365,
         noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30,
         forceDestroy: args.forceDestroy ?? false,
         replicas: args.replicas ?? 1,
@@ -278,6 +288,7 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
     if (!INSTANCE_CLASS.test(r.instanceClass)) {
         throw new Error(`instanceClass (${r.instanceClass}) must be an RDS instance class such as db.t4g.micro or db.m7g.large`);
     }
+    wholeNumber("accessLogRetentionDays", r.accessLogRetentionDays, 1, 3650);
     wholeNumber("allocatedStorageGiB", r.allocatedStorageGiB, 20, 65536);
     wholeNumber("maxAllocatedStorageGiB", r.maxAllocatedStorageGiB, r.allocatedStorageGiB, 65536);
     wholeNumber("backupRetentionDays", r.backupRetentionDays, 1, 35);
@@ -342,6 +353,23 @@ export function artifactPolicy(bucket: string, kmsKeyArn?: string): string {
         statements.push({ Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: kmsKeyArn });
     }
     return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/**
+ * The access-log bucket's policy: TLS only (S3-05), and S3's log delivery service may put objects
+ * only for `source` (aws:SourceArn; the bucket ARN is global, so it also pins the account). Pure.
+ */
+export function accessLogBucketPolicy(target: string, source: string): string {
+    const doc = JSON.parse(tlsOnlyBucketPolicy(target));
+    doc.Statement.push({
+        Sid: "S3ServerAccessLogsDelivery",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `arn:aws:s3:::${target}/*`,
+        Condition: { ArnLike: { "aws:SourceArn": `arn:aws:s3:::${source}` } },
+    });
+    return JSON.stringify(doc);
 }
 
 /** Denies every request to the bucket that does not use TLS (checklist S3-05). Pure. */
@@ -548,6 +576,9 @@ export class Tracking extends pulumi.ComponentResource {
             bucket: bucket.id,
             policy: bucket.bucket.apply(tlsOnlyBucketPolicy),
         }, { parent: this, dependsOn: [bucket, pab] });
+        if (a.bucketAccessLogs) {
+            this.accessLogs(name, a, bucket);
+        }
 
         // ---- Kubernetes --------------------------------------------------------------------
         const labels = standardLabels(MLFLOW_NAME, "tracking-server", name);
@@ -853,6 +884,53 @@ export class Tracking extends pulumi.ComponentResource {
                 { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
             ],
         });
+    }
+
+    /**
+     * Checklist S3-07: server access logs of the artifact bucket go to a log bucket hardened like it
+     * (public access blocked, ACLs off, TLS only, versioned, expiring), protected like it. Its
+     * default encryption is SSE-S3: S3 delivers server access logs only to a target bucket whose
+     * default encryption is SSE-S3 (S3 User Guide, "Enabling Amazon S3 server access logging";
+     * aws-cdk aws-s3/lib/bucket.ts refuses anything else: "SSE-S3 is the only supported default
+     * bucket encryption for Server Access Logging target buckets"), the documented S3-02 exemption.
+     * With ACLs off, delivery is granted to logging.s3.amazonaws.com in the bucket policy, for
+     * this source bucket only.
+     */
+    private accessLogs(name: string, a: ResolvedTrackingArgs, source: aws.s3.Bucket): void {
+        const logs = new aws.s3.Bucket(`${name}-access-logs`, {
+            bucketPrefix: `${a.namePrefix}-s3logs-`,
+            forceDestroy: a.forceDestroy,
+        }, { parent: this, protect: a.protect });
+        const side = { parent: this, dependsOn: [logs] };
+        const pab = new aws.s3.BucketPublicAccessBlock(`${name}-access-logs`, {
+            bucket: logs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+        }, side);
+        new aws.s3.BucketOwnershipControls(`${name}-access-logs`, { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, side);
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs`, {
+            bucket: logs.id,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }, side);
+        const versioning = new aws.s3.BucketVersioning(`${name}-access-logs`, { bucket: logs.id, versioningConfiguration: { status: "Enabled" } }, side);
+        new aws.s3.BucketLifecycleConfiguration(`${name}-access-logs`, {
+            bucket: logs.id,
+            rules: [{
+                id: "expire-access-logs",
+                status: "Enabled",
+                filter: {},
+                expiration: { days: a.accessLogRetentionDays },
+                noncurrentVersionExpiration: { noncurrentDays: 7 },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+            }],
+        }, { parent: this, dependsOn: [logs, versioning] });
+        const policy = new aws.s3.BucketPolicy(`${name}-access-logs`, {
+            bucket: logs.id,
+            policy: pulumi.all([logs.bucket, source.bucket]).apply(([target, src]) => accessLogBucketPolicy(target, src)),
+        }, { parent: this, dependsOn: [logs, pab] });
+        new aws.s3.BucketLogging(`${name}-artifacts`, {
+            bucket: source.id,
+            targetBucket: logs.id,
+            targetPrefix: "artifacts/",
+        }, { parent: this, dependsOn: [source, policy] });
     }
 
     /** ALB Ingress with TLS (ACM) and OIDC authentication in front of the Service. */

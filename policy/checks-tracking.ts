@@ -25,6 +25,7 @@ const T = {
     versioning: "aws:s3/bucketVersioning:BucketVersioning",
     lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
     deployment: "kubernetes:apps/v1:Deployment",
     service: "kubernetes:core/v1:Service",
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
@@ -67,13 +68,15 @@ function dbCheck(id: string, description: string, fn: (db: Res, env: Env, rs: re
 }
 
 /** One check over every bucket, with the side resources that configure it. */
-function bucketCheck(id: string, description: string, fn: (side: (type: string) => Res[], env: Env, b: Res) => string[]): Check {
+function bucketCheck(id: string, description: string, fn: (side: (type: string) => Res[], env: Env, b: Res, rs: readonly Res[]) => string[]): Check {
     return {
         id,
         description,
-        evaluate: (rs, env) => of(rs, T.bucket).flatMap((b) => fn((type) => of(rs, type).filter((s) => linked(s, b, "bucket")), env, b).map((m) => v(id, b, m))),
+        evaluate: (rs, env) => of(rs, T.bucket).flatMap((b) => fn((type) => of(rs, type).filter((s) => linked(s, b, "bucket")), env, b, rs).map((m) => v(id, b, m))),
     };
 }
+/** True when some BucketLogging delivers server access logs into `b`. */
+const isLogTarget = (b: Res, rs: readonly Res[]) => of(rs, T.bucketLogging).some((l) => linked(l, b, "targetBucket"));
 
 const statements = (doc: any): any[] => {
     const s = parseJson(doc).Statement ?? [];
@@ -278,9 +281,14 @@ export const TRACKING_CHECKS: readonly Check[] = [
         }
         return out;
     }),
-    bucketCheck("S3-02", "default encryption: SSE-KMS with a key and bucket key in production; any SSE in the sandbox", (side, env) => {
+    bucketCheck("S3-02", "default encryption: SSE-KMS with a key and bucket key in production (access-log buckets: SSE-S3, the only encryption S3 log delivery accepts); any SSE in the sandbox", (side, env, b, rs) => {
         const rules = side(T.sse).flatMap((c) => c.inputs.rules ?? []);
         const byDefault = rules.map((r: any) => ({ r, d: r.applyServerSideEncryptionByDefault ?? {} }));
+        if (isLogTarget(b, rs)) {
+            // Documented exemption (README "S3 access logs"): S3 delivers server access logs only to
+            // a target whose default encryption is SSE-S3; with SSE-KMS no log arrives.
+            return byDefault.length > 0 && byDefault.every(({ d }) => d.sseAlgorithm === "AES256") ? [] : ["an access-log target bucket must use SSE-S3 (AES256) default encryption: S3 log delivery does not support SSE-KMS targets"];
+        }
         if (env === "production") {
             return byDefault.some(({ r, d }) => d.sseAlgorithm === "aws:kms" && d.kmsMasterKeyId && r.bucketKeyEnabled === true) ? [] : ["no SSE-KMS default encryption with a key and bucket key"];
         }
@@ -310,6 +318,27 @@ export const TRACKING_CHECKS: readonly Check[] = [
         }
         if (stmts.some((s) => s.Effect === "Allow" && (s.Principal === "*" || list(s.Principal?.AWS).includes("*")))) {
             out.push("an Allow statement for Principal *");
+        }
+        return out;
+    }),
+    bucketCheck("S3-07", "production: every data bucket sends server access logs to a declared log bucket, which expires them", (side, env, b, rs) => {
+        if (env !== "production" || isLogTarget(b, rs)) {
+            return [];
+        }
+        const targets = side(T.bucketLogging).map((l) => of(rs, T.bucket).find((x) => linked(l, x, "targetBucket")));
+        if (targets.length === 0 || targets.some((t) => t === undefined)) {
+            return ["no BucketLogging to a bucket the program declares (checklist S3-07)"];
+        }
+        const out: string[] = [];
+        for (const t of targets as Res[]) {
+            const expiring = of(rs, T.lifecycle).filter((l) => linked(l, t, "bucket")).flatMap((l) => l.inputs.rules ?? [])
+                .some((r: any) => r.status === "Enabled" && r.expiration?.days > 0);
+            if (!expiring) {
+                out.push(`log bucket ${t.name} has no enabled lifecycle rule expiring the logs`);
+            }
+            if (t.protect !== b.protect) {
+                out.push(`log bucket ${t.name} is ${t.protect ? "" : "not "}protected while the bucket it logs is ${b.protect ? "" : "not "}`);
+            }
         }
         return out;
     }),

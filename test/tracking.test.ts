@@ -199,6 +199,30 @@ describe("Tracking: artifact bucket", () => {
         }
     });
 
+    it("sends production access logs to a hardened, expiring, protected SSE-S3 log bucket (S3-07); none in the sandbox", async () => {
+        await build("production");
+        const logs = one(T.bucket, "tracking-access-logs");
+        expect(logs.inputs.bucketPrefix).toBe("mlplatform-test-s3logs-");
+        expect(logs.inputs.forceDestroy).toBe(false);
+        expect(logs.protect).toBe(true);
+        expect(logs.protect).toBe(one(T.bucket, "tracking-artifacts").protect);
+        const id = "tracking-access-logs-mock";
+        expect(one("aws:s3/bucketLogging:BucketLogging", "tracking-artifacts").inputs).toEqual({ bucket: "tracking-artifacts-mock", targetBucket: id, targetPrefix: "artifacts/" });
+        expect(one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "tracking-access-logs").inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+        expect(one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "tracking-access-logs").inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        expect(one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "tracking-access-logs").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+        expect(one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "tracking-access-logs").inputs.rules[0]).toMatchObject({ status: "Enabled", filter: {}, expiration: { days: 365 } });
+        const doc = JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy", "tracking-access-logs").inputs.policy);
+        expect(doc.Statement[0]).toEqual(JSON.parse(tlsOnlyBucketPolicy(id)).Statement[0]);
+        expect(doc.Statement[1]).toEqual({
+            Sid: "S3ServerAccessLogsDelivery", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject",
+            Resource: `arn:aws:s3:::${id}/*`, Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::tracking-artifacts-mock" } },
+        });
+        await build("sandbox");
+        expect(byType("aws:s3/bucketLogging:BucketLogging")).toHaveLength(0);
+        expect(() => resolveTrackingArgs({ ...TRACKING_PRESETS.production, namePrefix: "mlplatform-test", accessLogRetentionDays: 0 } as TrackingArgs)).toThrow(/accessLogRetentionDays \(0\)/);
+    });
+
     it("writes a bucket policy that denies every non-TLS request and allows nothing", () => {
         const doc = JSON.parse(tlsOnlyBucketPolicy("b"));
         expect(doc.Statement).toEqual([{
@@ -449,7 +473,7 @@ describe("TRACKING_CHECKS", () => {
         await build(env, env === "production" ? { ingress: INGRESS } : {});
         expect(TRACKING_CHECKS.map((c) => c.id)).toEqual([
             "RDS-01", "RDS-02", "RDS-03", "RDS-04", "RDS-05", "RDS-06", "RDS-07", "RDS-08", "RDS-09", "RDS-10",
-            "NET-03", "ML-03", "S3-01", "S3-02", "S3-03", "S3-04", "S3-05", "S3-06", "ML-01", "ML-04", "ML-02",
+            "NET-03", "ML-03", "S3-01", "S3-02", "S3-03", "S3-04", "S3-05", "S3-07", "S3-06", "ML-01", "ML-04", "ML-02",
         ]);
         expect(run(allRecords(), env)).toEqual([]);
         expect(WORKLOAD_CHECKS.flatMap((c) => c.evaluate(allRecords(), env))).toEqual([]);
@@ -457,7 +481,7 @@ describe("TRACKING_CHECKS", () => {
 
     it("flag the sandbox preset as a production database", async () => {
         await build("sandbox");
-        expect(new Set(run(allRecords(), "production").map((x) => x.id))).toEqual(new Set(["RDS-01", "RDS-03", "RDS-04", "RDS-05", "RDS-06", "RDS-10", "S3-02", "S3-03", "S3-06"]));
+        expect(new Set(run(allRecords(), "production").map((x) => x.id))).toEqual(new Set(["RDS-01", "RDS-03", "RDS-04", "RDS-05", "RDS-06", "RDS-10", "S3-02", "S3-03", "S3-06", "S3-07"]));
     });
 
     it.each<[string, Env, (rs: ResourceRecord[]) => void]>([
