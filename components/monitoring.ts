@@ -405,6 +405,11 @@ export class Monitoring extends pulumi.ComponentResource {
                     // Alertmanager: the chart passes these as --config-reloader-* flags
                     // (templates/prometheus-operator/deployment.yaml); its default is none.
                     prometheusConfigReloader: { resources: resources("10m", "32Mi", "64Mi"), enableProbe: true },
+                    // K8S-09: the chart renders both probes as GET /healthz with the same default timing
+                    // (templates/prometheus-operator/deployment.yaml); readiness reacts within 10s, liveness
+                    // restarts only after 60s of failures.
+                    readinessProbe: { enabled: true, periodSeconds: 5, failureThreshold: 2 },
+                    livenessProbe: { enabled: true, periodSeconds: 20, failureThreshold: 3 },
                 },
                 prometheus: {
                     podDisruptionBudget: { enabled: a.podDisruptionBudgets },
@@ -453,9 +458,22 @@ export class Monitoring extends pulumi.ComponentResource {
                     // (grafana 12.11.1 templates/role.yaml vs clusterrole.yaml), and dashboards from the
                     // monitoring namespace only (kube-prometheus-stack sets searchNamespace: ALL).
                     rbac: { namespaced: true },
-                    sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: [NAMESPACES.monitoring] } },
+                    sidecar: {
+                        dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: [NAMESPACES.monitoring] },
+                        // K8S-06/08 for both k8s-sidecar containers (one `sidecar.securityContext` and
+                        // `sidecar.resources` for all, grafana 12.11.1 templates/_pod.tpl); the context
+                        // replaces nothing of the chart's (Helm merges maps key by key). They write only
+                        // to their mounted emptyDirs. Probes: see the K8S-09 exemption.
+                        securityContext: { readOnlyRootFilesystem: true, runAsNonRoot: true },
+                        resources: resources("10m", "64Mi", "128Mi"),
+                    },
                     nodeSelector: onCpuNodes,
                     resources: resources("100m", "256Mi", "512Mi"),
+                    // K8S-06: merged over the chart's containerSecurityContext (no escalation, drop ALL,
+                    // RuntimeDefault). Grafana writes only to volumes: /var/lib/grafana and
+                    // /var/lib/grafana-search are emptyDirs, logs go to the console (grafana 12.11.1
+                    // values.yaml `grafana.ini.log.mode: console`, templates/_pod.tpl `storage`, `search`).
+                    containerSecurityContext: { readOnlyRootFilesystem: true },
                 },
                 // NS-08: without the secrets collector its ClusterRole has no list/watch on Secrets
                 // (kube-state-metrics 8.4.0 templates/role.yaml `if has "secrets" $activeCollectors`).

@@ -12,6 +12,9 @@
  *   container (same files); the reloader's resources come from
  *   `prometheusOperator.prometheusConfigReloader.resources` (chart default `{}`: none).
  *   Images are the operator's defaults at the chart's pinned tags.
+ * - The prometheus-operator Deployment, Grafana with its dashboard and datasource sidecars, and
+ *   kube-state-metrics, from the same release's values over the defaults tables below (each cites
+ *   its subchart's version and file).
  *
  * A model records only what it knows; anything it cannot see counts as unset, so a check fails
  * rather than passes on a guess. Charts not modelled here are listed in the README.
@@ -21,14 +24,15 @@ import { of, Res } from "./checks";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const OPERATOR_CONTAINER_CONTEXT = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 /** kube-prometheus-stack 88.5.3 `values.yaml` default for both Spec.securityContext. */
 const KPS_POD_CONTEXT = { runAsGroup: 2000, runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } };
 
 /** A synthetic workload record for a rendered pod; its name says which release renders it. */
-function workload(release: Res, app: string, namespace: string, replicas: number, spec: Record<string, unknown>): Res {
+function workload(release: Res, app: string, namespace: string, replicas: number, spec: Record<string, unknown>, type = STATEFUL_SET): Res {
     return {
-        type: STATEFUL_SET,
+        type,
         name: `${release.name}/${app}`,
         urn: release.urn,
         inputs: {
@@ -69,6 +73,149 @@ function operatorInstance(release: Res, app: "prometheus" | "alertmanager", s: a
     });
 }
 
+/*
+ * kube-prometheus-stack 88.5.3's other pods, each from its values merged over the subchart's defaults.
+ * Only the defaults the K8S-* checks read are encoded; a value the program sets replaces them
+ * (Helm merges maps key by key, so `merge` does the same here).
+ */
+/** grafana 12.11.1 (grafana-community/helm-charts) `values.yaml` and `templates/_pod.tpl`. */
+const GRAFANA_DEFAULTS = {
+    automountServiceAccountToken: true,
+    securityContext: { runAsNonRoot: true, runAsUser: 472, runAsGroup: 472, fsGroup: 472 },
+    containerSecurityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+    // `readinessProbe`/`livenessProbe`: both GET /api/health on `grafana`; liveness waits 60s, times out after 30s, allows 10 failures.
+    readinessProbe: { httpGet: { path: "/api/health", port: "grafana" } },
+    livenessProbe: { httpGet: { path: "/api/health", port: "grafana" }, initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 },
+    image: "docker.io/grafana/grafana:13.2.0", // tag "" -> appVersion 13.2.0
+    sidecar: {
+        image: "quay.io/kiwigrid/k8s-sidecar:2.10.1",
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+        // `readinessProbe: {}`, `livenessProbe: {}`: none unless set, one value for every sidecar.
+    },
+};
+/** kube-state-metrics 8.4.0 `values.yaml` / `templates/deployment.yaml` (probes: GET /livez on http, /readyz on metrics). */
+const KSM_DEFAULTS = {
+    automountServiceAccountToken: true,
+    securityContext: { runAsGroup: 65534, runAsUser: 65534, fsGroup: 65534, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0", // tag "" -> "v" + appVersion
+};
+/**
+ * kube-prometheus-stack 88.5.3 `prometheusOperator` defaults (`values.yaml`) and
+ * `templates/prometheus-operator/deployment.yaml`: both probes GET /healthz on `http` with
+ * `<x>Probe.{initialDelaySeconds,periodSeconds,timeoutSeconds,successThreshold,failureThreshold}`
+ * (defaults 0, 10, 1, 1, 3 for both: identical unless the values set them apart).
+ */
+const OPERATOR_DEFAULTS = {
+    automountServiceAccountToken: true,
+    securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+    containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    probe: { enabled: true, failureThreshold: 3, initialDelaySeconds: 0, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
+    image: "quay.io/prometheus-operator/prometheus-operator:v0.93.1", // tag "" -> the chart's appVersion
+};
+
+/** Helm's map merge (values over chart defaults, key by key; a `null` removes the key). */
+function merge(base: any, over: any): any {
+    if (over === undefined) {
+        return base;
+    }
+    if (base === null || typeof base !== "object" || Array.isArray(base) || over === null || typeof over !== "object" || Array.isArray(over)) {
+        return over;
+    }
+    const out: any = { ...base };
+    for (const [k, val] of Object.entries(over)) {
+        if (val === null) {
+            delete out[k];
+        } else {
+            out[k] = merge(base[k], val);
+        }
+    }
+    return out;
+}
+
+/** An operator probe as the chart template renders it, or none when `enabled: false`. */
+function operatorProbe(p: any) {
+    const m = merge(OPERATOR_DEFAULTS.probe, p);
+    if (m.enabled === false) {
+        return undefined;
+    }
+    const { enabled: _enabled, ...timing } = m;
+    return { httpGet: { path: "/healthz", port: "http", scheme: "HTTP" }, ...timing };
+}
+
+function grafanaPod(release: Res, g: any, namespace: string): Res {
+    const sc = g.sidecar ?? {};
+    const sidecarContext = merge(GRAFANA_DEFAULTS.sidecar.securityContext, sc.securityContext);
+    const sidecar = (name: string) => ({
+        name,
+        image: GRAFANA_DEFAULTS.sidecar.image,
+        securityContext: sidecarContext,
+        resources: sc.resources,
+        // `{{- with .Values.sidecar.livenessProbe }}`: an empty map renders no probe.
+        livenessProbe: Object.keys(sc.livenessProbe ?? {}).length > 0 ? sc.livenessProbe : undefined,
+        readinessProbe: Object.keys(sc.readinessProbe ?? {}).length > 0 ? sc.readinessProbe : undefined,
+    });
+    // kube-prometheus-stack enables both sidecars (values.yaml `grafana.sidecar.*.enabled: true`).
+    const containers: any[] = [];
+    if (sc.dashboards?.enabled ?? true) {
+        containers.push(sidecar("grafana-sc-dashboard"));
+    }
+    if (sc.datasources?.enabled ?? true) {
+        containers.push(sidecar("grafana-sc-datasources"));
+    }
+    containers.push({
+        name: "grafana",
+        image: GRAFANA_DEFAULTS.image,
+        securityContext: merge(GRAFANA_DEFAULTS.containerSecurityContext, g.containerSecurityContext),
+        resources: g.resources,
+        livenessProbe: merge(GRAFANA_DEFAULTS.livenessProbe, g.livenessProbe),
+        readinessProbe: merge(GRAFANA_DEFAULTS.readinessProbe, g.readinessProbe),
+    });
+    return workload(release, "grafana", g.namespaceOverride || namespace, g.replicas ?? 1, {
+        serviceAccountName: `${release.inputs.name ?? "kube-prometheus-stack"}-grafana`,
+        automountServiceAccountToken: g.automountServiceAccountToken ?? GRAFANA_DEFAULTS.automountServiceAccountToken,
+        securityContext: merge(GRAFANA_DEFAULTS.securityContext, g.securityContext),
+        containers,
+    }, DEPLOYMENT);
+}
+
+function kubeStateMetricsPod(release: Res, k: any, namespace: string): Res {
+    // `{{- if .Values.securityContext.enabled }}` and `omit ... "enabled"`.
+    const pod = merge({ enabled: true, ...KSM_DEFAULTS.securityContext }, k.securityContext);
+    const { enabled, ...podContext } = pod;
+    return workload(release, "kube-state-metrics", k.namespaceOverride || namespace, k.replicas ?? 1, {
+        serviceAccountName: `${release.inputs.name ?? "kube-prometheus-stack"}-kube-state-metrics`,
+        automountServiceAccountToken: k.automountServiceAccountToken ?? KSM_DEFAULTS.automountServiceAccountToken,
+        hostNetwork: k.hostNetwork ?? false,
+        securityContext: enabled === false ? undefined : podContext,
+        containers: [{
+            name: "kube-state-metrics",
+            image: KSM_DEFAULTS.image,
+            securityContext: merge(KSM_DEFAULTS.containerSecurityContext, k.containerSecurityContext),
+            resources: k.resources,
+            // The template fixes each probe's path and port; the values only tune timing.
+            livenessProbe: { httpGet: { path: "/livez", port: "http" } },
+            readinessProbe: { httpGet: { path: "/readyz", port: "metrics" } },
+        }],
+    }, DEPLOYMENT);
+}
+
+function operatorPod(release: Res, o: any, namespace: string, fullname: string): Res {
+    return workload(release, "prometheus-operator", namespace, 1, {
+        serviceAccountName: `${fullname}-operator`,
+        automountServiceAccountToken: o.automountServiceAccountToken ?? OPERATOR_DEFAULTS.automountServiceAccountToken,
+        securityContext: merge(OPERATOR_DEFAULTS.securityContext, o.securityContext),
+        containers: [{
+            name: "kube-prometheus-stack",
+            image: OPERATOR_DEFAULTS.image,
+            securityContext: merge(OPERATOR_DEFAULTS.containerSecurityContext, o.containerSecurityContext),
+            resources: o.resources,
+            livenessProbe: operatorProbe(o.livenessProbe),
+            readinessProbe: operatorProbe(o.readinessProbe),
+        }],
+    }, DEPLOYMENT);
+}
+
 /** The workloads the platform's charts and operators render, as K8S-* check input. */
 export function renderedWorkloads(rs: readonly Res[]): Res[] {
     const out: Res[] = [];
@@ -82,6 +229,16 @@ export function renderedWorkloads(rs: readonly Res[]): Res[] {
             }
             if (values.alertmanager?.enabled !== false) {
                 out.push(operatorInstance(r, "alertmanager", values.alertmanager?.alertmanagerSpec ?? {}, reloader, fullname));
+            }
+            const namespace = String(r.inputs.namespace ?? "");
+            if (values.prometheusOperator?.enabled !== false) {
+                out.push(operatorPod(r, values.prometheusOperator ?? {}, namespace, fullname));
+            }
+            if (values.grafana?.enabled !== false) {
+                out.push(grafanaPod(r, values.grafana ?? {}, namespace));
+            }
+            if (values.kubeStateMetrics?.enabled !== false) {
+                out.push(kubeStateMetricsPod(r, values["kube-state-metrics"] ?? {}, namespace));
             }
         }
     }

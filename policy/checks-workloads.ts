@@ -82,6 +82,38 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         container: "config-reloader",
         reason: "prometheus-operator v0.93.0 gives the reloader one handler for liveness and readiness (pkg/operator/config_reloader.go addProbes); no value sets them apart",
     },
+    {
+        id: "K8S-11",
+        namespace: "monitoring",
+        app: "prometheus-operator",
+        reason: "an operator: it watches the monitoring CRs and writes the Prometheus and Alertmanager StatefulSets, Services and config Secrets through the API (chart Role/ClusterRole, NS-08 limits where)",
+    },
+    {
+        id: "K8S-11",
+        namespace: "monitoring",
+        app: "grafana",
+        reason: "the dashboard and datasource sidecars (k8s-sidecar) watch labelled ConfigMaps and Secrets through the API (namespaced Role in monitoring only, grafana rbac.namespaced)",
+    },
+    {
+        id: "K8S-09",
+        namespace: "monitoring",
+        app: "grafana",
+        container: "grafana-sc-dashboard",
+        reason: "grafana 12.11.1 gives every k8s-sidecar the same `sidecar.livenessProbe`/`readinessProbe`, and each sidecar serves /healthz on HEALTH_PORT 8080 in the one pod network namespace, so one probe value cannot check both sidecars; Grafana's own probes cover the pod",
+    },
+    {
+        id: "K8S-09",
+        namespace: "monitoring",
+        app: "grafana",
+        container: "grafana-sc-datasources",
+        reason: "grafana 12.11.1 gives every k8s-sidecar the same `sidecar.livenessProbe`/`readinessProbe`, and each sidecar serves /healthz on HEALTH_PORT 8080 in the one pod network namespace, so one probe value cannot check both sidecars; Grafana's own probes cover the pod",
+    },
+    {
+        id: "K8S-11",
+        namespace: "monitoring",
+        app: "kube-state-metrics",
+        reason: "it exists to list and watch cluster objects through the API (ClusterRole without Secrets: collectorsExclude secrets)",
+    },
 ];
 
 /** The pod template's spec of a workload record. */

@@ -123,6 +123,11 @@ describe("WORKLOAD_CHECKS", () => {
             "K8S-11 monitoring/prometheus",
             "K8S-09 monitoring/prometheus/config-reloader",
             "K8S-09 monitoring/alertmanager/config-reloader",
+            "K8S-11 monitoring/prometheus-operator",
+            "K8S-11 monitoring/grafana",
+            "K8S-09 monitoring/grafana/grafana-sc-dashboard",
+            "K8S-09 monitoring/grafana/grafana-sc-datasources",
+            "K8S-11 monitoring/kube-state-metrics",
         ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();
