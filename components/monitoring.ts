@@ -479,7 +479,18 @@ export class Monitoring extends pulumi.ComponentResource {
                 // (kube-state-metrics 8.4.0 templates/role.yaml `if has "secrets" $activeCollectors`).
                 // NS-10: the DaemonSet and its ServiceMonitor go to the privileged node-exporter namespace
                 // (prometheus-node-exporter 4.56.1 _helpers.tpl `namespace`, `monitor-namespace`).
-                "prometheus-node-exporter": { namespaceOverride: NAMESPACES.nodeExporter },
+                "prometheus-node-exporter": {
+                    namespaceOverride: NAMESPACES.nodeExporter,
+                    // K8S-02/04/05/08: the chart sets only uid 65534 and a read-only root
+                    // (prometheus-node-exporter 4.56.1 values.yaml); Helm merges these maps over that.
+                    // Host network, PID and hostPath stay: see the K8S-07 exemption.
+                    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+                    containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                    resources: resources("20m", "32Mi", "64Mi"),
+                    // K8S-09: both probes GET / with the same default timing (templates/daemonset.yaml).
+                    readinessProbe: { periodSeconds: 5, failureThreshold: 2 },
+                    livenessProbe: { periodSeconds: 20, failureThreshold: 3 },
+                },
                 "kube-state-metrics": { nodeSelector: onCpuNodes, resources: resources("50m", "128Mi", "256Mi"), collectorsExclude: ["secrets"] },
             },
         }, {

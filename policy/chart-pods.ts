@@ -13,7 +13,7 @@
  *   `prometheusOperator.prometheusConfigReloader.resources` (chart default `{}`: none).
  *   Images are the operator's defaults at the chart's pinned tags.
  * - The prometheus-operator Deployment, Grafana with its dashboard and datasource sidecars, and
- *   kube-state-metrics, from the same release's values over the defaults tables below (each cites
+ *   kube-state-metrics, and the node-exporter DaemonSet, from the same release's values over the defaults tables below (each cites
  *   its subchart's version and file).
  *
  * A model records only what it knows; anything it cannot see counts as unset, so a check fails
@@ -25,6 +25,7 @@ import { of, Res } from "./checks";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const DAEMON_SET = "kubernetes:apps/v1:DaemonSet";
 const OPERATOR_CONTAINER_CONTEXT = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 /** kube-prometheus-stack 88.5.3 `values.yaml` default for both Spec.securityContext. */
 const KPS_POD_CONTEXT = { runAsGroup: 2000, runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } };
@@ -216,6 +217,47 @@ function operatorPod(release: Res, o: any, namespace: string, fullname: string):
     }, DEPLOYMENT);
 }
 
+/**
+ * prometheus-node-exporter 4.56.1 `values.yaml` / `templates/daemonset.yaml`: host network and PID,
+ * hostPath /proc, /sys and (hostRootFsMount) /; both probes GET / on the service port with the same
+ * default timing; token only with `serviceAccount.automountServiceAccountToken` or kube-rbac-proxy.
+ */
+const NODE_EXPORTER_DEFAULTS = {
+    securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534 },
+    containerSecurityContext: { readOnlyRootFilesystem: true },
+    probe: { failureThreshold: 3, httpGet: { httpHeaders: [], scheme: "http" }, initialDelaySeconds: 0, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
+    image: "quay.io/prometheus/node-exporter:v1.12.1", // tag "" -> "v" + appVersion (kube-prometheus-stack adds -distroless)
+};
+
+function nodeExporterPod(release: Res, n: any, namespace: string): Res {
+    const probe = (p: any) => {
+        const m = merge(NODE_EXPORTER_DEFAULTS.probe, p);
+        return { httpGet: { path: "/", port: n.service?.portName ?? "http-metrics", scheme: String(m.httpGet?.scheme ?? "http").toUpperCase() },
+            initialDelaySeconds: m.initialDelaySeconds, periodSeconds: m.periodSeconds, successThreshold: m.successThreshold, timeoutSeconds: m.timeoutSeconds, failureThreshold: m.failureThreshold };
+    };
+    const volumes = [{ name: "proc", hostPath: { path: "/proc" } }, { name: "sys", hostPath: { path: "/sys" } }];
+    if (n.hostRootFsMount?.enabled ?? true) {
+        volumes.push({ name: "root", hostPath: { path: "/" } });
+    }
+    return workload(release, "prometheus-node-exporter", n.namespaceOverride || namespace, 1, {
+        serviceAccountName: `${release.inputs.name ?? "kube-prometheus-stack"}-prometheus-node-exporter`,
+        automountServiceAccountToken: (n.serviceAccount?.automountServiceAccountToken ?? false) || (n.kubeRBACProxy?.enabled ?? false),
+        securityContext: merge(NODE_EXPORTER_DEFAULTS.securityContext, n.securityContext),
+        hostNetwork: n.hostNetwork ?? true,
+        hostPID: n.hostPID ?? true,
+        hostIPC: n.hostIPC ?? false,
+        volumes,
+        containers: [{
+            name: "node-exporter",
+            image: NODE_EXPORTER_DEFAULTS.image,
+            securityContext: merge(NODE_EXPORTER_DEFAULTS.containerSecurityContext, n.containerSecurityContext),
+            resources: n.resources,
+            livenessProbe: probe(n.livenessProbe),
+            readinessProbe: probe(n.readinessProbe),
+        }],
+    }, DAEMON_SET);
+}
+
 /** The workloads the platform's charts and operators render, as K8S-* check input. */
 export function renderedWorkloads(rs: readonly Res[]): Res[] {
     const out: Res[] = [];
@@ -239,6 +281,9 @@ export function renderedWorkloads(rs: readonly Res[]): Res[] {
             }
             if (values.kubeStateMetrics?.enabled !== false) {
                 out.push(kubeStateMetricsPod(r, values["kube-state-metrics"] ?? {}, namespace));
+            }
+            if (values.nodeExporter?.enabled !== false) {
+                out.push(nodeExporterPod(r, values["prometheus-node-exporter"] ?? {}, namespace));
             }
         }
     }

@@ -114,6 +114,12 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         app: "kube-state-metrics",
         reason: "it exists to list and watch cluster objects through the API (ClusterRole without Secrets: collectorsExclude secrets)",
     },
+    {
+        id: "K8S-07",
+        namespace: "node-exporter",
+        app: "prometheus-node-exporter",
+        reason: "reads host metrics: hostNetwork for the node's interfaces, hostPID and hostPath /proc, /sys and / for processes and filesystems (prometheus-node-exporter 4.56.1 templates/daemonset.yaml); it runs alone in the privileged node-exporter namespace as uid 65534 with no capabilities and a read-only root",
+    },
 ];
 
 /** The pod template's spec of a workload record. */

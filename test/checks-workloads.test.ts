@@ -128,6 +128,7 @@ describe("WORKLOAD_CHECKS", () => {
             "K8S-09 monitoring/grafana/grafana-sc-dashboard",
             "K8S-09 monitoring/grafana/grafana-sc-datasources",
             "K8S-11 monitoring/kube-state-metrics",
+            "K8S-07 node-exporter/prometheus-node-exporter",
         ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();

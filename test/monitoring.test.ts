@@ -252,7 +252,7 @@ describe("Monitoring: kube-prometheus-stack", () => {
         expect(agents.inputs.metadata.name).toBe("node-exporter");
         expect(agents.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
         expect(agents.inputs.metadata.annotations["mlplatform.io/pod-security-reason"]).toMatch(/hostNetwork, hostPID and hostPath/);
-        expect(kpsValues()["prometheus-node-exporter"]).toEqual({ namespaceOverride: "node-exporter" });
+        expect(kpsValues()["prometheus-node-exporter"].namespaceOverride).toBe("node-exporter");
         // The operator must read the ServiceMonitor the subchart puts there.
         expect(kpsValues().prometheusOperator.namespaces.additional).toContain("node-exporter");
         expect(one(RELEASE, "mon-kube-prometheus-stack").dependencies).toContain(agents.urn);
