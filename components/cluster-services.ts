@@ -476,6 +476,13 @@ export class ClusterServices extends pulumi.ComponentResource {
                 },
                 tolerations: [GPU_TOLERATION, { key: "CriticalAddonsOnly", operator: "Exists" }],
                 priorityClassName: "system-node-critical",
+                // K8S-05/06/08. A non-empty `securityContext` replaces the chart's default (no escalation,
+                // drop ALL: nvidia-device-plugin 0.20.0 _helpers.tpl `nvidia-device-plugin.securityContext`),
+                // so it repeats that and adds a read-only root: the plugin writes only to its hostPath
+                // volumes (/var/lib/kubelet/device-plugins, /var/run/cdi, the MPS root). Root: see K8S-01.
+                podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                resources: resources("10m", "64Mi", "128Mi"),
             },
         }, { parent: this });
 

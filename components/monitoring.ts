@@ -540,7 +540,8 @@ export class Monitoring extends pulumi.ComponentResource {
                     // The platform declares the ServiceMonitor itself, with the job label the rules use.
                     serviceMonitor: { enabled: false },
                     // Exception (privileged namespace): DCGM needs root and SYS_ADMIN for profiling counters
-                    // and reads the kubelet's pod-resources socket (hostPath) to map GPUs to pods.
+                    // and reads the kubelet's pod-resources socket (hostPath) to map GPUs to pods; the K8S-01/04/06
+                    // exemptions (policy/checks-workloads.ts) say why, policy/chart-pods.ts renders the pod.
                     securityContext: {
                         runAsNonRoot: false,
                         runAsUser: 0,

@@ -15,6 +15,7 @@
  * - The prometheus-operator Deployment, Grafana with its dashboard and datasource sidecars, and
  *   kube-state-metrics, and the node-exporter DaemonSet, from the same release's values over the defaults tables below (each cites
  *   its subchart's version and file).
+ * - The DCGM exporter and the NVIDIA device plugin DaemonSets (tables below, each cited).
  *
  * A model records only what it knows; anything it cannot see counts as unset, so a check fails
  * rather than passes on a guess. Charts not modelled here are listed in the README.
@@ -258,11 +259,88 @@ function nodeExporterPod(release: Res, n: any, namespace: string): Res {
     }, DAEMON_SET);
 }
 
+/**
+ * dcgm-exporter chart 4.8.2 (NVIDIA/dcgm-exporter tag 4.5.3-4.8.2, `deployment/values.yaml`,
+ * `deployment/templates/daemonset.yaml`): `podSecurityContext` ({} by default) is the pod's;
+ * `securityContext` the container's (default root, SYS_ADMIN, drop ALL, no escalation); liveness
+ * GET /health with initialDelaySeconds 45 and periodSeconds 5, readiness the same GET with only
+ * initialDelaySeconds 45; a token only with pod labels/UID enrichment or DRA; hostPath
+ * `kubeletPath` (/var/lib/kubelet/pod-resources). Resources default to 100m/128Mi with a 200m CPU limit.
+ */
+const DCGM_DEFAULTS = {
+    securityContext: { runAsNonRoot: false, runAsUser: 0, capabilities: { add: ["SYS_ADMIN"], drop: ["ALL"] }, allowPrivilegeEscalation: false },
+    resources: { limits: { cpu: "200m", memory: "512Mi" }, requests: { cpu: "100m", memory: "128Mi" } },
+    livenessProbe: { initialDelaySeconds: 45, periodSeconds: 5 },
+    readinessProbe: { initialDelaySeconds: 45 },
+};
+
+function dcgmPod(release: Res, d: any): Res {
+    const probe = (timing: any) => ({ httpGet: { path: "/health", port: d.service?.port ?? 9400, scheme: d.tlsServerConfig?.enabled ? "HTTPS" : "HTTP" }, ...timing });
+    const k = d.kubernetes ?? {};
+    return workload(release, d.nameOverride ?? "dcgm-exporter", String(release.inputs.namespace ?? ""), 1, {
+        serviceAccountName: `${release.inputs.name ?? "dcgm-exporter"}-dcgm-exporter`,
+        automountServiceAccountToken: Boolean(((k.enablePodLabels ?? false) || (k.enablePodUID ?? false)) && (k.rbac?.create ?? true)) || (d.kubernetesDRA?.enabled ?? false),
+        hostPID: d.hostPID ?? false,
+        hostNetwork: d.hostNetwork ?? false,
+        securityContext: d.podSecurityContext ?? {},
+        volumes: [{ name: "pod-gpu-resources", hostPath: { path: d.kubeletPath ?? "/var/lib/kubelet/pod-resources" } }],
+        containers: [{
+            name: "exporter",
+            image: d.image?.tag ? `${d.image.repository ?? "nvcr.io/nvidia/k8s/dcgm-exporter"}:${d.image.tag}` : "nvcr.io/nvidia/k8s/dcgm-exporter:4.8.2",
+            securityContext: merge(DCGM_DEFAULTS.securityContext, d.securityContext),
+            resources: merge(DCGM_DEFAULTS.resources, d.resources),
+            livenessProbe: probe(merge(DCGM_DEFAULTS.livenessProbe, d.livenessProbe)),
+            readinessProbe: probe(merge(DCGM_DEFAULTS.readinessProbe, d.readinessProbe)),
+        }],
+    }, DAEMON_SET);
+}
+
+/**
+ * nvidia-device-plugin chart 0.20.0 (NVIDIA/k8s-device-plugin v0.20.0,
+ * `deployments/helm/nvidia-device-plugin/templates/daemonset-device-plugin.yml`, `_helpers.tpl`):
+ * the pod takes `podSecurityContext`; every container takes `securityContext` when it is non-empty,
+ * else `privileged: true` under compatWithCPUManager, else SYS_ADMIN when a MIG strategy or the
+ * volume-mounts list strategy needs it, else no escalation and drop ALL. No probes, no
+ * `automountServiceAccountToken` field (the token is mounted); hostPath volumes for the kubelet's
+ * device-plugins directory, MPS and CDI. A config map adds an init container and a sidecar.
+ */
+function devicePluginPod(release: Res, p: any): Res {
+    const migNone = (p.migStrategy ?? "none") === "none";
+    const hasConfigMap = Boolean(p.config?.name) || Object.keys(p.config?.map ?? {}).length > 0;
+    const volumeMounts = [].concat(p.deviceListStrategy ?? []).includes("volume-mounts" as never);
+    const context = Object.keys(p.securityContext ?? {}).length > 0 ? p.securityContext
+        : p.compatWithCPUManager ? { privileged: true }
+        : (!migNone || hasConfigMap || volumeMounts) ? { capabilities: { add: ["SYS_ADMIN"] } }
+        : { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+    const image = `${p.image?.repository ?? "nvcr.io/nvidia/k8s-device-plugin"}:${p.image?.tag || "v0.20.0"}`;
+    const container = (name: string) => ({ name, image, securityContext: context, resources: name === "nvidia-device-plugin-ctr" ? p.resources : undefined });
+    const mpsRoot = p.mps?.root ?? "/run/nvidia/mps";
+    return workload(release, "nvidia-device-plugin", String(release.inputs.namespace ?? ""), 1, {
+        serviceAccountName: `${release.inputs.name ?? "nvidia-device-plugin"}-service-account`,
+        hostNetwork: p.devicePlugin?.enableHostNetwork === true,
+        securityContext: p.podSecurityContext ?? {},
+        volumes: [
+            { name: "kubelet-device-plugins-dir", hostPath: { path: "/var/lib/kubelet/device-plugins" } },
+            { name: "mps-root", hostPath: { path: mpsRoot } },
+            { name: "mps-shm", hostPath: { path: `${mpsRoot}/shm` } },
+            { name: "cdi-root", hostPath: { path: "/var/run/cdi" } },
+        ],
+        ...(hasConfigMap ? { initContainers: [container("nvidia-device-plugin-init")] } : {}),
+        containers: [...(hasConfigMap ? [container("nvidia-device-plugin-sidecar")] : []), container("nvidia-device-plugin-ctr")],
+    }, DAEMON_SET);
+}
+
 /** The workloads the platform's charts and operators render, as K8S-* check input. */
 export function renderedWorkloads(rs: readonly Res[]): Res[] {
     const out: Res[] = [];
     for (const r of of(rs, RELEASE)) {
         const values = r.inputs.values ?? {};
+        if (chartOf(r) === "dcgm-exporter") {
+            out.push(dcgmPod(r, values));
+        }
+        if (chartOf(r) === "nvidia-device-plugin" && values.devicePlugin?.enabled !== false) {
+            out.push(devicePluginPod(r, values));
+        }
         if (chartOf(r) === "kube-prometheus-stack") {
             const fullname = values.fullnameOverride ?? r.inputs.name ?? "kube-prometheus-stack";
             const reloader = values.prometheusOperator?.prometheusConfigReloader;

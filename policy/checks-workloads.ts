@@ -120,6 +120,42 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         app: "prometheus-node-exporter",
         reason: "reads host metrics: hostNetwork for the node's interfaces, hostPID and hostPath /proc, /sys and / for processes and filesystems (prometheus-node-exporter 4.56.1 templates/daemonset.yaml); it runs alone in the privileged node-exporter namespace as uid 65534 with no capabilities and a read-only root",
     },
+    {
+        id: "K8S-01",
+        namespace: "nvidia-device-plugin",
+        app: "nvidia-device-plugin",
+        reason: "registers with the kubelet through a socket it creates in the root-owned /var/lib/kubelet/device-plugins (hostPath) and writes CDI specs to /var/run/cdi; nvidia-device-plugin 0.20.0 sets no user. It drops ALL capabilities, cannot escalate and has a read-only root",
+    },
+    {
+        id: "K8S-09",
+        namespace: "nvidia-device-plugin",
+        app: "nvidia-device-plugin",
+        reason: "nvidia-device-plugin 0.20.0 renders no probes and has no value for them (templates/daemonset-device-plugin.yml); it serves only the kubelet's gRPC socket, and the kubelet drops a plugin whose socket goes away",
+    },
+    {
+        id: "K8S-11",
+        namespace: "nvidia-device-plugin",
+        app: "nvidia-device-plugin",
+        reason: "nvidia-device-plugin 0.20.0 writes no automountServiceAccountToken and has no value for it; its ClusterRole grants only get/list/watch on nodes (templates/role.yml, gfd off)",
+    },
+    {
+        id: "K8S-01",
+        namespace: "nvidia-device-plugin",
+        app: "dcgm-exporter",
+        reason: "DCGM's profiling counters (DCGM_FI_PROF_*) need root with SYS_ADMIN (dcgm-exporter 4.8.2 values.yaml); no escalation, every other capability dropped, RuntimeDefault seccomp",
+    },
+    {
+        id: "K8S-04",
+        namespace: "nvidia-device-plugin",
+        app: "dcgm-exporter",
+        reason: "adds SYS_ADMIN for DCGM's profiling counters (DCGM_FI_PROF_*; dcgm-exporter 4.8.2 values.yaml); drops every other capability",
+    },
+    {
+        id: "K8S-06",
+        namespace: "nvidia-device-plugin",
+        app: "dcgm-exporter",
+        reason: "dcgm-exporter 4.8.2 documents a read-only root only with tmpfs volumes configured (values.yaml `securityContext`) and does not say which paths the embedded host engine writes; not verified here, so the root stays writable",
+    },
 ];
 
 /** The pod template's spec of a workload record. */

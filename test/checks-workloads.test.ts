@@ -129,6 +129,12 @@ describe("WORKLOAD_CHECKS", () => {
             "K8S-09 monitoring/grafana/grafana-sc-datasources",
             "K8S-11 monitoring/kube-state-metrics",
             "K8S-07 node-exporter/prometheus-node-exporter",
+            "K8S-01 nvidia-device-plugin/nvidia-device-plugin",
+            "K8S-09 nvidia-device-plugin/nvidia-device-plugin",
+            "K8S-11 nvidia-device-plugin/nvidia-device-plugin",
+            "K8S-01 nvidia-device-plugin/dcgm-exporter",
+            "K8S-04 nvidia-device-plugin/dcgm-exporter",
+            "K8S-06 nvidia-device-plugin/dcgm-exporter",
         ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();
