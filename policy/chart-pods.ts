@@ -15,7 +15,8 @@
  * - The prometheus-operator Deployment, Grafana with its dashboard and datasource sidecars, and
  *   kube-state-metrics, and the node-exporter DaemonSet, from the same release's values over the defaults tables below (each cites
  *   its subchart's version and file).
- * - The DCGM exporter and the NVIDIA device plugin DaemonSets (tables below, each cited).
+ * - The DCGM exporter and the NVIDIA device plugin DaemonSets, and the ECK operator's StatefulSet
+ *   (tables below, each cited).
  *
  * A model records only what it knows; anything it cannot see counts as unset, so a check fails
  * rather than passes on a guess. Charts not modelled here are listed in the README.
@@ -330,11 +331,40 @@ function devicePluginPod(release: Res, p: any): Res {
     }, DAEMON_SET);
 }
 
+/**
+ * eck-operator chart 3.5.0 (elastic/cloud-on-k8s v3.5.0 `deploy/eck-operator/values.yaml`,
+ * `templates/statefulset.yaml`): one StatefulSet (`replicaCount`) whose pod takes
+ * `podSecurityContext` and `automountServiceAccountToken`, whose container takes
+ * `securityContext` and `resources`; the template renders no probes. Image tag: appVersion.
+ */
+const ECK_OPERATOR_DEFAULTS = {
+    podSecurityContext: { runAsNonRoot: true },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+    resources: { limits: { cpu: 1, memory: "1Gi" }, requests: { cpu: "100m", memory: "150Mi" } },
+};
+
+function eckOperatorPod(release: Res, e: any): Res {
+    return workload(release, e.nameOverride ?? "eck-operator", String(release.inputs.namespace ?? ""), e.replicaCount ?? 1, {
+        serviceAccountName: e.serviceAccount?.name || `${release.inputs.name ?? "eck-operator"}`,
+        automountServiceAccountToken: e.automountServiceAccountToken ?? true,
+        securityContext: merge(ECK_OPERATOR_DEFAULTS.podSecurityContext, e.podSecurityContext),
+        containers: [{
+            name: "manager",
+            image: `${e.image?.repository ?? "docker.elastic.co/eck/eck-operator"}:${e.image?.tag ?? "3.5.0"}`,
+            securityContext: merge(ECK_OPERATOR_DEFAULTS.securityContext, e.securityContext),
+            resources: merge(ECK_OPERATOR_DEFAULTS.resources, e.resources),
+        }],
+    });
+}
+
 /** The workloads the platform's charts and operators render, as K8S-* check input. */
 export function renderedWorkloads(rs: readonly Res[]): Res[] {
     const out: Res[] = [];
     for (const r of of(rs, RELEASE)) {
         const values = r.inputs.values ?? {};
+        if (chartOf(r) === "eck-operator") {
+            out.push(eckOperatorPod(r, values));
+        }
         if (chartOf(r) === "dcgm-exporter") {
             out.push(dcgmPod(r, values));
         }

@@ -156,6 +156,18 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         app: "dcgm-exporter",
         reason: "dcgm-exporter 4.8.2 documents a read-only root only with tmpfs volumes configured (values.yaml `securityContext`) and does not say which paths the embedded host engine writes; not verified here, so the root stays writable",
     },
+    {
+        id: "K8S-09",
+        namespace: "elastic-system",
+        app: "eck-operator",
+        reason: "eck-operator 3.5.0 renders no probes and has no value for them (templates/statefulset.yaml); its webhook is off, so it serves nothing a probe could check beyond metrics",
+    },
+    {
+        id: "K8S-11",
+        namespace: "elastic-system",
+        app: "eck-operator",
+        reason: "an operator: it reconciles Elasticsearch and Kibana through the API (Roles in the logging namespace and its own only: createClusterScopedResources false, NS-08)",
+    },
 ];
 
 /** The pod template's spec of a workload record. */

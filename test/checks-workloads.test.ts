@@ -135,6 +135,8 @@ describe("WORKLOAD_CHECKS", () => {
             "K8S-01 nvidia-device-plugin/dcgm-exporter",
             "K8S-04 nvidia-device-plugin/dcgm-exporter",
             "K8S-06 nvidia-device-plugin/dcgm-exporter",
+            "K8S-09 elastic-system/eck-operator",
+            "K8S-11 elastic-system/eck-operator",
         ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();
