@@ -425,6 +425,13 @@ export class Logging extends pulumi.ComponentResource {
 
         const esLabels = standardLabels("elasticsearch", "log-store", name);
         const esPodLabels = { [ES_POD_LABEL]: ES_NAME };
+        // K8S-11: ECK leaves serviceAccountName unset (the namespace's default SA); its builder already
+        // sets automountServiceAccountToken false (cloud-on-k8s v3.5.0 pkg/controller/common/defaults/pod_template.go).
+        const podServiceAccount = (role: string) => new k8s.core.v1.ServiceAccount(`${name}-${role}-sa`, {
+            metadata: { name: `${ES_NAME}-${role}`, namespace, labels: standardLabels(role, "service-account", name) },
+            automountServiceAccountToken: false,
+        }, { parent: this });
+        const esServiceAccount = podServiceAccount("elasticsearch");
         const es = new k8s.apiextensions.CustomResource(`${name}-elasticsearch`, {
             apiVersion: "elasticsearch.k8s.elastic.co/v1",
             kind: "Elasticsearch",
@@ -448,9 +455,15 @@ export class Logging extends pulumi.ComponentResource {
                     podTemplate: {
                         metadata: { labels: esLabels },
                         spec: {
+                            serviceAccountName: esServiceAccount.metadata.name,
                             securityContext: { runAsNonRoot: true, runAsUser: ES_UID, fsGroup: ES_UID, seccompProfile: { type: "RuntimeDefault" } },
                             containers: [{
                                 name: "elasticsearch",
+                                // K8S-09: ECK 3.5.0 adds only a readiness probe (the readiness-port script:
+                                // the node is ready for requests; nodespec/readiness_probe.go). Liveness asks
+                                // only that the transport port accepts connections, so a node waiting for a
+                                // master is not restarted.
+                                livenessProbe: { tcpSocket: { port: 9300 }, initialDelaySeconds: 90, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
                                 resources: { requests: { cpu: a.elasticsearchCpu, memory: a.elasticsearchMemory }, limits: { memory: a.elasticsearchMemory } },
                                 securityContext: { ...restrictedContainerSecurityContext(), runAsUser: ES_UID },
                             }],
@@ -489,8 +502,15 @@ export class Logging extends pulumi.ComponentResource {
                     elasticsearchRef: { name: ES_NAME },
                     podTemplate: {
                         spec: {
+                            serviceAccountName: podServiceAccount("kibana").metadata.name,
                             securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-                            containers: [{ name: "kibana", resources: resources("200m", "1Gi") }],
+                            containers: [{
+                                name: "kibana",
+                                resources: resources("200m", "1Gi"),
+                                // K8S-09: ECK 3.5.0 adds only a readiness probe (GET /api/status over HTTPS,
+                                // kibana/pod.go); liveness asks only that the server accepts connections.
+                                livenessProbe: { tcpSocket: { port: 5601 }, initialDelaySeconds: 120, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+                            }],
                         },
                     },
                 },

@@ -17,6 +17,7 @@
  *   its subchart's version and file).
  * - The DCGM exporter and the NVIDIA device plugin DaemonSets, and the ECK operator's StatefulSet
  *   (tables below, each cited).
+ * - Elasticsearch and Kibana from the ECK custom resources' pod templates over ECK 3.5.0's defaults.
  *
  * A model records only what it knows; anything it cannot see counts as unset, so a check fails
  * rather than passes on a guess. Charts not modelled here are listed in the README.
@@ -28,6 +29,8 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const DAEMON_SET = "kubernetes:apps/v1:DaemonSet";
+const ELASTICSEARCH = "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch";
+const KIBANA = "kubernetes:kibana.k8s.elastic.co/v1:Kibana";
 const OPERATOR_CONTAINER_CONTEXT = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 /** kube-prometheus-stack 88.5.3 `values.yaml` default for both Spec.securityContext. */
 const KPS_POD_CONTEXT = { runAsGroup: 2000, runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } };
@@ -357,9 +360,75 @@ function eckOperatorPod(release: Res, e: any): Res {
     });
 }
 
+/*
+ * Elasticsearch and Kibana pods as ECK 3.5.0 renders them from the custom resources' pod templates
+ * (elastic/cloud-on-k8s v3.5.0). The builder (`pkg/controller/common/defaults/pod_template.go`)
+ * keeps what the template sets and fills the rest: `automountServiceAccountToken: false` unless
+ * set; the pod security context only when the template has none (`WithPodSecurityContext`); each
+ * container's and init container's security context only when it has none
+ * (`WithContainersSecurityContext`); init containers without resources take the main container's
+ * (`WithInitContainerDefaults`, `container/defaulter.go` WithResources); a readiness probe only.
+ */
+/** `elasticsearch/nodespec/podspec.go` (pod default), `elasticsearch/securitycontext/securitycontext.go` For(>= 8.8, data volume mounted). */
+const ES_DEFAULTS = {
+    podSecurityContext: { fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+    containerSecurityContext: { privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true },
+    // `nodespec/readiness_probe.go` NewReadinessProbe (>= 8.2: the readiness-port script).
+    readinessProbe: { exec: { command: ["bash", "-c", "/mnt/elastic-internal/scripts/readiness-port-script.sh"] }, failureThreshold: 3, initialDelaySeconds: 10, periodSeconds: 5, successThreshold: 1, timeoutSeconds: 5 },
+    // `elasticsearch/initcontainer/prepare_fs.go` defaultResources; `suspend.go` sets none.
+    prepareFsResources: { requests: { cpu: "100m", memory: "50Mi" }, limits: { cpu: "100m", memory: "50Mi" } },
+};
+/** `kibana/securitycontext.go`, `kibana/pod.go` (readiness GET /api/status on 5601 from 8.16; TLS on by default), `kibana/initcontainer/prepare_fs.go`. */
+const KIBANA_DEFAULTS = {
+    podSecurityContext: { fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+    containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true, runAsUser: 1000, runAsGroup: 1000 },
+    readinessProbe: { httpGet: { port: 5601, path: "/api/status", scheme: "HTTPS" }, failureThreshold: 3, initialDelaySeconds: 10, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 5 },
+    // Kibana 9 memory default (`DefaultResources`: 2Gi request and limit, no CPU).
+    resources: { requests: { memory: "2Gi" }, limits: { memory: "2Gi" } },
+    initResources: { requests: { cpu: "100m", memory: "50Mi" }, limits: { cpu: "100m", memory: "50Mi" } },
+};
+
+/** An ECK pod: the template's containers over ECK's defaults, the main one named `main`. */
+function eckPod(template: any, main: string, d: { podSecurityContext: object; containerSecurityContext: object; readinessProbe: object; resources?: object },
+    image: string, inits: { name: string; resources?: object }[]) {
+    const spec = template?.spec ?? {};
+    const user = (spec.containers ?? []).find((c: any) => c.name === main) ?? {};
+    const mainResources = user.resources ?? d.resources;
+    const container = (c: any, resources: any) => ({ ...c, securityContext: c.securityContext ?? d.containerSecurityContext, resources: c.resources ?? resources });
+    return {
+        ...spec,
+        automountServiceAccountToken: spec.automountServiceAccountToken ?? false,
+        securityContext: spec.securityContext ?? d.podSecurityContext,
+        initContainers: [...inits.map((i) => container({ name: i.name, image }, i.resources ?? mainResources)), ...(spec.initContainers ?? []).map((c: any) => container(c, mainResources))],
+        containers: [
+            container({ ...user, name: main, image: user.image ?? image, readinessProbe: user.readinessProbe ?? d.readinessProbe }, mainResources),
+            ...(spec.containers ?? []).filter((c: any) => c.name !== main).map((c: any) => container(c, undefined)),
+        ],
+    };
+}
+
+function eckWorkloads(cr: Res): Res[] {
+    const namespace = String(cr.inputs.metadata?.namespace ?? "");
+    const version = String(cr.inputs.spec?.version ?? "");
+    if (cr.type === ELASTICSEARCH) {
+        const image = cr.inputs.spec?.image ?? `docker.elastic.co/elasticsearch/elasticsearch:${version}`;
+        return (cr.inputs.spec?.nodeSets ?? []).map((n: any) => workload(cr, "elasticsearch", namespace, n.count ?? 1,
+            eckPod(n.podTemplate, "elasticsearch", ES_DEFAULTS, image, [{ name: "elastic-internal-init-filesystem", resources: ES_DEFAULTS.prepareFsResources }, { name: "elastic-internal-suspend" }])));
+    }
+    if (cr.type === KIBANA) {
+        const image = cr.inputs.spec?.image ?? `docker.elastic.co/kibana/kibana:${version}`;
+        return [workload(cr, "kibana", namespace, cr.inputs.spec?.count ?? 1,
+            eckPod(cr.inputs.spec?.podTemplate, "kibana", KIBANA_DEFAULTS, image, [{ name: "elastic-internal-init", resources: KIBANA_DEFAULTS.initResources }]), DEPLOYMENT)];
+    }
+    return [];
+}
+
 /** The workloads the platform's charts and operators render, as K8S-* check input. */
 export function renderedWorkloads(rs: readonly Res[]): Res[] {
     const out: Res[] = [];
+    for (const cr of of(rs, ELASTICSEARCH, KIBANA)) {
+        out.push(...eckWorkloads(cr));
+    }
     for (const r of of(rs, RELEASE)) {
         const values = r.inputs.values ?? {};
         if (chartOf(r) === "eck-operator") {

@@ -22,6 +22,7 @@ const find = (rs: Res[], type: string, name?: string) => {
     }
     return r.inputs;
 };
+const esPod = (rs: Res[]) => find(rs, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch", "logging-elasticsearch").spec.nodeSets[0].podTemplate.spec;
 const kps = (rs: Res[]) => find(rs, "kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack").values;
 const clone = (rs: Res[]): Res[] => rs.map((r) => ({ ...r, inputs: structuredClone(r.inputs), dependencies: [...(r.dependencies ?? [])] }));
 
@@ -137,6 +138,14 @@ const mutations: [string, Env, string, Mutation][] = [
     ["K8S-05", "production", "drops the ECK operator's seccomp profiles (pod and container)", (rs) => { delete find(rs, "kubernetes:helm.sh/v3:Release", "logging-eck-operator").values.podSecurityContext; delete find(rs, "kubernetes:helm.sh/v3:Release", "logging-eck-operator").values.securityContext.seccompProfile; }],
     ["K8S-06", "production", "gives the ECK operator a writable root", (rs) => { find(rs, "kubernetes:helm.sh/v3:Release", "logging-eck-operator").values.securityContext.readOnlyRootFilesystem = false; }],
     ["K8S-08", "production", "nulls the ECK operator's memory limit", (rs) => { find(rs, "kubernetes:helm.sh/v3:Release", "logging-eck-operator").values.resources = { limits: { memory: null } }; }],
+    // K8S-14: Elasticsearch and Kibana as ECK 3.5.0 renders them from the pod templates.
+    ["K8S-09", "production", "drops Elasticsearch's liveness probe (ECK adds only readiness)", (rs) => { delete esPod(rs).containers[0].livenessProbe; }],
+    ["K8S-11", "production", "runs Elasticsearch as the namespace's default ServiceAccount", (rs) => { delete esPod(rs).serviceAccountName; }],
+    ["K8S-11", "production", "lets Elasticsearch mount an API token", (rs) => { esPod(rs).automountServiceAccountToken = true; }],
+    ["K8S-06", "production", "gives Elasticsearch a writable root", (rs) => { esPod(rs).containers[0].securityContext.readOnlyRootFilesystem = false; }],
+    ["K8S-08", "production", "drops Elasticsearch's resources (ECK's suspend init container inherits them)", (rs) => { delete esPod(rs).containers[0].resources; }],
+    ["K8S-05", "production", "drops Elasticsearch's pod seccomp profile (ECK's init containers inherit it)", (rs) => { delete esPod(rs).securityContext.seccompProfile; }],
+    ["K8S-09", "production", "runs Kibana without a liveness probe (ECK adds only readiness)", (rs) => { rs.push({ type: "kubernetes:kibana.k8s.elastic.co/v1:Kibana", name: "kb", inputs: { metadata: { name: "logs", namespace: "logging" }, spec: { version: "9.4.3", count: 1, podTemplate: { spec: { serviceAccountName: "logs-kibana", securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, containers: [{ name: "kibana", resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "1Gi" } } }] } } } } }); }],
     ["K8S-11", "production", "puts the ECK operator in the default namespace", (rs) => { const r = rs.find((x) => x.name === "logging-eck-operator")!; r.inputs.namespace = "default"; }],
     ["NS-01", "production", "leaves the monitoring namespace unlabelled", (rs) => { const l = find(rs, "kubernetes:core/v1:Namespace", "monitoring-ns").metadata.labels; for (const k of Object.keys(l)) if (k.startsWith("pod-security")) delete l[k]; }],
     ["NS-01", "production", "drops the reason of a privileged namespace", (rs) => { delete find(rs, "kubernetes:core/v1:Namespace", "cluster-services-nvidia").metadata.annotations; }],
