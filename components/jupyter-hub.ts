@@ -497,7 +497,11 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
         proxy: {
             service: { type: "ClusterIP" },
             chp: {
-                containerSecurityContext: { ...CHART_CONTAINER_CONTEXT, runAsUser: 65534, runAsGroup: 65534 },
+                // configurable-http-proxy keeps its routes in memory and logs to stdout: nothing to write.
+                containerSecurityContext: { ...CHART_CONTAINER_CONTEXT, runAsUser: 65534, runAsGroup: 65534, readOnlyRootFilesystem: true },
+                // K8S-11: z2jh 4.4.0 templates/proxy/deployment.yaml writes no serviceAccountName and no
+                // automountServiceAccountToken; extraPodSpec is the pod spec's only hook. The proxy never calls the API.
+                extraPodSpec: { serviceAccountName: PROXY_SERVICE_ACCOUNT, automountServiceAccountToken: false },
                 resources: resources("50m", "128Mi", "512Mi"),
                 pdb: { enabled: false },
             },
@@ -579,9 +583,18 @@ export function jupyterHubValues(a: ResolvedJupyterHubArgs, mlflowTrackingUri: p
             // (pkg/kube/ready.go daemonSetReady: desired - maxUnavailable) expects 0 ready pods.
             hook: { enabled: false },
             continuous: { enabled: true },
+            // z2jh 4.4.0 gives every puller container (init containers that only `echo`, then
+            // pause) `prePuller.resources` (default {}: none) and the chart's security context,
+            // which lacks a read-only root; none of them writes anything.
+            resources: resources("10m", "16Mi", "32Mi"),
+            containerSecurityContext: { ...CHART_CONTAINER_CONTEXT, runAsUser: 65534, runAsGroup: 65534, readOnlyRootFilesystem: true },
+            pause: { containerSecurityContext: { ...CHART_CONTAINER_CONTEXT, runAsUser: 65534, runAsGroup: 65534, readOnlyRootFilesystem: true } },
         },
     };
 }
+
+/** The proxy's own ServiceAccount (the chart would leave it on the namespace's default). */
+export const PROXY_SERVICE_ACCOUNT = "proxy";
 
 /** Name (and `app.kubernetes.io/name`) of the GPU image pre-puller DaemonSet. */
 export const GPU_PREPULLER = "gpu-image-prepuller";
@@ -703,6 +716,10 @@ export class JupyterHub extends pulumi.ComponentResource {
             stringData: { ...secretData, "verify-token": this.verifyToken },
         }, { parent: this });
 
+        const proxySa = new k8s.core.v1.ServiceAccount(`${name}-proxy-sa`, {
+            metadata: { name: PROXY_SERVICE_ACCOUNT, namespace, labels: standardLabels("proxy", "service-account", name) },
+            automountServiceAccountToken: false,
+        }, { parent: this });
         this.release = new k8s.helm.v3.Release(`${name}-jupyterhub`, {
             name: JUPYTERHUB_RELEASE,
             chart: NOTEBOOK_VERSIONS.chart.chart,
@@ -712,7 +729,7 @@ export class JupyterHub extends pulumi.ComponentResource {
             // Pulling notebook images and binding volumes can take a while on a fresh node.
             timeout: 900,
             values: jupyterHubValues(a, args.mlflowTrackingUri, args.mlflowAdminPassword !== undefined),
-        }, { parent: this, dependsOn: [authSecret, ...this.mlflowProvisionerSecret(name, namespace, args.mlflowAdminPassword)] });
+        }, { parent: this, dependsOn: [authSecret, proxySa, ...this.mlflowProvisionerSecret(name, namespace, args.mlflowAdminPassword)] });
 
         const gpuImages = [...new Set(a.profiles.filter((p) => p.gpus > 0).map((p) => p.image))];
         if (gpuImages.length > 0) {

@@ -423,6 +423,94 @@ function eckWorkloads(cr: Res): Res[] {
     return [];
 }
 
+/**
+ * jupyterhub (z2jh) 4.4.0 `values.yaml`, `templates/hub/deployment.yaml`, `templates/proxy/deployment.yaml`,
+ * `templates/image-puller/_helpers-daemonset.tpl`. The hub runs as its own ServiceAccount (created
+ * by default) and the template writes no `automountServiceAccountToken` (the token is mounted); both
+ * hub probes GET /hub/health with different timing. The proxy's template writes no ServiceAccount and
+ * no pod securityContext, only what `proxy.chp.extraPodSpec` adds; both probes GET /_chp_healthz on
+ * `http`. The continuous puller: own ServiceAccount, no token, init containers pulling the
+ * singleuser image (and the iptables image with `cloudMetadata.blockWithIptables`, default true),
+ * all with `prePuller.resources`/`containerSecurityContext`, then `pause` without probes.
+ * Image tags in the chart are set by chartpress at release: 4.4.0.
+ */
+const Z2JH_DEFAULTS = {
+    hub: {
+        podSecurityContext: { runAsNonRoot: true, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+        containerSecurityContext: { runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        livenessProbe: { enabled: true, initialDelaySeconds: 300, periodSeconds: 10, failureThreshold: 30, timeoutSeconds: 3 },
+        readinessProbe: { enabled: true, initialDelaySeconds: 0, periodSeconds: 2, failureThreshold: 1000, timeoutSeconds: 1 },
+    },
+    chp: {
+        containerSecurityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+        livenessProbe: { enabled: true, initialDelaySeconds: 60, periodSeconds: 10, failureThreshold: 30, timeoutSeconds: 3 },
+        readinessProbe: { enabled: true, initialDelaySeconds: 0, periodSeconds: 2, failureThreshold: 1000, timeoutSeconds: 1 },
+    },
+    puller: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+};
+
+/** A z2jh probe: the template fixes the handler, the values give timing or turn it off. */
+function z2jhProbe(defaults: object, p: any, path: string) {
+    const m = merge(defaults, p);
+    if (m.enabled === false) {
+        return undefined;
+    }
+    const { enabled: _enabled, ...timing } = m;
+    return { ...timing, httpGet: { path, port: "http" } };
+}
+
+function jupyterHubPods(release: Res, j: any): Res[] {
+    const namespace = String(release.inputs.namespace ?? "");
+    const fullname = (role: string) => `${j.fullnameOverride ?? release.inputs.name ?? "jupyterhub"}-${role}`;
+    const h = j.hub ?? {};
+    const base = String(h.baseUrl ?? "/").replace(/\/$/, "");
+    const out = [workload(release, "hub", namespace, 1, {
+        serviceAccountName: (h.serviceAccount?.create ?? true) ? (h.serviceAccount?.name ?? "hub") : h.serviceAccount?.name,
+        securityContext: merge(Z2JH_DEFAULTS.hub.podSecurityContext, h.podSecurityContext),
+        initContainers: h.initContainers ?? [],
+        containers: [{
+            name: "hub",
+            image: `quay.io/jupyterhub/k8s-hub:${h.image?.tag ?? "4.4.0"}`,
+            securityContext: merge(Z2JH_DEFAULTS.hub.containerSecurityContext, h.containerSecurityContext),
+            resources: h.resources,
+            livenessProbe: z2jhProbe(Z2JH_DEFAULTS.hub.livenessProbe, h.livenessProbe, `${base}/hub/health`),
+            readinessProbe: z2jhProbe(Z2JH_DEFAULTS.hub.readinessProbe, h.readinessProbe, `${base}/hub/health`),
+        }, ...(h.extraContainers ?? [])],
+    }, DEPLOYMENT)];
+    const c = j.proxy?.chp ?? {};
+    out.push(workload(release, "proxy", namespace, 1, {
+        containers: [{
+            name: "chp",
+            image: `quay.io/jupyterhub/configurable-http-proxy:${c.image?.tag ?? "5.2.0"}`,
+            securityContext: merge(Z2JH_DEFAULTS.chp.containerSecurityContext, c.containerSecurityContext),
+            resources: c.resources,
+            livenessProbe: z2jhProbe(Z2JH_DEFAULTS.chp.livenessProbe, c.livenessProbe, "/_chp_healthz"),
+            readinessProbe: z2jhProbe(Z2JH_DEFAULTS.chp.readinessProbe, c.readinessProbe, "/_chp_healthz"),
+        }],
+        ...(c.extraPodSpec ?? {}),
+    }, DEPLOYMENT));
+    const p = j.prePuller ?? {};
+    if (p.continuous?.enabled ?? true) {
+        const s = j.singleuser ?? {};
+        const context = merge(Z2JH_DEFAULTS.puller, p.containerSecurityContext);
+        const pull = (name: string, image: string) => ({ name, image, securityContext: context, resources: p.resources });
+        const iptables = (s.cloudMetadata?.blockWithIptables ?? true) && s.cloudMetadata?.enabled !== true;
+        out.push(workload(release, "continuous-image-puller", namespace, 1, {
+            serviceAccountName: fullname("continuous-image-puller"),
+            automountServiceAccountToken: false,
+            initContainers: [
+                ...(iptables ? [pull("image-pull-metadata-block", "quay.io/jupyterhub/k8s-network-tools:4.4.0")] : []),
+                pull("image-pull-singleuser", `${s.image?.name}:${s.image?.tag}`),
+                ...[...(s.initContainers ?? []), ...(s.extraContainers ?? [])].map((x: any, k: number) => pull(`image-pull-singleuser-init-and-extra-containers-${k}`, x.image)),
+                ...((p.pullProfileListImages ?? true) ? (s.profileList ?? []).filter((x: any) => x.kubespawner_override?.image).map((x: any, k: number) => pull(`image-pull-singleuser-profilelist-${k}`, x.kubespawner_override.image)) : []),
+                ...Object.entries(p.extraImages ?? {}).map(([k, x]: [string, any]) => pull(`image-pull-${k}`, `${x.name}:${x.tag}`)),
+            ],
+            containers: [{ name: "pause", image: "registry.k8s.io/pause:3.10.1", securityContext: merge(Z2JH_DEFAULTS.puller, p.pause?.containerSecurityContext), resources: p.resources }],
+        }, DAEMON_SET));
+    }
+    return out;
+}
+
 /** The workloads the platform's charts and operators render, as K8S-* check input. */
 export function renderedWorkloads(rs: readonly Res[]): Res[] {
     const out: Res[] = [];
@@ -431,6 +519,9 @@ export function renderedWorkloads(rs: readonly Res[]): Res[] {
     }
     for (const r of of(rs, RELEASE)) {
         const values = r.inputs.values ?? {};
+        if (chartOf(r) === "jupyterhub") {
+            out.push(...jupyterHubPods(r, values));
+        }
         if (chartOf(r) === "eck-operator") {
             out.push(eckOperatorPod(r, values));
         }

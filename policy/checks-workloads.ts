@@ -168,6 +168,24 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         app: "eck-operator",
         reason: "an operator: it reconciles Elasticsearch and Kibana through the API (Roles in the logging namespace and its own only: createClusterScopedResources false, NS-08)",
     },
+    {
+        id: "K8S-06",
+        namespace: "jupyterhub",
+        app: "hub",
+        reason: "JupyterHub 5 writes its sqlite database and cookie secret under /srv/jupyterhub (the PVC) but z2jh 4.4.0 does not document a read-only root for the hub, and which other paths it writes (Python caches, /tmp) is not verified here, so the root stays writable",
+    },
+    {
+        id: "K8S-11",
+        namespace: "jupyterhub",
+        app: "hub",
+        reason: "KubeSpawner creates and deletes the user pods, PVCs and services through the API (z2jh 4.4.0 hub Role, namespaced; the template writes no automountServiceAccountToken)",
+    },
+    {
+        id: "K8S-09",
+        namespace: "jupyterhub",
+        app: "continuous-image-puller",
+        reason: "its only long-running container is registry.k8s.io/pause, which serves nothing and has no shell or port to probe; z2jh 4.4.0 renders no probe for it (templates/image-puller/_helpers-daemonset.tpl)",
+    },
 ];
 
 /** The pod template's spec of a workload record. */

@@ -137,6 +137,9 @@ describe("WORKLOAD_CHECKS", () => {
             "K8S-06 nvidia-device-plugin/dcgm-exporter",
             "K8S-09 elastic-system/eck-operator",
             "K8S-11 elastic-system/eck-operator",
+            "K8S-06 jupyterhub/hub",
+            "K8S-11 jupyterhub/hub",
+            "K8S-09 jupyterhub/continuous-image-puller",
         ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();

@@ -23,6 +23,7 @@ const find = (rs: Res[], type: string, name?: string) => {
     return r.inputs;
 };
 const esPod = (rs: Res[]) => find(rs, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch", "logging-elasticsearch").spec.nodeSets[0].podTemplate.spec;
+const jh = (rs: Res[]) => find(rs, "kubernetes:helm.sh/v3:Release", "notebooks-jupyterhub").values;
 const kps = (rs: Res[]) => find(rs, "kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack").values;
 const clone = (rs: Res[]): Res[] => rs.map((r) => ({ ...r, inputs: structuredClone(r.inputs), dependencies: [...(r.dependencies ?? [])] }));
 
@@ -146,6 +147,17 @@ const mutations: [string, Env, string, Mutation][] = [
     ["K8S-08", "production", "drops Elasticsearch's resources (ECK's suspend init container inherits them)", (rs) => { delete esPod(rs).containers[0].resources; }],
     ["K8S-05", "production", "drops Elasticsearch's pod seccomp profile (ECK's init containers inherit it)", (rs) => { delete esPod(rs).securityContext.seccompProfile; }],
     ["K8S-09", "production", "runs Kibana without a liveness probe (ECK adds only readiness)", (rs) => { rs.push({ type: "kubernetes:kibana.k8s.elastic.co/v1:Kibana", name: "kb", inputs: { metadata: { name: "logs", namespace: "logging" }, spec: { version: "9.4.3", count: 1, podTemplate: { spec: { serviceAccountName: "logs-kibana", securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, containers: [{ name: "kibana", resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "1Gi" } } }] } } } } }); }],
+    // K8S-14: JupyterHub's hub, proxy and continuous image-puller, from the z2jh 4.4.0 values.
+    ["K8S-11", "production", "leaves the proxy on the namespace's default ServiceAccount with a token", (rs) => { delete jh(rs).proxy.chp.extraPodSpec; }],
+    ["K8S-11", "production", "lets the proxy mount an API token", (rs) => { jh(rs).proxy.chp.extraPodSpec.automountServiceAccountToken = true; }],
+    ["K8S-06", "production", "gives the proxy a writable root", (rs) => { delete jh(rs).proxy.chp.containerSecurityContext.readOnlyRootFilesystem; }],
+    ["K8S-08", "production", "leaves the image pullers without requests (z2jh default {})", (rs) => { delete jh(rs).prePuller.resources; }],
+    ["K8S-06", "production", "gives the image-pull init containers a writable root", (rs) => { delete jh(rs).prePuller.containerSecurityContext.readOnlyRootFilesystem; }],
+    ["K8S-06", "production", "gives the puller's pause container a writable root", (rs) => { delete jh(rs).prePuller.pause; }],
+    ["K8S-08", "production", "leaves the hub without a memory limit", (rs) => { delete jh(rs).hub.resources.limits; }],
+    ["K8S-09", "production", "turns the hub's liveness probe off", (rs) => { jh(rs).hub.livenessProbe = { enabled: false }; }],
+    ["K8S-09", "production", "gives the proxy identical probes", (rs) => { jh(rs).proxy.chp.livenessProbe = { initialDelaySeconds: 0, periodSeconds: 2, failureThreshold: 1000, timeoutSeconds: 1 }; }],
+    ["K8S-05", "production", "drops the hub's seccomp profiles (pod and container)", (rs) => { jh(rs).hub.podSecurityContext = { fsGroup: 1000, seccompProfile: null }; delete jh(rs).hub.containerSecurityContext.seccompProfile; }],
     ["K8S-11", "production", "puts the ECK operator in the default namespace", (rs) => { const r = rs.find((x) => x.name === "logging-eck-operator")!; r.inputs.namespace = "default"; }],
     ["NS-01", "production", "leaves the monitoring namespace unlabelled", (rs) => { const l = find(rs, "kubernetes:core/v1:Namespace", "monitoring-ns").metadata.labels; for (const k of Object.keys(l)) if (k.startsWith("pod-security")) delete l[k]; }],
     ["NS-01", "production", "drops the reason of a privileged namespace", (rs) => { delete find(rs, "kubernetes:core/v1:Namespace", "cluster-services-nvidia").metadata.annotations; }],

@@ -149,6 +149,7 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
             `${PASSWORD_TYPE} jh-user-password`,
             `${PASSWORD_TYPE} jh-admin-password`,
             "kubernetes:core/v1:ServiceAccount jh-gpu-prepuller",
+            "kubernetes:core/v1:ServiceAccount jh-proxy-sa",
             "kubernetes:apps/v1:DaemonSet jh-gpu-prepuller",
             `${PASSWORD_TYPE} jh-verify-token`,
         ].sort());
@@ -234,7 +235,8 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
         expect(values().cull).toEqual({ enabled: true, timeout: 3600, every: 300 });
         // Only the default image is pre-pulled: the pullers never run on the tainted GPU nodes.
         // No install-time hook (it held helm install until every node pulled); the continuous puller stays.
-        expect(values().prePuller).toEqual({ pullProfileListImages: false, hook: { enabled: false }, continuous: { enabled: true } });
+        expect(values().prePuller).toMatchObject({ pullProfileListImages: false, hook: { enabled: false }, continuous: { enabled: true } });
+        expect(Object.keys(values().prePuller).sort()).toEqual(["containerSecurityContext", "continuous", "hook", "pause", "pullProfileListImages", "resources"]);
     });
 
     it("gives GPU spawns the model's timeout at the hub and the GPU profile, CPU profiles the chart's 300 s", async () => {
