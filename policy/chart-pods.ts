@@ -369,7 +369,7 @@ function eckOperatorPod(release: Res, e: any): Res {
  * (`WithContainersSecurityContext`); init containers without resources take the main container's
  * (`WithInitContainerDefaults`, `container/defaulter.go` WithResources); a readiness probe only.
  */
-/** `elasticsearch/nodespec/podspec.go` (pod default), `elasticsearch/securitycontext/securitycontext.go` For(>= 8.8, data volume mounted). */
+/** `elasticsearch/nodespec/podspec.go` (pod default), `elasticsearch/securitycontext/securitycontext.go` For(>= 8.8; read-only root: see esDataMounted). */
 const ES_DEFAULTS = {
     podSecurityContext: { fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
     containerSecurityContext: { privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true },
@@ -407,13 +407,24 @@ function eckPod(template: any, main: string, d: { podSecurityContext: object; co
     };
 }
 
+/**
+ * Whether ECK mounts the `elasticsearch-data` volume, which alone earns its containers a read-only
+ * root (`nodespec/podspec.go`): a claim of that name, a pod volume of that name, or no claims at all
+ * (then ECK adds its default claim: `common/defaults/pvc.go` AppendDefaultPVCs, `volume/defaults.go`).
+ */
+function esDataMounted(nodeSet: any): boolean {
+    const claims: any[] = nodeSet.volumeClaimTemplates ?? [];
+    const named = (xs: any[]) => xs.some((x) => (x.metadata?.name ?? x.name) === "elasticsearch-data");
+    return claims.length === 0 || named(claims) || named(nodeSet.podTemplate?.spec?.volumes ?? []);
+}
+
 function eckWorkloads(cr: Res): Res[] {
     const namespace = String(cr.inputs.metadata?.namespace ?? "");
     const version = String(cr.inputs.spec?.version ?? "");
     if (cr.type === ELASTICSEARCH) {
         const image = cr.inputs.spec?.image ?? `docker.elastic.co/elasticsearch/elasticsearch:${version}`;
         return (cr.inputs.spec?.nodeSets ?? []).map((n: any) => workload(cr, "elasticsearch", namespace, n.count ?? 1,
-            eckPod(n.podTemplate, "elasticsearch", ES_DEFAULTS, image, [{ name: "elastic-internal-init-filesystem", resources: ES_DEFAULTS.prepareFsResources }, { name: "elastic-internal-suspend" }])));
+            eckPod(n.podTemplate, "elasticsearch", { ...ES_DEFAULTS, containerSecurityContext: { ...ES_DEFAULTS.containerSecurityContext, readOnlyRootFilesystem: esDataMounted(n) } }, image, [{ name: "elastic-internal-init-filesystem", resources: ES_DEFAULTS.prepareFsResources }, { name: "elastic-internal-suspend" }])));
     }
     if (cr.type === KIBANA) {
         const image = cr.inputs.spec?.image ?? `docker.elastic.co/kibana/kibana:${version}`;
