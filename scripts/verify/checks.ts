@@ -68,10 +68,15 @@ async function scratchNamespace(ctx: VerifyContext, scope: CheckScope, suffix: s
     return name;
 }
 
-/** A key of a Secret, decoded; its value joins the secrets masked wherever verify prints. */
-async function secretValue(ctx: VerifyContext, namespace: string, name: string, key: string): Promise<string> {
+/** A key of a Secret, decoded. */
+async function secretKey(ctx: VerifyContext, namespace: string, name: string, key: string): Promise<string> {
     const secret = await ctx.kube.core.readNamespacedSecret({ name, namespace });
-    const value = Buffer.from(secret.data?.[key] ?? fail(`Secret ${namespace}/${name} has no key ${key}`), "base64").toString("utf8");
+    return Buffer.from(secret.data?.[key] ?? fail(`Secret ${namespace}/${name} has no key ${key}`), "base64").toString("utf8");
+}
+
+/** {@link secretKey} for a credential: its value joins the secrets masked wherever verify prints. */
+async function secretValue(ctx: VerifyContext, namespace: string, name: string, key: string): Promise<string> {
+    const value = await secretKey(ctx, namespace, name, key);
     ctx.targets.secrets.push(value);
     return value;
 }
@@ -281,8 +286,8 @@ export const logShipping: Check<VerifyContext> = {
     async run(ctx, scope) {
         const es = ctx.targets.elasticsearch;
         const password = await secretValue(ctx, es.namespace, es.userSecret, "elastic");
-        const caSecret = await ctx.kube.core.readNamespacedSecret({ name: es.caSecret, namespace: es.namespace });
-        const ca = Buffer.from(caSecret.data?.["ca.crt"] ?? fail(`Secret ${es.caSecret} has no ca.crt`), "base64").toString("utf8");
+        // ECK's CA certificate is public: it is read, not masked.
+        const ca = await secretKey(ctx, es.namespace, es.caSecret, "ca.crt");
         const ns = await scratchNamespace(ctx, scope, "logs");
         const marker = `platform-verify-${ctx.runId}-${Date.now()}`;
         await ctx.kube.core.createNamespacedPod({ namespace: ns, body: probePod("log-probe", ctx.images.probe, ["sh", "-c", `echo ${marker}`]) });
