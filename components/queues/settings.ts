@@ -1,6 +1,6 @@
 /**
  * Training queues: settings, defaults and validation. Kueue's objects (one ClusterQueue per team in
- * one cohort, a LocalQueue per team namespace) are derived from the teams (components/tenancy.ts
+ * one cohort, a LocalQueue per team namespace) are derived from the teams (components/tenancy/index.ts
  * owns `teams` and their ResourceQuotas) plus each team's optional `queue` block. Pure: config.ts
  * and the tests call {@link resolveQueueArgs} directly; every error names the config path.
  */

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { prometheusRuleSpec } from "../shared/monitoring-rules";
 import { NAMESPACES } from "../shared/platform";
-import { MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "../tracking-auth";
+import { MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "../tracking/auth";
 import { SERVING_VERSIONS } from "../shared/versions";
 import { servingRuleGroup } from "./alerts";
 import { endpointUrl, MlflowCredentials, modelEndpoint, portForwardCommand } from "./endpoint";

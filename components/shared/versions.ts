@@ -61,7 +61,7 @@ export const IMAGES = {
 // Per-layer pins. Each block belongs to one component; keep its entries together.
 // ---------------------------------------------------------------------------------------------
 
-/** Experiment tracking (components/tracking.ts). */
+/** Experiment tracking (components/tracking/index.ts). */
 export const TRACKING_VERSIONS = {
     /**
      * RDS PostgreSQL engine version: the major only. With `autoMinorVersionUpgrade` RDS moves the
@@ -83,7 +83,7 @@ export const TRACKING_VERSIONS = {
     mlflowImage: "ghcr.io/mlflow/mlflow:v3.17.0-full",
 } as const;
 
-/** Notebooks (components/jupyter-hub.ts). */
+/** Notebooks (components/jupyter-hub/index.ts). */
 export const NOTEBOOK_VERSIONS = {
     /**
      * Zero to JupyterHub 4.4.0 (tag 4.4.0, 2026-06-10; current major 4): JupyterHub 5.5.0,
@@ -103,7 +103,7 @@ export const NOTEBOOK_VERSIONS = {
     pauseImage: "registry.k8s.io/pause:3.10.1",
 } as const;
 
-/** Logging (components/logging.ts). */
+/** Logging (components/logging/index.ts). */
 export const LOGGING_VERSIONS = {
     /**
      * ECK operator chart 3.5.0 (appVersion 3.5.0): elastic/cloud-on-k8s tag v3.5.0 (2026-07-24),
@@ -132,7 +132,7 @@ export const LOGGING_VERSIONS = {
     curlImage: "curlimages/curl:8.15.0",
 } as const;
 
-/** Monitoring (components/monitoring.ts). */
+/** Monitoring (components/monitoring/index.ts). */
 export const MONITORING_VERSIONS = {
     /**
      * kube-prometheus-stack 88.5.3 (prometheus-operator v0.93.1, Alertmanager v0.34.0): newest in
@@ -145,7 +145,7 @@ export const MONITORING_VERSIONS = {
     dcgmExporterImage: "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless",
 } as const;
 
-/** Ingress: the AWS Load Balancer Controller (components/cluster-services.ts). */
+/** Ingress: the AWS Load Balancer Controller (components/cluster-services/index.ts). */
 export const INGRESS_VERSIONS = {
     /**
      * aws-load-balancer-controller chart 3.5.0 (appVersion v3.5.0): aws/eks-charts

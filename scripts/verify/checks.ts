@@ -7,7 +7,7 @@ import * as k8s from "@kubernetes/client-node";
 import { DATA_STREAM } from "../../components/logging";
 import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../../components/shared/gpu";
 import { teamGroups } from "../../components/tenancy";
-import { MLFLOW_ADMIN_USER, MLFLOW_AUTH_SECRET } from "../../components/tracking-auth";
+import { MLFLOW_ADMIN_USER, MLFLOW_AUTH_SECRET } from "../../components/tracking/auth";
 import { request, requestJson } from "./http";
 import { deleteIgnoringMissing, Kube, Reach, withTunnel } from "./kube";
 import { Check, CheckFailure, CheckScope, waitFor } from "./runner";

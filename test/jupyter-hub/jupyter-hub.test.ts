@@ -11,17 +11,17 @@ import {
     VERIFY_TOKEN_ENV,
     verifyServiceExtraConfig,
     resolveJupyterHubArgs,
-} from "../components/jupyter-hub";
-import { GPU_TOLERATION } from "../components/shared/gpu";
-import { coldStartSeconds, gpuStartTimeoutSeconds, gpuStartupStages } from "../components/shared/gpu-startup";
-import { HUB_MLFLOW_HOOK, HUB_PROVISIONER_DIR, NOTEBOOK_PROVISIONER_SECRET } from "../components/tracking-auth";
-import { NOTEBOOK_VERSIONS } from "../components/shared/versions";
-import { Env, Res } from "../policy/checks";
-import { JUPYTERHUB_CHECKS } from "../policy/checks-jupyterhub";
-import { WORKLOAD_CHECKS } from "../policy/checks-workloads";
-import { HAS_JUPYTERHUB_SCHEMA, jupyterHubValuesErrors, mergeHelmValues } from "./helm-values";
-import { invalidObjects } from "./k8s-schema";
-import { allRecords, byType, one, ResourceRecord, resetRecords, resolve, settle } from "./mocks";
+} from "../../components/jupyter-hub";
+import { GPU_TOLERATION } from "../../components/shared/gpu";
+import { coldStartSeconds, gpuStartTimeoutSeconds, gpuStartupStages } from "../../components/shared/gpu-startup";
+import { HUB_MLFLOW_HOOK, HUB_PROVISIONER_DIR, NOTEBOOK_PROVISIONER_SECRET } from "../../components/tracking/auth";
+import { NOTEBOOK_VERSIONS } from "../../components/shared/versions";
+import { Env, Res } from "../../policy/checks";
+import { JUPYTERHUB_CHECKS } from "../../policy/checks-jupyterhub";
+import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
+import { HAS_JUPYTERHUB_SCHEMA, jupyterHubValuesErrors, mergeHelmValues } from "../helm-values";
+import { invalidObjects } from "../k8s-schema";
+import { allRecords, byType, one, ResourceRecord, resetRecords, resolve, settle } from "../mocks";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";

@@ -5,17 +5,17 @@ import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import { ALERTMANAGER_CONFIG_SECRET, Monitoring, MonitoringArgs, monitorSpec, resolveMonitoringArgs } from "../components/monitoring";
-import { DEAD_MANS_SWITCH_RECEIVER, NULL_RECEIVER, renderAlertmanagerConfig } from "../components/shared/monitoring-alertmanager";
-import { DASHBOARDS } from "../components/shared/monitoring-dashboards";
-import { platformRuleGroups } from "../components/shared/monitoring-rules";
-import { ScrapeTarget } from "../components/shared/platform";
-import { MONITORING_VERSIONS } from "../components/shared/versions";
-import { Env } from "../policy/checks";
-import { MONITORING_CHECKS } from "../policy/checks-monitoring";
-import { invalidObjects } from "./k8s-schema";
-import { allRecords as rawRecords, ResourceRecord, resetRecords, resolve, settle } from "./mocks";
-import { installHint } from "./tools";
+import { ALERTMANAGER_CONFIG_SECRET, Monitoring, MonitoringArgs, monitorSpec, resolveMonitoringArgs } from "../../components/monitoring";
+import { DEAD_MANS_SWITCH_RECEIVER, NULL_RECEIVER, renderAlertmanagerConfig } from "../../components/shared/monitoring-alertmanager";
+import { DASHBOARDS } from "../../components/shared/monitoring-dashboards";
+import { platformRuleGroups } from "../../components/shared/monitoring-rules";
+import { ScrapeTarget } from "../../components/shared/platform";
+import { MONITORING_VERSIONS } from "../../components/shared/versions";
+import { Env } from "../../policy/checks";
+import { MONITORING_CHECKS } from "../../policy/checks-monitoring";
+import { invalidObjects } from "../k8s-schema";
+import { allRecords as rawRecords, ResourceRecord, resetRecords, resolve, settle } from "../mocks";
+import { installHint } from "../tools";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CR_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
@@ -391,7 +391,7 @@ describe("Monitoring: alert rules", () => {
         // compares their rendered text; `check rules` above validates their templates.
         const groups = recordedGroups().map((g) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...rule }: any) => rule) }));
         fs.writeFileSync(path.join(dir, "platform-rules.yaml"), stringify({ groups }));
-        const testFile = path.join(__dirname, "alerts", "platform-rules.test.yaml");
+        const testFile = path.join(__dirname, "..", "alerts", "platform-rules.test.yaml");
         fs.copyFileSync(testFile, path.join(dir, "platform-rules.test.yaml"));
         expect(run("promtool", ["test", "rules", "platform-rules.test.yaml"], dir)).toMatch(/SUCCESS/);
 
@@ -410,7 +410,7 @@ describe("Monitoring: alert rules", () => {
         const dir = tmpDir();
         const groups = recordedGroups().map((g) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...rule }: any) => ({ ...rule, expr: rule.alert === "GPUHighTemperature" ? "vector(0) > 1" : rule.expr })) }));
         fs.writeFileSync(path.join(dir, "platform-rules.yaml"), stringify({ groups }));
-        fs.copyFileSync(path.join(__dirname, "alerts", "platform-rules.test.yaml"), path.join(dir, "platform-rules.test.yaml"));
+        fs.copyFileSync(path.join(__dirname, "..", "alerts", "platform-rules.test.yaml"), path.join(dir, "platform-rules.test.yaml"));
         expect(() => run("promtool", ["test", "rules", "platform-rules.test.yaml"], dir)).toThrow(/GPUHighTemperature/);
     });
 });

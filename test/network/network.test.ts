@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Network, resolveNetworkArgs } from "../components/network";
-import { allRecords, byType, childrenOf, resetRecords, resolve, settle } from "./mocks";
+import { Network, resolveNetworkArgs } from "../../components/network";
+import { allRecords, byType, childrenOf, resetRecords, resolve, settle } from "../mocks";
 
 async function build(name: string, args: Partial<ConstructorParameters<typeof Network>[1]> = {}) {
     resetRecords();

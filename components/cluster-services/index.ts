@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "./shared/gpu";
-import { ALB_INGRESS_CLASS } from "./shared/ingress";
-import { standardLabels } from "./shared/labels";
-import { defaultDenyIngress, platformNamespace } from "./shared/namespace";
-import { NAMESPACES } from "./shared/platform";
-import { podIdentity } from "./shared/pod-identity";
-import { resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./shared/security-context";
-import { CHARTS, IMAGES, INGRESS_VERSIONS } from "./shared/versions";
+import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "../shared/gpu";
+import { ALB_INGRESS_CLASS } from "../shared/ingress";
+import { standardLabels } from "../shared/labels";
+import { defaultDenyIngress, platformNamespace } from "../shared/namespace";
+import { NAMESPACES } from "../shared/platform";
+import { podIdentity } from "../shared/pod-identity";
+import { resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/security-context";
+import { CHARTS, IMAGES, INGRESS_VERSIONS } from "../shared/versions";
 
 /** Name of the default StorageClass; PVCs across the platform name it. */
 export const DEFAULT_STORAGE_CLASS = "gp3";

@@ -2,14 +2,14 @@ import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
-import { FluentdSettings, renderFluentdConfig } from "./shared/fluentd-config";
-import { selectorLabels, standardLabels } from "./shared/labels";
-import { defaultDenyIngress, fromNamespace, platformNamespace, SAME_NAMESPACE } from "./shared/namespace";
-import { NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
-import { chartResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from "./shared/security-context";
-import { LOGGING_VERSIONS } from "./shared/versions";
-import { wholeNumber } from "./shared/validate";
+import { DEFAULT_STORAGE_CLASS } from "../cluster-services";
+import { FluentdSettings, renderFluentdConfig } from "../shared/fluentd-config";
+import { selectorLabels, standardLabels } from "../shared/labels";
+import { defaultDenyIngress, fromNamespace, platformNamespace, SAME_NAMESPACE } from "../shared/namespace";
+import { NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "../shared/platform";
+import { chartResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from "../shared/security-context";
+import { LOGGING_VERSIONS } from "../shared/versions";
+import { wholeNumber } from "../shared/validate";
 
 /**
  * Name of the Elasticsearch (and Kibana) object. Explicit because ECK derives Service and Secret

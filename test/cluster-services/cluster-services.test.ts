@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { autoscalerPolicy, ClusterServices, ClusterServicesArgs, loadBalancerControllerPolicy, resolveClusterServicesArgs } from "../components/cluster-services";
-import { CHARTS, IMAGES, INGRESS_VERSIONS } from "../components/shared/versions";
-import { FOUNDATION_CHECKS } from "../policy/checks";
-import { invalidObjects } from "./k8s-schema";
-import { allRecords, byType, one, resetRecords, resolve, settle } from "./mocks";
+import { autoscalerPolicy, ClusterServices, ClusterServicesArgs, loadBalancerControllerPolicy, resolveClusterServicesArgs } from "../../components/cluster-services";
+import { CHARTS, IMAGES, INGRESS_VERSIONS } from "../../components/shared/versions";
+import { FOUNDATION_CHECKS } from "../../policy/checks";
+import { invalidObjects } from "../k8s-schema";
+import { allRecords, byType, one, resetRecords, resolve, settle } from "../mocks";
 
 class Agent extends pulumi.CustomResource {
     constructor() {

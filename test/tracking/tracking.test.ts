@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { spawnSync } from "node:child_process";
-import { allowedHosts, artifactPolicy, DB_UPGRADE_SCRIPT, MLFLOW_METRICS_SECRET, resolveTrackingArgs, tlsOnlyBucketPolicy, Tracking, TrackingArgs, TRACKING_PRESETS, TrackingIngressSettings } from "../components/tracking";
-import { authIni, BOOTSTRAP_SCRIPT, HUB_MLFLOW_HOOK, MLFLOW_AUTH_SECRET, mlflowIdentities } from "../components/tracking-auth";
-import { TRACKING_VERSIONS } from "../components/shared/versions";
-import { Env } from "../policy/checks";
-import { TRACKING_CHECKS } from "../policy/checks-tracking";
-import { WORKLOAD_CHECKS } from "../policy/checks-workloads";
-import { invalidObjects, isK8sObject } from "./k8s-schema";
-import { allRecords, byType, one, resetRecords, resolve, ResourceRecord, settle } from "./mocks";
+import { allowedHosts, artifactPolicy, DB_UPGRADE_SCRIPT, MLFLOW_METRICS_SECRET, resolveTrackingArgs, tlsOnlyBucketPolicy, Tracking, TrackingArgs, TRACKING_PRESETS, TrackingIngressSettings } from "../../components/tracking";
+import { authIni, BOOTSTRAP_SCRIPT, HUB_MLFLOW_HOOK, MLFLOW_AUTH_SECRET, mlflowIdentities } from "../../components/tracking/auth";
+import { TRACKING_VERSIONS } from "../../components/shared/versions";
+import { Env } from "../../policy/checks";
+import { TRACKING_CHECKS } from "../../policy/checks-tracking";
+import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
+import { invalidObjects, isK8sObject } from "../k8s-schema";
+import { allRecords, byType, one, resetRecords, resolve, ResourceRecord, settle } from "../mocks";
 
 class Agent extends pulumi.CustomResource {
     constructor() {

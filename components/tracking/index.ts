@@ -2,18 +2,18 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "./cluster-services";
-import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings, validateIngress } from "./shared/ingress";
-import { podSecurity, selectorLabels, standardLabels } from "./shared/labels";
-import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
-import { podIdentity } from "./shared/pod-identity";
-import { DEFAULT_UID, resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./shared/security-context";
-import { TRACKING_VERSIONS } from "./shared/versions";
-import { httpsUrl, wholeNumber } from "./shared/validate";
+import { LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "../cluster-services";
+import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings, validateIngress } from "../shared/ingress";
+import { podSecurity, selectorLabels, standardLabels } from "../shared/labels";
+import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "../shared/platform";
+import { podIdentity } from "../shared/pod-identity";
+import { DEFAULT_UID, resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/security-context";
+import { TRACKING_VERSIONS } from "../shared/versions";
+import { httpsUrl, wholeNumber } from "../shared/validate";
 import {
     AUTH_CONFIG_DIR, AUTH_DB_NAME, authIni, BOOTSTRAP_ADMIN_DIR, BOOTSTRAP_SCRIPT, BOOTSTRAP_USERS_DIR, DB_INIT_SCRIPT,
     METRICS_READER, MLFLOW_AUTH_SECRET, MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV, MLFLOW_USERS_SECRET, mlflowIdentities, readerUser, teamUser,
-} from "./tracking-auth";
+} from "./auth";
 
 /** ServiceAccount, Service and Deployment name of the tracking server (clients and the Pod Identity association name it). */
 export const MLFLOW_NAME = "mlflow";
@@ -38,7 +38,7 @@ const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 export const NAME_PREFIX = /^[a-z][a-z0-9-]{0,27}[a-z0-9]$/;
 /**
  * Creates the auth database if missing and runs `mlflow db upgrade`, with the URI from the
- * environment, so it never appears in argv (components/tracking-auth.ts).
+ * environment, so it never appears in argv (components/tracking/auth.ts).
  */
 export const DB_UPGRADE_SCRIPT = DB_INIT_SCRIPT;
 /** Secret (mlflow namespace) with the credentials Prometheus scrapes `/metrics` with. */
@@ -631,7 +631,7 @@ export class Tracking extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
-        // ---- Authentication (checklist ML-04; components/tracking-auth.ts) --------------------
+        // ---- Authentication (checklist ML-04; components/tracking/auth.ts) --------------------
         const secretValue = (role: string, length: number) =>
             pulumi.secret(new random.RandomPassword(`${name}-${role}`, { length, special: false }, { parent: this }).result);
         const adminPassword = secretValue("admin-password", 32);

@@ -1,13 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Cidr, formatCidr, parseCidr } from "./shared/cidr";
-import { principalKey } from "./cluster";
-import { GPU_RESOURCE } from "./shared/gpu";
-import { podSecurity, standardLabels } from "./shared/labels";
-import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "./shared/platform";
-import type { TeamQueueSpec } from "./queues/settings";
-import { MLFLOW_CREDENTIALS_SECRET, MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "./tracking-auth";
+import { Cidr, formatCidr, parseCidr } from "../shared/cidr";
+import { principalKey } from "../cluster";
+import { GPU_RESOURCE } from "../shared/gpu";
+import { podSecurity, standardLabels } from "../shared/labels";
+import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "../shared/platform";
+import type { TeamQueueSpec } from "../queues/settings";
+import { MLFLOW_CREDENTIALS_SECRET, MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "../tracking/auth";
 
 const VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 /** Label naming the team that owns a namespace. */

@@ -1,7 +1,7 @@
 /**
  * MLflow's basic-auth app (checklist ML-04): who signs in to the tracking server, with what rights,
  * and how the platform hands out credentials without anyone pasting a password. Pure functions and
- * names only; components/tracking.ts builds the Kubernetes objects.
+ * names only; components/tracking/index.ts builds the Kubernetes objects.
  *
  * What MLflow 3.x offers, read in mlflow/mlflow (`mlflow/server/auth/`):
  * - `mlflow server --app-name basic-auth` checks every request (Flask `before_request`) except

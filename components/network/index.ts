@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets } from "./shared/cidr";
-import { cloudWatchLogsStatement } from "./shared/kms";
+import { planSubnets } from "../shared/cidr";
+import { cloudWatchLogsStatement } from "../shared/kms";
 
 /**
  * Arguments of {@link Network}.

@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCELERATOR_LABEL, acceleratorType, GPU_NODE_LABEL, GPU_TAINT, gpusPerInstance, NODE_POOL_LABEL } from "./shared/gpu";
-import { podIdentity } from "./shared/pod-identity";
-import { AddonVersions, KUBERNETES_VERSIONS } from "./shared/versions";
-import { cloudWatchLogsStatement } from "./shared/kms";
+import { ACCELERATOR_LABEL, acceleratorType, GPU_NODE_LABEL, GPU_TAINT, gpusPerInstance, NODE_POOL_LABEL } from "../shared/gpu";
+import { podIdentity } from "../shared/pod-identity";
+import { AddonVersions, KUBERNETES_VERSIONS } from "../shared/versions";
+import { cloudWatchLogsStatement } from "../shared/kms";
 
 /** AMI for CPU nodes: EKS-optimised Amazon Linux 2023. */
 export const CPU_AMI_TYPE = "AL2023_x86_64_STANDARD";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { Cluster, ClusterArgs, GPU_ROOT_THROUGHPUT_MIBPS, gpuNodeUserData, NODE_ROLE_POLICIES, principalKey, resolveClusterArgs } from "../components/cluster";
-import { ACCELERATOR_LABEL } from "../components/shared/gpu";
-import { KUBERNETES_VERSIONS } from "../components/shared/versions";
-import { allRecords, byType, one, resetRecords, resolve, settle } from "./mocks";
+import { Cluster, ClusterArgs, GPU_ROOT_THROUGHPUT_MIBPS, gpuNodeUserData, NODE_ROLE_POLICIES, principalKey, resolveClusterArgs } from "../../components/cluster";
+import { ACCELERATOR_LABEL } from "../../components/shared/gpu";
+import { KUBERNETES_VERSIONS } from "../../components/shared/versions";
+import { allRecords, byType, one, resetRecords, resolve, settle } from "../mocks";
 
 const base: ClusterArgs = {
     clusterName: "mlp-test",

@@ -1,17 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
-import { defaultDenyIngress } from "./shared/namespace";
+import { defaultDenyIngress } from "../shared/namespace";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
-import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "./shared/gpu";
-import { gpuStartTimeoutSeconds } from "./shared/gpu-startup";
-import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings, validateIngress } from "./shared/ingress";
-import { podSecurity, selectorLabels, standardLabels } from "./shared/labels";
-import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "./shared/platform";
-import { resources, restrictedContainerSecurityContext } from "./shared/security-context";
-import { HUB_MLFLOW_HOOK, HUB_PROVISIONER_DIR, NOTEBOOK_PROVISIONER_SECRET } from "./tracking-auth";
-import { NOTEBOOK_VERSIONS } from "./shared/versions";
-import { httpsUrl, wholeNumber } from "./shared/validate";
+import { DEFAULT_STORAGE_CLASS } from "../cluster-services";
+import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../shared/gpu";
+import { gpuStartTimeoutSeconds } from "../shared/gpu-startup";
+import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings, validateIngress } from "../shared/ingress";
+import { podSecurity, selectorLabels, standardLabels } from "../shared/labels";
+import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "../shared/platform";
+import { resources, restrictedContainerSecurityContext } from "../shared/security-context";
+import { HUB_MLFLOW_HOOK, HUB_PROVISIONER_DIR, NOTEBOOK_PROVISIONER_SECRET } from "../tracking/auth";
+import { NOTEBOOK_VERSIONS } from "../shared/versions";
+import { httpsUrl, wholeNumber } from "../shared/validate";
 
 /** Helm release name. z2jh's `fullnameOverride: ""` default keeps Service names unprefixed (`hub`, `proxy-public`). */
 export const JUPYTERHUB_RELEASE = "jupyterhub";
@@ -119,7 +119,7 @@ export interface JupyterHubArgs {
     /**
      * Password of MLflow's admin (Tracking.adminPassword). With it the hub gives each user their own
      * MLflow user `nb-<name>` before the server starts, its credentials in a per-user Secret read by
-     * secretKeyRef (components/tracking-auth.ts HUB_MLFLOW_HOOK; checklist ML-04).
+     * secretKeyRef (components/tracking/auth.ts HUB_MLFLOW_HOOK; checklist ML-04).
      * @default - none: notebooks get no MLflow credentials
      */
     readonly mlflowAdminPassword?: pulumi.Input<string>;
@@ -601,7 +601,7 @@ export const GPU_PREPULLER = "gpu-image-prepuller";
 
 /**
  * The GPU profiles' images pulled on every GPU node as soon as it joins. Why, next to FastImagePull
- * (which makes each pull faster, see components/cluster.ts): a notebook pod asking for a GPU cannot
+ * (which makes each pull faster, see components/cluster/index.ts): a notebook pod asking for a GPU cannot
  * even be scheduled until the device plugin has advertised `nvidia.com/gpu` (~60-90 s after the node
  * is Ready), and kubelet pulls its image only after its home volume is attached (kubernetes
  * pkg/kubelet/kubelet.go SyncPod). This pod asks for no GPU, so it is scheduled the moment the node

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { AUDITOR_CLUSTER_RULES, LEAD_RULES, MEMBER_RULES, PLATFORM_VIEW_RULES, resolveTenancyArgs, TOKEN_NAMESPACE_VIEW_RULES, TeamSpec, Tenancy, TenancyArgs, validateTeams } from "../components/tenancy";
-import { MLFLOW_CREDENTIALS_SECRET } from "../components/tracking-auth";
-import { Env } from "../policy/checks";
-import { TENANCY_CHECKS } from "../policy/checks-tenancy";
-import { invalidObjects } from "./k8s-schema";
-import { allRecords, byType, one, resetRecords, resolve, ResourceRecord, settle } from "./mocks";
+import { AUDITOR_CLUSTER_RULES, LEAD_RULES, MEMBER_RULES, PLATFORM_VIEW_RULES, resolveTenancyArgs, TOKEN_NAMESPACE_VIEW_RULES, TeamSpec, Tenancy, TenancyArgs, validateTeams } from "../../components/tenancy";
+import { MLFLOW_CREDENTIALS_SECRET } from "../../components/tracking/auth";
+import { Env } from "../../policy/checks";
+import { TENANCY_CHECKS } from "../../policy/checks-tenancy";
+import { invalidObjects } from "../k8s-schema";
+import { allRecords, byType, one, resetRecords, resolve, ResourceRecord, settle } from "../mocks";
 
 const arn = (n: string) => `arn:aws:iam::123456789012:role/${n}`;
 const teams: TeamSpec[] = [

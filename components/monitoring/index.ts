@@ -1,18 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DEFAULT_STORAGE_CLASS } from "./cluster-services";
-import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "./shared/gpu";
-import { standardLabels } from "./shared/labels";
-import { defaultDenyIngress, fromNamespace, ingressAllow, platformNamespace, SAME_NAMESPACE } from "./shared/namespace";
-import { renderAlertmanagerConfig } from "./shared/monitoring-alertmanager";
-import { OPERATOR_CLUSTER_RULES, OPERATOR_INSTANCE_RULES, OPERATOR_KUBELET_RULES, OPERATOR_MONITOR_RULES, PROMETHEUS_CLUSTER_RULES } from "./shared/monitoring-rbac";
-import { DASHBOARDS, renderDashboard } from "./shared/monitoring-dashboards";
-import { MONITORING_JOBS, PLATFORM_NAMESPACES, platformRuleGroups, prometheusRuleSpec } from "./shared/monitoring-rules";
-import { NAMESPACES, ScrapeTarget } from "./shared/platform";
-import { chartResources, resources } from "./shared/security-context";
-import { MONITORING_VERSIONS } from "./shared/versions";
-import { wholeNumber } from "./shared/validate";
+import { DEFAULT_STORAGE_CLASS } from "../cluster-services";
+import { GPU_NODE_LABEL, GPU_TOLERATION, NODE_POOL_LABEL } from "../shared/gpu";
+import { standardLabels } from "../shared/labels";
+import { defaultDenyIngress, fromNamespace, ingressAllow, platformNamespace, SAME_NAMESPACE } from "../shared/namespace";
+import { renderAlertmanagerConfig } from "../shared/monitoring-alertmanager";
+import { OPERATOR_CLUSTER_RULES, OPERATOR_INSTANCE_RULES, OPERATOR_KUBELET_RULES, OPERATOR_MONITOR_RULES, PROMETHEUS_CLUSTER_RULES } from "../shared/monitoring-rbac";
+import { DASHBOARDS, renderDashboard } from "../shared/monitoring-dashboards";
+import { MONITORING_JOBS, PLATFORM_NAMESPACES, platformRuleGroups, prometheusRuleSpec } from "../shared/monitoring-rules";
+import { NAMESPACES, ScrapeTarget } from "../shared/platform";
+import { chartResources, resources } from "../shared/security-context";
+import { MONITORING_VERSIONS } from "../shared/versions";
+import { wholeNumber } from "../shared/validate";
 
 /** Helm release name; the chart's Service names derive from it and from {@link FULLNAME}. */
 export const KPS_RELEASE = "kube-prometheus-stack";

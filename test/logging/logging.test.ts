@@ -2,20 +2,20 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SECRET_CHECKS } from "../policy/checks-secrets";
+import { SECRET_CHECKS } from "../../policy/checks-secrets";
 import { describe, expect, it } from "vitest";
 import {
     DATA_STREAM, ES_CA_DIR, ILM_PASSWORD_FILE, ES_NAME, esRolesYaml, FLUENTD_PASSWORD_ENV, FLUENTD_ROLE, FLUENTD_STATE_DIR, ilmInstallScript, ilmPolicyBody, indexTemplateBody,
     Logging, LoggingArgs, LOGGING_PRESETS, resolveLoggingArgs, rolloverGiB,
-} from "../components/logging";
-import { DEAD_LETTER_METRIC, fluentdConfigProblems, ID_KEY, parseFluentdConfig, renderFluentdConfig, FluentdSettings } from "../components/shared/fluentd-config";
-import { esOutputs, itemOutcome, ItemOutcome, startProblems } from "../policy/fluentd-es-plugin";
-import { LOGGING_VERSIONS } from "../components/shared/versions";
-import { Check, Env, Res } from "../policy/checks";
-import { LOGGING_CHECKS } from "../policy/checks-logging";
-import { WORKLOAD_CHECKS } from "../policy/checks-workloads";
-import { HAS_SHARED, invalidObjects } from "./k8s-schema";
-import { allRecords, byType, one, resetRecords, resolve, ResourceRecord, settle } from "./mocks";
+} from "../../components/logging";
+import { DEAD_LETTER_METRIC, fluentdConfigProblems, ID_KEY, parseFluentdConfig, renderFluentdConfig, FluentdSettings } from "../../components/shared/fluentd-config";
+import { esOutputs, itemOutcome, ItemOutcome, startProblems } from "../../policy/fluentd-es-plugin";
+import { LOGGING_VERSIONS } from "../../components/shared/versions";
+import { Check, Env, Res } from "../../policy/checks";
+import { LOGGING_CHECKS } from "../../policy/checks-logging";
+import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
+import { HAS_SHARED, invalidObjects } from "../k8s-schema";
+import { allRecords, byType, one, resetRecords, resolve, ResourceRecord, settle } from "../mocks";
 
 const T = {
     ns: "kubernetes:core/v1:Namespace",
