@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, ConfigError, parseConfig, PRESET_VALUES, RawConfig, SecretConfig } from "../config";
+import { CONFIG_KEYS, ConfigError, KEY_TABLES, parseConfig, RawConfig, SecretConfig } from "../config";
 
 const ctx = { project: "mlplatform", stack: "dev", region: "us-west-2" };
 // An explicit `undefined` region must reach parseConfig, so no default parameter here.
@@ -23,7 +23,8 @@ describe("parseConfig presets", () => {
         const c = parse({ preset: "sandbox" });
         expect(c.preset).toBe("sandbox");
         expect(c.network).toEqual({ vpcCidr: "10.0.0.0/16", azCount: 2, controlPlaneAzCount: 2, natStrategy: "single", flowLogs: false, flowLogRetentionDays: 7 });
-        expect(c.cluster.cpu).toEqual(PRESET_VALUES.sandbox.cpu);
+        const d = (k: "cpuInstanceTypes" | "cpuCapacityType" | "cpuMinSize" | "cpuDesiredSize" | "cpuMaxSize" | "cpuDiskSizeGiB") => CONFIG_KEYS[k].default.sandbox;
+        expect(c.cluster.cpu).toEqual({ instanceTypes: d("cpuInstanceTypes"), capacityType: d("cpuCapacityType"), minSize: d("cpuMinSize"), desiredSize: d("cpuDesiredSize"), maxSize: d("cpuMaxSize"), diskSizeGiB: d("cpuDiskSizeGiB") });
         expect(c.cluster.gpu).toMatchObject({ minSize: 0, desiredSize: 0, maxSize: 2, instanceTypes: ["g5.xlarge"] });
         expect(c.cluster.deletionProtection).toBe(false);
         expect(c.cluster.kmsDeletionWindowDays).toBe(7);
@@ -311,5 +312,30 @@ describe("logging config", () => {
     ];
     it.each(errors)("refuses %s", (_name, raw, message) => {
         expect(() => parse(raw)).toThrow(message);
+    });
+});
+
+describe("KEY_TABLES", () => {
+    it("gives every key exactly one owning layer", () => {
+        const owners = new Map<string, string[]>();
+        for (const [layer, table] of Object.entries(KEY_TABLES)) {
+            for (const key of Object.keys(table)) {
+                owners.set(key, [...(owners.get(key) ?? []), layer]);
+            }
+        }
+        expect([...owners].filter(([, layers]) => layers.length > 1)).toEqual([]);
+        expect(Object.keys(CONFIG_KEYS).sort()).toEqual([...owners.keys()].sort());
+    });
+
+    it("falls back to the owning table's default for each preset (one owner per default)", () => {
+        for (const preset of ["sandbox", "production"] as const) {
+            const c = parse({ preset });
+            expect(c.network.azCount).toBe(CONFIG_KEYS.azCount.default[preset]);
+            expect(c.cluster.gpu.maxSize).toBe(CONFIG_KEYS.gpuMaxSize.default[preset]);
+            expect(c.monitoring.retentionDays).toBe(CONFIG_KEYS.prometheusRetentionDays.default[preset]);
+            expect(c.logging.retentionDays).toBe(CONFIG_KEYS.elasticsearchRetentionDays.default[preset]);
+            expect(c.tracking.instanceClass).toBe(CONFIG_KEYS.mlflowDbInstanceClass.default[preset]);
+            expect(c.notebooks.notebookStorageGiB).toBe(CONFIG_KEYS.notebookStorageGiB.default[preset]);
+        }
     });
 });

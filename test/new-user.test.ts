@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { namePrefixFor, parseConfig, PRESET_VALUES } from "../config";
+import { CONFIG_KEYS, namePrefixFor, parseConfig } from "../config";
 import { NAME_PREFIX } from "../components/tracking";
 import { checkStack, ProjectFile } from "./pulumi-cli-config";
 import { ROOT } from "./stack";
@@ -44,7 +44,7 @@ describe("the README's deploy command", () => {
         const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("mlplatform:")).map(([k, v]) => [k.slice("mlplatform:".length), v]));
         const cfg = parseConfig(raw, { project: "mlplatform", stack, region: config["aws:region"] as string });
         expect(cfg.preset).toBe("sandbox");
-        expect(cfg.network.azCount).toBe(PRESET_VALUES.sandbox.azCount);
+        expect(cfg.network.azCount).toBe(CONFIG_KEYS.azCount.default.sandbox);
         expect(cfg.cluster.publicAccessCidrs).toEqual(["198.51.100.7/32"]);
         // Its own physical names: nothing shared with CI's dev stack.
         expect(cfg.namePrefix).toBe("mlplatform-alice-sandbox");

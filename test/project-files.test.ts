@@ -4,7 +4,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../config";
-import { renderPulumiYaml } from "../scripts/gen-pulumi-yaml";
+import { renderPulumiYaml, renderReadme } from "../scripts/gen-config-docs";
 import * as versions from "../components/shared/versions";
 import { ROOT } from "./stack";
 
@@ -12,7 +12,7 @@ const pulumiYaml = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 describe("Pulumi.yaml", () => {
-    it("is what scripts/gen-pulumi-yaml.ts generates from CONFIG_KEYS", () => {
+    it("is what scripts/gen-config-docs.ts generates from the key tables", () => {
         expect(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).toBe(renderPulumiYaml());
     });
 
@@ -35,6 +35,10 @@ describe("Pulumi.yaml", () => {
 });
 
 describe("README", () => {
+    it("has the config table scripts/gen-config-docs.ts generates from the layers' key tables (run `npm run docs`)", () => {
+        expect(readme).toBe(renderReadme(readme));
+    });
+
     it("documents every config key in its reference table", () => {
         for (const key of Object.keys(CONFIG_KEYS)) {
             expect(readme, key).toMatch(new RegExp(`\\|\\s*\`${key}\`\\s*\\|`));

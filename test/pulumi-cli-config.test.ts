@@ -7,7 +7,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CONFIG_KEYS, KeySpec } from "../config";
-import { declaration } from "../scripts/gen-pulumi-yaml";
+import { declaration } from "../scripts/gen-config-docs";
 import { checkStack, projectError, ProjectFile, StackFile } from "./pulumi-cli-config";
 import { ROOT } from "./stack";
 

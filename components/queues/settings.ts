@@ -6,6 +6,7 @@
  */
 import { gpusPerInstance } from "../shared/gpu";
 import { gpuStartTimeoutSeconds } from "../shared/gpu-startup";
+import { ConfigError } from "../shared/settings";
 import type { TeamSpec } from "../tenancy";
 
 /**
@@ -194,3 +195,18 @@ export const QUEUE_PRESETS = {
     /** Two controllers (leader election, webhook served by both), a PDB and zone spread. */
     production: { replicas: 2 },
 } as const;
+
+/**
+ * The queue settings a stack's config decides, checked before any resource exists: each team's
+ * `queue` block, and the cohort's nominal GPUs within `gpuMaxSize` GPU nodes.
+ */
+export function checkQueueSettings(teams: TeamSpec[], gpu: { maxSize: number; instanceTypes: string[] }): void {
+    try {
+        resolveQueueArgs({ teams, gpuMaxSize: gpu.maxSize, gpuInstanceTypes: gpu.instanceTypes });
+    } catch (e) {
+        if (e instanceof QueueSettingsError) {
+            throw new ConfigError(e.key, e.key === "gpuMaxSize" ? gpu.maxSize : teams, e.message);
+        }
+        throw e;
+    }
+}

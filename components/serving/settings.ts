@@ -3,6 +3,7 @@
  * endpoint in its team's namespace. Parsing fills the defaults and refuses bad input before any
  * resource exists, naming `models[i].<field>`, the bad value and what is valid.
  */
+import { KeyTable, Settings } from "../shared/settings";
 import { TeamSpec } from "../tenancy";
 
 /** One model endpoint, as a stack file declares it (`mlplatform:models`). */
@@ -178,5 +179,19 @@ function checkQuotas(models: readonly ResolvedModel[], teams: readonly TeamSpec[
                 throw new Error(`${last}.${field[k]}: team ${t.name}'s endpoints need ${shown[k]} ${k} at full scale ((maxReplicas + ${MAX_SURGE} rollout surge) × request, summed over its models), more than its quota.${k} ${JSON.stringify(t.quota[k])}; lower maxReplicas or the request, or raise the team's quota`);
             }
         }
+    }
+}
+
+export const SERVING_KEYS = {
+    models: { type: "object[]", description: "Model endpoints: list of {name, team, modelUri (models:/<name>/<version> or models:/<name>@<alias>), minReplicas?, maxReplicas?, targetCpuUtilization?, cpu?, memory?, gpu?}.", default: { sandbox: [], production: [] }, docs: { sandbox: "`[]` (README \"Model serving\")" } },
+} as const satisfies KeyTable;
+
+/** Resolves `models` against the stack's teams; errors name `models[i].<field>`. */
+export function resolveServingSettings(s: Settings<keyof typeof SERVING_KEYS>, teams: readonly TeamSpec[]): ResolvedModel[] {
+    const models = s.objectList("models", "model objects") ?? [];
+    try {
+        return resolveModels(models, teams, s.preset);
+    } catch (e) {
+        return s.fail("models", models, (e as Error).message);
     }
 }
