@@ -18,7 +18,7 @@ import { Serving, SERVING_MLFLOW_READER } from "./components/serving";
 import { NAMESPACES } from "./components/shared/platform";
 import { Tenancy } from "./components/tenancy";
 import { Tracking } from "./components/tracking";
-import { VolumeDrain } from "./components/shared/volume-drain";
+import { VolumeDrain } from "./components/cluster/volume-drain";
 
 // Validates everything first: a bad value stops here, before any resource is registered.
 const cfg = loadConfig();

@@ -79,7 +79,7 @@ export const T = {
 
 /**
  * Writes a controller policy may leave on `*` unconditioned (IAM-01), each with its reason in
- * components/cluster-services/index.ts `LBC_UNCONDITIONED_ACTIONS`: attaching the WAF ACL or Shield
+ * components/cluster-services/load-balancer-controller.ts `LBC_UNCONDITIONED_ACTIONS`: attaching the WAF ACL or Shield
  * protection an Ingress names (those services authorize on the ACL or protection, not the ALB's tags).
  */
 export const IAM_UNCONDITIONED_WRITES: ReadonlySet<string> = new Set([

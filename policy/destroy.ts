@@ -9,7 +9,7 @@
  * The same functions run in the tests (over recorded registrations), in the offline plan and in
  * the policy pack (over `pulumi preview`'s resources).
  */
-import { VOLUME_DRAIN_ROLE } from "../components/shared/volume-drain";
+import { VOLUME_DRAIN_ROLE } from "../components/cluster/volume-drain";
 import { Check, Env, isTrue, Res, Violation } from "./checks";
 
 /** A resource with the graph edges the walk follows (a mock record or a policy-pack resource). */
@@ -182,7 +182,7 @@ export function destroyFindings(resources: readonly GraphRes[], env: Env, protec
     const isProtected = (r: GraphRes) => r.protect === true || (r.urn !== undefined && protectedUrns.has(r.urn));
     const label = (r: GraphRes) => `${r.type} ${r.name}`;
     // DESTROY-04: PV deletion is asynchronous after the claim goes (the external-provisioner deletes
-    // a Released PV's volume, then the PV; components/shared/volume-drain.ts). For each EBS
+    // a Released PV's volume, then the PV; components/cluster/volume-drain.ts). For each EBS
     // StorageClass whose volumes are deleted, a drain for it must sit between the volume makers
     // (they reach it, so they are deleted first) and the EBS CSI add-on (it reaches the add-on, so
     // the add-on is deleted after its wait).

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { Env } from "../policy/checks";
 import { D, destroyFindings, destroyProblems, GraphRes, makesLoadBalancer, makesVolumes, providerUrn, reachableFrom } from "../policy/destroy";
-import { VOLUME_DRAIN_ROLE, waitForVolumesGone } from "../components/shared/volume-drain";
+import { VOLUME_DRAIN_ROLE, waitForVolumesGone } from "../components/cluster/volume-drain";
 import { allRecords, ResourceRecord, resetRecords } from "./mocks";
 import { loadStack, PROD_SECRETS, ROOT, stackConfig } from "./stack";
 

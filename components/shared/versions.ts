@@ -145,7 +145,7 @@ export const MONITORING_VERSIONS = {
     dcgmExporterImage: "nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless",
 } as const;
 
-/** Ingress: the AWS Load Balancer Controller (components/cluster-services/index.ts). */
+/** Ingress: the AWS Load Balancer Controller (components/cluster-services/load-balancer-controller.ts). */
 export const INGRESS_VERSIONS = {
     /**
      * aws-load-balancer-controller chart 3.5.0 (appVersion v3.5.0): aws/eks-charts

@@ -62,8 +62,8 @@ export const REPLACE_TRIGGERS: Readonly<Record<string, ReplaceRule>> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": { forceNew: ["bucket"], source: `${TF}/s3/bucket_public_access_block.go` },
     "aws:s3/bucketPolicy:BucketPolicy": { forceNew: ["bucket"], source: `${TF}/s3/bucket_policy.go` },
     "aws:s3/bucketLogging:BucketLogging": { forceNew: ["bucket", "expectedBucketOwner"], source: `${TF}/s3/bucket_logging.go: bucket, expected_bucket_owner ForceNew (target_bucket/prefix update in place)` },
-    // components/shared/volume-drain.ts: its dynamic provider's diff never asks for a replace.
-    "pulumi-nodejs:dynamic:Resource": { forceNew: [], source: "components/shared/volume-drain.ts provider.diff returns { changes: false }; @pulumi/pulumi dynamic providers replace only on diff.replaces" },
+    // components/cluster/volume-drain.ts: its dynamic provider's diff never asks for a replace.
+    "pulumi-nodejs:dynamic:Resource": { forceNew: [], source: "components/cluster/volume-drain.ts provider.diff returns { changes: false }; @pulumi/pulumi dynamic providers replace only on diff.replaces" },
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": { forceNew: ["bucket"], source: `${TF}/s3/bucket_ownership_controls.go` },
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { forceNew: ["bucket"], source: `${TF}/s3/bucket_lifecycle_configuration.go` },
     "random:index/randomPassword:RandomPassword": { forceNew: ["length", "special", "upper", "lower", "numeric", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"], source: "pulumi/pulumi-random (terraform-provider-random): every argument RequiresReplace" },

@@ -1,0 +1,97 @@
+/**
+ * The cluster autoscaler: scales the node groups tagged for this cluster, the GPU group from zero
+ * when a pod asks for `nvidia.com/gpu`, and removes idle nodes. Its AWS permissions come through
+ * EKS Pod Identity.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NODE_POOL_LABEL } from "../shared/gpu";
+import { podIdentity } from "../shared/pod-identity";
+import { resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/security-context";
+import { CHARTS } from "../shared/versions";
+import { ClusterServicesArgs, ResolvedClusterServicesArgs } from "./args";
+
+/** ServiceAccount the cluster autoscaler runs as (its Pod Identity association names it). */
+export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+
+/**
+ * Least-privilege IAM for the cluster autoscaler: read-only discovery everywhere, and scaling only
+ * on Auto Scaling groups tagged as owned by this cluster.
+ *
+ * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md
+ */
+export function autoscalerPolicy(clusterName: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ScaleOwnedGroups",
+                Effect: "Allow",
+                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                Resource: "*",
+                Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" } },
+            },
+            {
+                // Describe calls have no resource-level permissions.
+                Sid: "Discover",
+                Effect: "Allow",
+                Action: [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                    // Lets it read managed node group labels and taints when a group is at zero.
+                    "eks:DescribeNodegroup",
+                ],
+                Resource: "*",
+            },
+        ],
+    });
+}
+
+/** The autoscaler's Pod Identity and its release in kube-system, on CPU nodes. */
+export function clusterAutoscaler(name: string, args: ClusterServicesArgs, a: ResolvedClusterServicesArgs, parent: pulumi.ComponentResource): k8s.helm.v3.Release {
+    const identity = podIdentity(`${name}-autoscaler`, {
+        clusterName: args.clusterName,
+        namespace: "kube-system",
+        serviceAccount: AUTOSCALER_SERVICE_ACCOUNT,
+        policy: pulumi.output(args.clusterName).apply(autoscalerPolicy),
+        dependsOn: [args.podIdentityAgent],
+    }, parent);
+
+    const [repository, tag] = a.autoscalerImage.split(/:(?=[^:]+$)/);
+    return new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
+        name: "cluster-autoscaler",
+        chart: CHARTS.clusterAutoscaler.chart,
+        version: CHARTS.clusterAutoscaler.version,
+        repositoryOpts: { repo: CHARTS.clusterAutoscaler.repo },
+        namespace: "kube-system",
+        values: {
+            cloudProvider: "aws",
+            awsRegion: a.region,
+            autoDiscovery: { clusterName: args.clusterName },
+            fullnameOverride: "cluster-autoscaler",
+            image: { repository, tag },
+            rbac: { serviceAccount: { create: true, name: AUTOSCALER_SERVICE_ACCOUNT } },
+            extraArgs: {
+                "balance-similar-node-groups": true,
+                expander: "least-waste",
+                // System DaemonSets and emptyDir must not pin an idle GPU node forever.
+                "skip-nodes-with-system-pods": false,
+                "skip-nodes-with-local-storage": false,
+                "scale-down-unneeded-time": `${a.scaleDownUnneededMinutes}m`,
+                "scale-down-delay-after-add": "5m",
+            },
+            priorityClassName: "system-cluster-critical",
+            nodeSelector: { [NODE_POOL_LABEL]: "cpu" },
+            securityContext: restrictedPodSecurityContext(65534),
+            containerSecurityContext: restrictedContainerSecurityContext(),
+            resources: resources("100m", "300Mi", "600Mi"),
+        },
+    }, { parent, dependsOn: [identity.association] });
+}

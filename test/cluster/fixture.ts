@@ -1,0 +1,23 @@
+/** A minimal Cluster, built under mocks, shared by the cluster layer's tests. */
+import { Cluster, ClusterArgs } from "../../components/cluster";
+import { resetRecords, resolve, settle } from "../mocks";
+
+export const base: ClusterArgs = {
+    clusterName: "mlp-test",
+    vpcId: "vpc-1",
+    privateSubnetIds: ["subnet-a", "subnet-b"],
+    publicSubnetIds: ["subnet-pa", "subnet-pb"],
+    kubernetesVersion: "1.35",
+    cpuNodeGroup: { instanceTypes: ["m7i.xlarge"], capacityType: "ON_DEMAND", minSize: 2, desiredSize: 2, maxSize: 5, diskSizeGiB: 50 },
+    gpuNodeGroup: { instanceTypes: ["g5.xlarge"], capacityType: "ON_DEMAND", minSize: 0, desiredSize: 0, maxSize: 3, diskSizeGiB: 100 },
+    publicAccessCidrs: ["203.0.113.0/24"],
+};
+
+export async function build(overrides: Partial<ClusterArgs> = {}) {
+    resetRecords();
+    const c = new Cluster("c", { ...base, ...overrides });
+    await resolve(c.clusterName);
+    await resolve(c.gpuAutoScalingGroupName);
+    await settle();
+    return c;
+}
