@@ -18,6 +18,7 @@
  * - The DCGM exporter and the NVIDIA device plugin DaemonSets, and the ECK operator's StatefulSet
  *   (tables below, each cited).
  * - Elasticsearch and Kibana from the ECK custom resources' pod templates over ECK 3.5.0's defaults.
+ * - The cluster autoscaler and the AWS Load Balancer Controller Deployments (tables below, each cited).
  *
  * A model records only what it knows; anything it cannot see counts as unset, so a check fails
  * rather than passes on a guess. Charts not modelled here are listed in the README.
@@ -522,6 +523,83 @@ function jupyterHubPods(release: Res, j: any): Res[] {
     return out;
 }
 
+/**
+ * cluster-autoscaler 9.59.0 (kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0,
+ * `cluster-autoscaler/charts/cluster-autoscaler`): `values.yaml` leaves `securityContext`,
+ * `containerSecurityContext` and `resources` empty, and `templates/deployment.yaml` writes each
+ * only from the values (`{{- if .Values.securityContext }}`); it always renders a liveness probe
+ * (GET /health-check on 8085), never a readiness probe, and no `automountServiceAccountToken`.
+ * Container and `app.kubernetes.io/name` are `<cloudProvider>-cluster-autoscaler` (`_helpers.tpl`
+ * `cluster-autoscaler.name`); the ServiceAccount is `rbac.serviceAccount.name` or the fullname.
+ */
+const AUTOSCALER_DEFAULTS = { image: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0", cloudProvider: "aws" };
+
+function clusterAutoscalerPod(release: Res, c: any): Res {
+    const name = c.nameOverride || `${c.cloudProvider ?? AUTOSCALER_DEFAULTS.cloudProvider}-cluster-autoscaler`;
+    const releaseName = String(release.inputs.name ?? "cluster-autoscaler");
+    const fullname = c.fullnameOverride || (name === releaseName ? name : `${releaseName}-${name}`);
+    const sa = c.rbac?.serviceAccount ?? {};
+    const [repository, tag] = AUTOSCALER_DEFAULTS.image.split(/:(?=[^:]+$)/);
+    const nonEmpty = (x: any) => (x !== undefined && x !== null && Object.keys(x).length > 0 ? x : undefined);
+    return workload(release, name, String(release.inputs.namespace ?? ""), c.replicaCount ?? 1, {
+        serviceAccountName: (sa.create ?? true) ? (sa.name || fullname) : (sa.name || "default"),
+        hostNetwork: c.hostNetwork ?? false,
+        securityContext: nonEmpty(c.securityContext),
+        topologySpreadConstraints: c.topologySpreadConstraints ?? [],
+        containers: [{
+            name,
+            image: `${c.image?.repository ?? repository}:${c.image?.tag ?? tag}`,
+            securityContext: nonEmpty(c.containerSecurityContext),
+            resources: c.resources,
+            livenessProbe: { httpGet: { path: "/health-check", port: 8085 } },
+        }],
+    }, DEPLOYMENT);
+}
+
+/**
+ * aws-load-balancer-controller 3.5.0 (aws/eks-charts `stable/aws-load-balancer-controller`,
+ * commit 5239609 "v3.5.0"): `values.yaml` defaults below; `templates/deployment.yaml` renders the
+ * pod `securityContext` from `podSecurityContext`, the container's from `securityContext`, both
+ * probes from their values (`{{- with }}`: an empty map renders none), `topologySpreadConstraints`
+ * as given, and no `automountServiceAccountToken` on the pod, so the ServiceAccount's
+ * (`serviceAccount.automountServiceAccountToken`, default true, `templates/serviceaccount.yaml`)
+ * decides. Container and `app.kubernetes.io/name`: the chart name (`_helpers.tpl`).
+ */
+const LBC_DEFAULTS = {
+    replicaCount: 2,
+    image: { repository: "public.ecr.aws/eks/aws-load-balancer-controller", tag: "v3.5.0" },
+    podSecurityContext: { fsGroup: 65534 },
+    securityContext: { readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false },
+    livenessProbe: { failureThreshold: 2, httpGet: { path: "/healthz", port: 61779, scheme: "HTTP" }, initialDelaySeconds: 30, timeoutSeconds: 10 },
+    readinessProbe: { failureThreshold: 2, httpGet: { path: "/readyz", port: 61779, scheme: "HTTP" }, successThreshold: 1, initialDelaySeconds: 10, timeoutSeconds: 10 },
+};
+
+function loadBalancerControllerPod(release: Res, l: any): Res {
+    const name = l.nameOverride || "aws-load-balancer-controller";
+    const releaseName = String(release.inputs.name ?? name);
+    const fullname = l.fullnameOverride || (releaseName.includes(name) ? releaseName : `${releaseName}-${name}`);
+    const sa = l.serviceAccount ?? {};
+    const probe = (defaults: object, p: any) => {
+        const m = merge(defaults, p);
+        return m !== null && Object.keys(m).length > 0 ? m : undefined;
+    };
+    return workload(release, name, String(release.inputs.namespace ?? ""), l.autoscaling?.enabled ? (l.autoscaling.minReplicas ?? 1) : (l.replicaCount ?? LBC_DEFAULTS.replicaCount), {
+        serviceAccountName: (sa.create ?? true) ? (sa.name || fullname) : (sa.name || "default"),
+        automountServiceAccountToken: sa.automountServiceAccountToken ?? true,
+        hostNetwork: l.hostNetwork ?? false,
+        securityContext: merge(LBC_DEFAULTS.podSecurityContext, l.podSecurityContext),
+        topologySpreadConstraints: l.topologySpreadConstraints ?? [],
+        containers: [{
+            name,
+            image: `${l.image?.repository ?? LBC_DEFAULTS.image.repository}:${l.image?.tag ?? LBC_DEFAULTS.image.tag}`,
+            securityContext: merge(LBC_DEFAULTS.securityContext, l.securityContext),
+            resources: l.resources,
+            livenessProbe: probe(LBC_DEFAULTS.livenessProbe, l.livenessProbe),
+            readinessProbe: probe(LBC_DEFAULTS.readinessProbe, l.readinessProbe),
+        }],
+    }, DEPLOYMENT);
+}
+
 /** The workloads the platform's charts and operators render, as K8S-* check input. */
 export function renderedWorkloads(rs: readonly Res[]): Res[] {
     const out: Res[] = [];
@@ -541,6 +619,12 @@ export function renderedWorkloads(rs: readonly Res[]): Res[] {
         }
         if (chartOf(r) === "nvidia-device-plugin" && values.devicePlugin?.enabled !== false) {
             out.push(devicePluginPod(r, values));
+        }
+        if (chartOf(r) === "cluster-autoscaler") {
+            out.push(clusterAutoscalerPod(r, values));
+        }
+        if (chartOf(r) === "aws-load-balancer-controller") {
+            out.push(loadBalancerControllerPod(r, values));
         }
         if (chartOf(r) === "kube-prometheus-stack") {
             const fullname = values.fullnameOverride ?? r.inputs.name ?? "kube-prometheus-stack";

@@ -185,6 +185,23 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         namespace: "jupyterhub",
         app: "continuous-image-puller",
         reason: "its only long-running container is registry.k8s.io/pause, which serves nothing and has no shell or port to probe; z2jh 4.4.0 renders no probe for it (templates/image-puller/_helpers-daemonset.tpl)",
+    },    {
+        id: "K8S-09",
+        namespace: "kube-system",
+        app: "aws-cluster-autoscaler",
+        reason: "cluster-autoscaler 9.59.0 renders a fixed liveness probe (GET /health-check on 8085) and no readiness probe, with no value for one (templates/deployment.yaml); it serves no traffic (one leader-elected replica, metrics only), so readiness gates nothing",
+    },
+    {
+        id: "K8S-11",
+        namespace: "kube-system",
+        app: "aws-cluster-autoscaler",
+        reason: "it watches pods and nodes and evicts pods through the API (chart ClusterRole; the template writes no automountServiceAccountToken and has no value for it); its AWS access is the Pod Identity role, not the token",
+    },
+    {
+        id: "K8S-11",
+        namespace: "kube-system",
+        app: "aws-load-balancer-controller",
+        reason: "a controller: it reconciles Ingresses, Services and TargetGroupBindings and serves admission webhooks through the API (chart ClusterRole; aws-load-balancer-controller 3.5.0 mounts the ServiceAccount's token, serviceAccount.automountServiceAccountToken)",
     },
 ];
 

@@ -140,6 +140,9 @@ describe("WORKLOAD_CHECKS", () => {
             "K8S-06 jupyterhub/hub",
             "K8S-11 jupyterhub/hub",
             "K8S-09 jupyterhub/continuous-image-puller",
+            "K8S-09 kube-system/aws-cluster-autoscaler",
+            "K8S-11 kube-system/aws-cluster-autoscaler",
+            "K8S-11 kube-system/aws-load-balancer-controller",
         ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();

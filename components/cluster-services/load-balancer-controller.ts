@@ -13,6 +13,8 @@ import { ClusterServicesArgs, ResolvedClusterServicesArgs } from "./args";
 
 /** ServiceAccount the AWS Load Balancer Controller runs as (its Pod Identity association names it). */
 export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller";
+/** Helm release name (part of the chart's pod selector labels). */
+const LBC_RELEASE = "aws-load-balancer-controller";
 
 /** Tag the controller puts on every security group, load balancer and target group it creates. */
 const LBC_CLUSTER_TAG = "elbv2.k8s.aws/cluster";
@@ -303,7 +305,7 @@ export function loadBalancerController(name: string, args: ClusterServicesArgs, 
     const [repository, tag] = INGRESS_VERSIONS.loadBalancerControllerImage.split(/:(?=[^:]+$)/);
     // Every key below is in the pinned chart's values.yaml (no values.schema there to check against).
     return new k8s.helm.v3.Release(`${name}-lb-controller`, {
-        name: "aws-load-balancer-controller",
+        name: LBC_RELEASE,
         chart: pin.chart,
         version: pin.version,
         repositoryOpts: { repo: pin.repo },
@@ -323,6 +325,16 @@ export function loadBalancerController(name: string, args: ClusterServicesArgs, 
             // drains; the chart renders the PDB only when replicaCount > 1.
             replicaCount: 2,
             podDisruptionBudget: { maxUnavailable: 1 },
+            // K8S-12: the two replicas in different zones, so one zone's loss leaves the webhook up.
+            // ScheduleAnyway: a single-zone sandbox still runs both. The selector is the chart's pod
+            // selector (aws-load-balancer-controller 3.5.0 _helpers.tpl `selectorLabels`: chart name
+            // and release name); the template copies this list as given.
+            topologySpreadConstraints: [{
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: { "app.kubernetes.io/name": "aws-load-balancer-controller", "app.kubernetes.io/instance": LBC_RELEASE } },
+            }],
             nodeSelector: { [NODE_POOL_LABEL]: "cpu" },
             // The chart's defaults miss seccomp and the capability drop; 65534 matches its fsGroup.
             podSecurityContext: restrictedPodSecurityContext(65534),
