@@ -56,7 +56,7 @@ describe("parseConfig presets", () => {
             vpcCidr: "10.20.0.0/18",
             cpuMaxSize: "6",
             gpuMaxSize: "0",
-            gpuInstanceTypes: '["g6.xlarge","g5.xlarge"]',
+            gpuInstanceTypes: '["g5.2xlarge","g5.xlarge"]',
             publicAccessCidrs: '["203.0.113.0/24","198.51.100.7/32"]',
             adminPrincipalArns: '["arn:aws:iam::123456789012:role/platform-admin"]',
             vpcFlowLogs: "true",
@@ -66,7 +66,7 @@ describe("parseConfig presets", () => {
         expect(c.network.vpcCidr).toBe("10.20.0.0/18");
         expect(c.network.flowLogs).toBe(true);
         expect(c.cluster.cpu.maxSize).toBe(6);
-        expect(c.cluster.gpu).toMatchObject({ maxSize: 0, minSize: 0, desiredSize: 0, instanceTypes: ["g6.xlarge", "g5.xlarge"] });
+        expect(c.cluster.gpu).toMatchObject({ maxSize: 0, minSize: 0, desiredSize: 0, instanceTypes: ["g5.2xlarge", "g5.xlarge"] });
         expect(c.cluster.publicAccessCidrs).toEqual(["203.0.113.0/24", "198.51.100.7/32"]);
         expect(c.cluster.adminPrincipalArns).toHaveLength(1);
         expect(c.cluster.kubernetesVersion).toBe("1.35");

@@ -1,6 +1,7 @@
 /**
- * The cluster-services layer's arguments: what the {@link ClusterServices} component takes, its
- * defaults and the checks on them (thrown before any resource is registered).
+ * The cluster-services layer's arguments: what the {@link ClusterServices} component takes. Its
+ * config-facing values (reclaim policy, Kubernetes version) are the cluster settings' (settings.ts
+ * there owns their defaults and rules); only the autoscaler's timing is this component's own.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "../shared/versions";
@@ -15,11 +16,8 @@ export interface ClusterServicesArgs {
     readonly kubernetesVersion: string;
     /** The Pod Identity agent add-on, which the autoscaler's association needs first. */
     readonly podIdentityAgent: pulumi.Resource;
-    /**
-     * What happens to an EBS volume when its PVC is deleted.
-     * @default "Retain"
-     */
-    readonly storageReclaimPolicy?: "Delete" | "Retain";
+    /** What happens to an EBS volume when its PVC is deleted (cluster settings `storageReclaimPolicy`). */
+    readonly storageReclaimPolicy: "Delete" | "Retain";
     /**
      * KMS key for PersistentVolumes.
      * @default - the account's AWS-managed `aws/ebs` key
@@ -34,45 +32,33 @@ export interface ClusterServicesArgs {
     /**
      * Install the AWS Load Balancer Controller, which turns Ingresses of class `alb` into ALBs and
      * deletes them again when the Ingress goes (production exposes JupyterHub and MLflow this way).
-     * @default false
      */
-    readonly loadBalancerController?: boolean;
+    readonly loadBalancerController: boolean;
     /**
-     * VPC of the cluster. Required when `loadBalancerController` is true: the controller normally
-     * reads it from IMDS, which pods cannot reach with the hop limit of 1 (checklist NG-02).
-     * @default - none
+     * VPC of the cluster, which the load-balancer controller is told: it normally reads it from
+     * IMDS, which pods cannot reach with the hop limit of 1 (checklist NG-02).
      */
-    readonly vpcId?: pulumi.Input<string>;
+    readonly vpcId: pulumi.Input<string>;
 }
 
-/** {@link ClusterServicesArgs} with defaults applied. */
-export type ResolvedClusterServicesArgs = Required<Omit<ClusterServicesArgs, "volumeKmsKeyArn" | "vpcId">>
-    & Pick<ClusterServicesArgs, "volumeKmsKeyArn" | "vpcId">
-    & { readonly autoscalerImage: string };
+/** {@link ClusterServicesArgs} with defaults applied and the autoscaler image chosen. */
+export type ResolvedClusterServicesArgs = ClusterServicesArgs & { readonly scaleDownUnneededMinutes: number; readonly autoscalerImage: string };
 
-/** Applies defaults and validates. */
+/**
+ * Applies the component's own default and checks the arguments no config key carries; the
+ * Kubernetes version (and so the autoscaler image) is cluster settings' `kubernetesVersion`.
+ */
 export function resolveClusterServicesArgs(args: ClusterServicesArgs): ResolvedClusterServicesArgs {
     const autoscalerImage = IMAGES.clusterAutoscaler[args.kubernetesVersion];
     if (autoscalerImage === undefined) {
-        throw new Error(`kubernetesVersion (${args.kubernetesVersion}) has no pinned cluster-autoscaler image; known: ${Object.keys(IMAGES.clusterAutoscaler).join(", ")}`);
+        throw new Error(`ClusterServices: kubernetesVersion (${args.kubernetesVersion}) is not one the cluster settings accept (components/cluster/settings.ts)`);
     }
     const minutes = args.scaleDownUnneededMinutes ?? 10;
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 120) {
         throw new Error(`scaleDownUnneededMinutes (${minutes}) must be a whole number from 1 to 120`);
     }
-    const loadBalancerController = args.loadBalancerController ?? false;
-    if (loadBalancerController && args.vpcId === undefined) {
-        // Without it the controller asks IMDS, which the hop limit of 1 blocks, and crash-loops.
-        throw new Error("vpcId (undefined) must be set when loadBalancerController is true: the controller cannot read it from IMDS (hop limit 1)");
-    }
     if (typeof args.vpcId === "string" && !/^vpc-[0-9a-f]{8,17}$/.test(args.vpcId)) {
         throw new Error(`vpcId (${args.vpcId}) must be a VPC ID such as vpc-0123456789abcdef0`);
     }
-    return {
-        ...args,
-        storageReclaimPolicy: args.storageReclaimPolicy ?? "Retain",
-        scaleDownUnneededMinutes: minutes,
-        loadBalancerController,
-        autoscalerImage,
-    };
+    return { ...args, scaleDownUnneededMinutes: minutes, autoscalerImage };
 }

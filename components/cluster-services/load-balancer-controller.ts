@@ -297,7 +297,7 @@ export function loadBalancerController(name: string, args: ClusterServicesArgs, 
         clusterName: args.clusterName,
         namespace: "kube-system",
         serviceAccount: LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-        policy: pulumi.all([args.clusterName, a.vpcId!]).apply(([c, vpc]) => loadBalancerControllerPolicy(c, vpc)),
+        policy: pulumi.all([args.clusterName, a.vpcId]).apply(([c, vpc]) => loadBalancerControllerPolicy(c, vpc)),
         dependsOn: [args.podIdentityAgent],
     }, parent);
 

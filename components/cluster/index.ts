@@ -11,7 +11,7 @@ import { controlPlane } from "./control-plane";
 import { nodeGroups } from "./node-group";
 
 export { principalKey } from "./access";
-export { ALL_LOG_TYPES, ClusterArgs, NodeGroupSpec, ResolvedClusterArgs, resolveClusterArgs } from "./args";
+export { ClusterArgs, NodeGroupSpec, ResolvedClusterArgs, resolveClusterArgs } from "./args";
 export { CPU_AMI_TYPE, GPU_AMI_TYPE, GPU_ROOT_THROUGHPUT_MIBPS, gpuNodeUserData, NODE_ROLE_POLICIES } from "./node-group";
 
 /**

@@ -3,9 +3,9 @@
  * the platform KMS key, the default StorageClass and the CPU and GPU node groups.
  */
 import { formatCidr, isPrivate, overlaps, parseCidr, Cidr } from "../shared/cidr";
-import { GPU_FAMILIES, gpusPerInstance } from "../shared/gpu";
+import { acceleratorType, GPU_FAMILIES, gpusPerInstance } from "../shared/gpu";
 import { KeyTable, Settings } from "../shared/settings";
-import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from "../shared/versions";
+import { DEFAULT_KUBERNETES_VERSION, IMAGES, KUBERNETES_VERSIONS } from "../shared/versions";
 
 export type CapacityType = "ON_DEMAND" | "SPOT";
 export type ReclaimPolicy = "Delete" | "Retain";
@@ -88,7 +88,8 @@ export function resolveLogRetentionDays(s: Settings<ClusterKey>): number {
 
 /** Resolves the cluster keys; `vpcCidr` is the network layer's (the Service CIDR must not overlap it). */
 export function resolveClusterSettings(s: Settings<ClusterKey>, vpcCidr: string): ClusterSettings {
-    const supported = Object.keys(KUBERNETES_VERSIONS);
+    // A version needs its pinned add-ons and a cluster-autoscaler image of the same minor.
+    const supported = Object.keys(KUBERNETES_VERSIONS).filter((v) => IMAGES.clusterAutoscaler[v] !== undefined);
     const kubernetesVersion = s.str("kubernetesVersion")!;
     if (!supported.includes(kubernetesVersion)) {
         s.fail("kubernetesVersion", kubernetesVersion, `unsupported; supported versions are ${supported.join(", ")} (EKS standard support, with pinned add-ons)`);
@@ -180,6 +181,12 @@ function nodeGroup(s: Settings<ClusterKey>, prefix: "cpu" | "gpu"): NodeGroupCon
     if (prefix === "gpu" && new Set(instanceTypes.map(gpusPerInstance)).size > 1) {
         // The autoscaler builds one node template per group; mixed GPU counts make it guess wrong.
         s.fail(k("InstanceTypes"), instanceTypes, "must all carry the same number of GPUs (the cluster autoscaler models a node group as one shape)");
+    }
+    const models = [...new Set(instanceTypes.map(acceleratorType))];
+    if (prefix === "gpu" && models.length > 1) {
+        // One `k8s.amazonaws.com/accelerator` label per group: the autoscaler's template node (from
+        // the ASG tags, cluster/node-group.ts) must match every node the group launches.
+        s.fail(k("InstanceTypes"), instanceTypes, `must all carry the same GPU model; they have ${models.join(", ")}`);
     }
     const capacityType = s.oneOf<CapacityType>(k("CapacityType"), ["ON_DEMAND", "SPOT"]);
     const maxSize = s.int(k("MaxSize"), prefix === "gpu" ? 0 : 1, 1000);

@@ -5,10 +5,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudWatchLogsStatement } from "../shared/kms";
-import { ResolvedNetworkArgs } from "./args";
+import { NetworkArgs } from "./args";
 
 /** The flow-log group, the role the service writes with, and the flow log on the VPC. */
-export function flowLogs(name: string, a: ResolvedNetworkArgs, vpcId: pulumi.Input<string>, parent: pulumi.ComponentResource): void {
+export function flowLogs(name: string, a: NetworkArgs, vpcId: pulumi.Input<string>, parent: pulumi.ComponentResource): void {
     const key = a.flowLogKms ? flowLogKey(name, parent) : undefined;
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
         retentionInDays: a.flowLogRetentionDays,

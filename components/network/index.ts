@@ -5,12 +5,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkArgs, resolveNetworkArgs } from "./args";
+import { NetworkArgs } from "./args";
 import { flowLogs } from "./flow-logs";
 import { routing } from "./routing";
 import { subnets } from "./subnets";
 
-export { NetworkArgs, ResolvedNetworkArgs, resolveNetworkArgs } from "./args";
+export { NetworkArgs } from "./args";
 
 /**
  * A VPC for EKS: public, private (nodes and pods) and database subnets in each AZ; NAT per
@@ -35,10 +35,8 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlplatform:index:Network", name, {}, opts);
-        const a = resolveNetworkArgs(args);
-
         const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-            cidrBlock: a.vpcCidr,
+            cidrBlock: args.vpcCidr,
             enableDnsHostnames: true,
             enableDnsSupport: true,
             tags: { Name: name },
@@ -54,14 +52,14 @@ export class Network extends pulumi.ComponentResource {
         }, { parent: this });
 
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: name } }, { parent: this });
-        const tiers = subnets(name, a, vpc.id, this);
-        routing(name, a, vpc.id, igw, tiers, this);
-        if (a.flowLogs) {
-            flowLogs(name, a, vpc.id, this);
+        const tiers = subnets(name, args, vpc.id, this);
+        routing(name, args, vpc.id, igw, tiers, this);
+        if (args.flowLogs) {
+            flowLogs(name, args, vpc.id, this);
         }
 
         this.vpcId = vpc.id;
-        this.vpcCidr = a.vpcCidr;
+        this.vpcCidr = args.vpcCidr;
         this.privateSubnetIds = tiers.private.map((s) => s.id);
         this.publicSubnetIds = tiers.public.map((s) => s.id);
         this.databaseSubnetIds = tiers.database.map((s) => s.id);

@@ -4,11 +4,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedNetworkArgs } from "./args";
+import { NetworkArgs } from "./args";
 import { Subnets } from "./subnets";
 
 /** Route tables, NAT gateways and the S3 gateway endpoint for the three subnet tiers. */
-export function routing(name: string, a: ResolvedNetworkArgs, vpcId: pulumi.Output<string>, igw: aws.ec2.InternetGateway, s: Subnets,
+export function routing(name: string, a: NetworkArgs, vpcId: pulumi.Output<string>, igw: aws.ec2.InternetGateway, s: Subnets,
     parent: pulumi.ComponentResource): void {
     const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, {
         vpcId,

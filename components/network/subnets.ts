@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "../shared/cidr";
-import { ResolvedNetworkArgs } from "./args";
+import { NetworkArgs } from "./args";
 
 /** The three tiers, each one subnet per AZ in AZ order. */
 export interface Subnets {
@@ -19,7 +19,7 @@ export interface Subnets {
  * with a cluster name, the `kubernetes.io/cluster/<name>` tag the AWS Load Balancer Controller
  * uses to pick subnets when several clusters share a VPC.
  */
-export function subnets(name: string, a: ResolvedNetworkArgs, vpcId: pulumi.Input<string>, parent: pulumi.ComponentResource): Subnets {
+export function subnets(name: string, a: NetworkArgs, vpcId: pulumi.Input<string>, parent: pulumi.ComponentResource): Subnets {
     const plan = planSubnets(a.vpcCidr, a.azCount);
     const azs = aws.getAvailabilityZonesOutput(
         // Local and Wavelength zones are opt-in; EKS and RDS need regular zones.

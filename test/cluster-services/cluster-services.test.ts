@@ -14,20 +14,14 @@ describe("ClusterServices", () => {
         }
     });
 
-    it("documents its defaults truthfully and validates", () => {
-        const agent = {} as pulumi.Resource;
-        const r = resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent });
-        expect(r.storageReclaimPolicy).toBe("Retain");
+    it("applies its own default and checks the arguments no config key carries", () => {
+        const args = { clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: {} as pulumi.Resource, storageReclaimPolicy: "Retain", loadBalancerController: true, vpcId: VPC } as const;
+        const r = resolveClusterServicesArgs(args);
         expect(r.scaleDownUnneededMinutes).toBe(10);
-        expect(r.loadBalancerController).toBe(false);
-        expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.20", podIdentityAgent: agent }))
-            .toThrow("kubernetesVersion (1.20) has no pinned cluster-autoscaler image");
-        expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, scaleDownUnneededMinutes: 0 }))
-            .toThrow("scaleDownUnneededMinutes (0) must be a whole number from 1 to 120");
-        expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, loadBalancerController: true }))
-            .toThrow("vpcId (undefined) must be set when loadBalancerController is true");
-        expect(() => resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, loadBalancerController: true, vpcId: "subnet-0abc1234" }))
-            .toThrow("vpcId (subnet-0abc1234) must be a VPC ID");
-        expect(resolveClusterServicesArgs({ clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: agent, loadBalancerController: true, vpcId: VPC }).vpcId).toBe(VPC);
+        expect(r.vpcId).toBe(VPC);
+        expect(() => resolveClusterServicesArgs({ ...args, scaleDownUnneededMinutes: 0 })).toThrow("scaleDownUnneededMinutes (0) must be a whole number from 1 to 120");
+        expect(() => resolveClusterServicesArgs({ ...args, vpcId: "subnet-0abc1234" })).toThrow("vpcId (subnet-0abc1234) must be a VPC ID");
+        // The version is the cluster settings' rule (test/cluster/settings.test.ts); here only a lookup.
+        expect(() => resolveClusterServicesArgs({ ...args, kubernetesVersion: "1.20" })).toThrow("kubernetesVersion (1.20) is not one the cluster settings accept");
     });
 });

@@ -17,6 +17,9 @@ export async function build(overrides: Partial<ClusterServicesArgs> = {}) {
         region: "us-west-2",
         kubernetesVersion: "1.35",
         podIdentityAgent: agent,
+        storageReclaimPolicy: "Retain",
+        loadBalancerController: false,
+        vpcId: VPC,
         ...overrides,
     });
     await resolve(s.storageClassName);

@@ -17,8 +17,8 @@ describe("ClusterServices: default StorageClass", () => {
         expect(sc.inputs.parameters.kmsKeyId).toBeUndefined();
     });
 
-    it("encrypts volumes with the given KMS key and retains them by default", async () => {
-        await build({ volumeKmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k" });
+    it("encrypts volumes with the given KMS key and keeps the given reclaim policy", async () => {
+        await build({ volumeKmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k", storageReclaimPolicy: "Retain" });
         const sc = one("kubernetes:storage.k8s.io/v1:StorageClass", "svc-gp3");
         expect(sc.inputs.parameters.kmsKeyId).toBe("arn:aws:kms:us-west-2:123456789012:key/k");
         expect(sc.inputs.reclaimPolicy).toBe("Retain");

@@ -1,10 +1,13 @@
 /** A Network built under mocks, shared by the network layer's tests. */
-import { Network } from "../../components/network";
+import { Network, NetworkArgs } from "../../components/network";
 import { resetRecords, resolve, settle } from "../mocks";
 
-export async function build(name: string, args: Partial<ConstructorParameters<typeof Network>[1]> = {}) {
+/** Production-like arguments, as the network settings resolve them (components/network/settings.ts). */
+const BASE: NetworkArgs = { vpcCidr: "10.0.0.0/16", azCount: 2, region: "us-west-2", natStrategy: "perAz", flowLogs: true, flowLogRetentionDays: 90, flowLogKms: false };
+
+export async function build(name: string, args: Partial<NetworkArgs> = {}) {
     resetRecords();
-    const net = new Network(name, { vpcCidr: "10.0.0.0/16", azCount: 2, region: "us-west-2", ...args });
+    const net = new Network(name, { ...BASE, ...args });
     await resolve(net.vpcId);
     await settle();
     return net;
