@@ -7,8 +7,10 @@ export default defineConfig({
         setupFiles: ["test/setup.ts"],
         // Stops a run that needs promtool/amtool with one install message when either is missing.
         globalSetup: ["test/global-setup.ts"],
-        // Each file gets a fresh module graph, so a test's recorded resources never leak into another's.
-        isolate: true,
+        // A worker runs many files (the SDK and node_modules load once per worker, not once per
+        // file); test/setup.ts still gives each file an empty recorder, no stack config and a fresh
+        // module graph of the program, so a test's recorded resources never leak into another's.
+        isolate: false,
         pool: "forks",
         testTimeout: 60_000,
         hookTimeout: 60_000,

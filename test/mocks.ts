@@ -65,7 +65,21 @@ export function unwrapSecrets(value: unknown, at = "", paths: string[] = []): un
     return value;
 }
 
-const records: ResourceRecord[] = [];
+type StateFn = (name: string, inputs: Record<string, any>) => Record<string, any>;
+
+/**
+ * The recorder's state lives on `globalThis`, not in this module: a vitest worker runs many test
+ * files (`isolate: false`) and `test/setup.ts` gives each file a fresh module graph, so this module
+ * is evaluated once per file, while the SDK (`@pulumi/pulumi`, loaded once per worker) keeps the one
+ * patched MockMonitor. Every instance of this module must read and reset the same records.
+ */
+interface HarnessState {
+    readonly records: ResourceRecord[];
+    readonly extraStates: Map<string, StateFn>;
+    installed: boolean;
+}
+const harness: HarnessState = ((globalThis as any).__mlplatformMockHarness ??= { records: [], extraStates: new Map(), installed: false });
+const records = harness.records;
 
 /** Every resource registered since the last {@link resetRecords}, in registration order. */
 export function allRecords(): ResourceRecord[] {
@@ -75,6 +89,12 @@ export function allRecords(): ResourceRecord[] {
 /** Forget what was recorded (use between independent component builds in one file). */
 export function resetRecords(): void {
     records.length = 0;
+}
+
+/** Forget what was recorded and every canned state: what a new test file starts from (test/setup.ts). */
+export function resetHarness(): void {
+    records.length = 0;
+    harness.extraStates.clear();
 }
 
 /** Records of one type token, optionally limited to names that start with a prefix. */
@@ -115,8 +135,7 @@ export async function settle(): Promise<void> {
     await (pulumi.runtime as any).waitForRPCs();
 }
 
-type StateFn = (name: string, inputs: Record<string, any>) => Record<string, any>;
-const extraStates = new Map<string, StateFn>();
+const extraStates = harness.extraStates;
 
 /**
  * Adds canned outputs for a resource type (merged over the inputs), for a test file whose
@@ -232,18 +251,16 @@ const mocks: pulumi.runtime.Mocks = {
     },
 };
 
-let installed = false;
-
 /**
  * Installs the mocks and the recorder. `test/setup.ts` calls it before each file's tests; a
  * whole-stack test calls it again with the stack's name (the recorder is installed only once).
  */
 export async function installMocks(project = "mlplatform", stack = "test", preview = false): Promise<void> {
-    if (installed) {
+    if (harness.installed) {
         await pulumi.runtime.setMocks(mocks, project, stack, preview);
         return;
     }
-    installed = true;
+    harness.installed = true;
     const proto = MockMonitor.prototype as any;
     const original = proto.registerResource;
     proto.registerResource = function (this: any, req: any, callback: any) {
