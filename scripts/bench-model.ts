@@ -329,6 +329,8 @@ export const PRICES = {
     spotFraction: 0.35,
     ec2PerHour: {
         "m5.large": 0.096, "m5.xlarge": 0.192, "m6i.large": 0.096, "m6i.xlarge": 0.192, "m7i.large": 0.1008, "m7i.xlarge": 0.2016,
+        // AMD EPYC (x86_64) 4 vCPU / 16 GiB, same on-demand page (us-west-2, Linux).
+        "m5a.xlarge": 0.172, "m6a.xlarge": 0.1728,
         "m7i.2xlarge": 0.4032, "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g5.2xlarge": 1.212, "g5.12xlarge": 5.672, "g6.xlarge": 0.8048,
     } as Record<string, number>,
     rdsPerHour: {
@@ -395,6 +397,21 @@ export function requestedVolumesGiB(n: GraphNode): number {
     }
 }
 
+/**
+ * The instance type a node group is billed at. On-demand groups launch the first listed type (EKS
+ * managed node groups use the `prioritized` On-Demand allocation strategy: the list order); Spot
+ * groups launch from whichever listed pool the Auto Scaling group's Spot allocation strategy picks
+ * (capacity-optimized / price-capacity-optimized, not the list order), so a Spot group is billed
+ * at its most expensive listed type: the bill holds whichever pool it gets (Amazon EKS User Guide,
+ * "Managed node group capacity types").
+ */
+export function billedInstanceType(instanceTypes: readonly string[], capacityType: string | undefined): string {
+    if (capacityType !== "SPOT" || instanceTypes.length <= 1) {
+        return instanceTypes[0];
+    }
+    return [...instanceTypes].sort((a, b) => price(PRICES.ec2PerHour, b, "EC2") - price(PRICES.ec2PerHour, a, "EC2"))[0];
+}
+
 /** The monthly bill of a stack with no one using it: no notebooks, no GPU jobs. */
 export function idleMonthlyCost(nodes: readonly GraphNode[]): { totalUsd: number; gpuUsd: number; lines: CostLine[] } {
     const lines: CostLine[] = [];
@@ -417,7 +434,7 @@ export function idleMonthlyCost(nodes: readonly GraphNode[]): { totalUsd: number
                 break;
             case "aws:eks/nodeGroup:NodeGroup": {
                 const count = i.scalingConfig?.desiredSize ?? 0;
-                const type = (i.instanceTypes ?? [])[0];
+                const type = billedInstanceType(i.instanceTypes ?? [], i.capacityType);
                 const hourly = price(PRICES.ec2PerHour, type, "EC2") * (i.capacityType === "SPOT" ? PRICES.spotFraction : 1);
                 const lt = launchTemplates.get(i.launchTemplate?.id);
                 const disk = lt ? gib(lt.inputs.blockDeviceMappings?.[0]?.ebs?.volumeSize) : 20;

@@ -206,6 +206,8 @@ export const INSTANCES: Readonly<Record<string, { vcpu: number; memoryMiB: numbe
     "m5.large": { vcpu: 2, memoryMiB: 8192, maxPods: 29 }, "m6i.large": { vcpu: 2, memoryMiB: 8192, maxPods: 29 }, "m7i.large": { vcpu: 2, memoryMiB: 8192, maxPods: 29 },
     "m5.xlarge": { vcpu: 4, memoryMiB: 16384, maxPods: 58 }, "m6i.xlarge": { vcpu: 4, memoryMiB: 16384, maxPods: 58 }, "m7i.xlarge": { vcpu: 4, memoryMiB: 16384, maxPods: 58 },
     "m7i.2xlarge": { vcpu: 8, memoryMiB: 32768, maxPods: 58 },
+    // 4 ENIs × 15 IPv4 each (amazon-eks-ami nodeadm/internal/kubelet/instance-info.jsonl): 4 × 14 + 2 = 58.
+    "m5a.xlarge": { vcpu: 4, memoryMiB: 16384, maxPods: 58 }, "m6a.xlarge": { vcpu: 4, memoryMiB: 16384, maxPods: 58 },
 };
 
 /**
@@ -249,7 +251,9 @@ export function capacityReport(nodes: readonly GraphNode[]): CapacityReport {
         throw new Error("no CPU node group recorded");
     }
     const count: number = group.inputs.scalingConfig?.desiredSize ?? 1;
-    const instanceType: string = (group.inputs.instanceTypes ?? [])[0];
+    // The group may launch any listed type: size against the smallest (CPU first, then memory).
+    const types: string[] = group.inputs.instanceTypes ?? [];
+    const instanceType = [...types].sort((a, b) => allocatable(a).cpuMilli - allocatable(b).cpuMilli || allocatable(a).memoryMiB - allocatable(b).memoryMiB)[0];
     const one = allocatable(instanceType);
     const lines = requestLines(nodes);
     const requested = lines.reduce((s, l) => ({

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseArgs, publish } from "../scripts/bench";
-import { ADDON_POD_START_MINUTES, BenchResults, blockedBehindCluster, podMinutes, checkTargets, criticalPath, dependencyMap, durationOf, gpuLevers, floorMinutes, GraphNode, idleMonthlyCost, PRICES, TARGETS } from "../scripts/bench-model";
+import { ADDON_POD_START_MINUTES, BenchResults, billedInstanceType, blockedBehindCluster, podMinutes, checkTargets, criticalPath, dependencyMap, durationOf, gpuLevers, floorMinutes, GraphNode, idleMonthlyCost, PRICES, TARGETS } from "../scripts/bench-model";
 import { coldStartSeconds, warmStartSeconds } from "../components/shared/gpu-startup";
 import { allRecords } from "./mocks";
 import { loadStack } from "./stack";
@@ -106,6 +106,18 @@ describe("idle cost model", () => {
         expect(c.gpuUsd).toBe(0);
         expect(c.totalUsd).toBeCloseTo(2 * (0.2016 * PRICES.spotFraction * 730 + 20 * 0.08), 1);
         expect(() => idleMonthlyCost([ng(1, "x9.huge", "ON_DEMAND")])).toThrow("no EC2 price for x9.huge");
+    });
+
+    it("bills a Spot group at its most expensive listed type (any pool may be picked) and an on-demand group at its first", () => {
+        const ng = (types: string[], capacity: string) => node(`ng-${capacity}`, "aws:eks/nodeGroup:NodeGroup", [], {
+            inputs: { scalingConfig: { desiredSize: 1 }, instanceTypes: types, capacityType: capacity, amiType: "AL2023_x86_64_STANDARD" },
+        });
+        const spot = idleMonthlyCost([ng(["m6a.xlarge", "m7i.xlarge", "m5.xlarge"], "SPOT")]);
+        expect(spot.totalUsd).toBeCloseTo(0.2016 * PRICES.spotFraction * 730 + 20 * 0.08, 1);
+        expect(spot.lines[0].item).toContain("m7i.xlarge SPOT");
+        const onDemand = idleMonthlyCost([ng(["m6a.xlarge", "m7i.xlarge"], "ON_DEMAND")]);
+        expect(onDemand.totalUsd).toBeCloseTo(0.1728 * 730 + 20 * 0.08, 1);
+        expect(billedInstanceType(["m6a.xlarge"], "SPOT")).toBe("m6a.xlarge");
     });
 });
 
