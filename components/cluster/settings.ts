@@ -45,7 +45,10 @@ export const CLUSTER_KEYS = {
     // One node holds the idle sandbox platform: `npm run bench` sums every pod's requests against its
     // allocatable and fails above 85 %; the autoscaler adds up to three nodes for notebooks.
     // Production runs one node per AZ so every AZ that holds an EBS volume has capacity (NG-04).
-    cpuInstanceTypes: { type: "string[]", description: "Instance types of the CPU node group.", default: { sandbox: ["m7i.xlarge", "m6i.xlarge", "m5.xlarge"], production: ["m7i.xlarge"] } },
+    // The sandbox's Spot pools are four x86_64 4 vCPU / 16 GiB types up to $0.192/h on demand
+    // (m7i.xlarge, $0.2016/h, left out): any of them may be picked, so the idle bill is at the
+    // dearest, $179.30 a month with the rest of the sandbox (`npm run bench`, target <= $180).
+    cpuInstanceTypes: { type: "string[]", description: "Instance types of the CPU node group.", default: { sandbox: ["m6i.xlarge", "m6a.xlarge", "m5.xlarge", "m5a.xlarge"], production: ["m7i.xlarge"] } },
     cpuCapacityType: { type: "string", description: "CPU node capacity: ON_DEMAND or SPOT.", default: { sandbox: "SPOT", production: "ON_DEMAND" } },
     cpuMinSize: { type: "integer", description: "CPU node group minimum size.", default: { sandbox: 1, production: 3 }, docs: { production: "`3` (one per AZ)" } },
     cpuDesiredSize: { type: "integer", description: "CPU node group initial desired size (the autoscaler owns it afterwards).", default: { sandbox: 1, production: 3 }, docs: { sandbox: "`1` (at least cpuMinSize)", production: "`3` (at least cpuMinSize)" } },
