@@ -7,7 +7,7 @@
  * case-insensitive flag (`(?i)…`, kubernetes-sigs/kueue `apis/kueue/v1beta1`), which JavaScript's
  * RegExp refuses: it is turned into the `i` flag.
  */
-import Ajv from "ajv";
+import Ajv, { ValidateFunction } from "ajv";
 
 const INT32 = 2 ** 31;
 
@@ -31,4 +31,23 @@ export function newAjv(): Ajv {
     // RFC 3339, as the API server checks it.
     ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/);
     return ajv;
+}
+
+/**
+ * Memoises `make()` under `key` for the whole worker, across test files: a vitest worker runs many
+ * files and gives each a fresh module graph (test/setup.ts), so a module-level cache would compile
+ * the same 1.5 MB ECK CRD schema again in every file that validates a stack. Kept on `globalThis`.
+ * Only for values derived from files that do not change during a run (upstream schemas).
+ */
+export function perWorker<T>(key: string, make: () => T): T {
+    const cache: Map<string, unknown> = ((globalThis as any).__mlplatformSchemaCache ??= new Map());
+    if (!cache.has(key)) {
+        cache.set(key, make());
+    }
+    return cache.get(key) as T;
+}
+
+/** The schema at `key` compiled once per worker with {@link newAjv}. */
+export function compiledOnce(key: string, schema: () => object): ValidateFunction {
+    return perWorker(`ajv:${key}`, () => newAjv().compile(schema()));
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { newAjv } from "./ajv";
+import { compiledOnce, perWorker } from "./ajv";
 import { parse } from "yaml";
 import { HAS_SHARED, SHARED_DIR } from "./k8s-schema";
 
@@ -42,11 +42,10 @@ function asJson(values: unknown): unknown {
  * schema at `schemaPath`. Returns ajv's errors as readable strings (empty when valid).
  */
 export function chartValuesErrors(schemaPath: string, defaultsPath: string, values: unknown): string[] {
-    const schema = parse(fs.readFileSync(schemaPath, "utf8"));
-    const defaults = parse(fs.readFileSync(defaultsPath, "utf8")) ?? {};
+    // Parsed and compiled once per worker (upstream files; mergeHelmValues does not mutate its inputs).
+    const defaults = perWorker(`yaml:${defaultsPath}`, () => parse(fs.readFileSync(defaultsPath, "utf8")) ?? {});
     const merged = mergeHelmValues(defaults, asJson(values));
-    const ajv = newAjv();
-    const validate = ajv.compile(schema);
+    const validate = compiledOnce(schemaPath, () => parse(fs.readFileSync(schemaPath, "utf8")));
     if (validate(merged)) {
         return [];
     }

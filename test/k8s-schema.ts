@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { newAjv } from "./ajv";
+import { compiledOnce, perWorker } from "./ajv";
 import { parse } from "yaml";
 import { ResourceRecord } from "./mocks";
 import { ROOT } from "./stack";
@@ -33,8 +33,6 @@ export function parseK8sType(type: string): { group: string; version: string; ki
     return { group, version, kind };
 }
 
-const crdValidators = new Map<string, (data: unknown) => string[]>();
-
 /** Makes a CRD schema strict: objects with listed properties refuse unlisted ones. */
 function strict(schema: any): any {
     if (schema === null || typeof schema !== "object") {
@@ -57,23 +55,37 @@ function strict(schema: any): any {
     return out;
 }
 
-function loadCrdValidators(): void {
-    if (crdValidators.size > 0 || !HAS_SHARED) {
-        return;
-    }
-    const dir = path.join(SHARED_DIR, "crd-schemas");
-    const ajv = newAjv();
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
-        const crd = parse(fs.readFileSync(path.join(dir, file), "utf8"));
-        for (const v of crd.spec.versions) {
-            const schema = strict(v.schema.openAPIV3Schema);
-            // metadata is validated by the API server, not the CRD.
-            schema.properties.metadata = { type: "object" };
-            const validate = ajv.compile(schema);
-            crdValidators.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, (data) =>
-                validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${(e.params as any).additionalProperty})` : ""}`));
+/** Every CRD version in `../shared/crd-schemas` by `group/version:Kind`, read once per worker. */
+function crdSchemas(): Map<string, () => object> {
+    return perWorker("crd-schemas", () => {
+        const out = new Map<string, () => object>();
+        if (!HAS_SHARED) {
+            return out;
         }
+        const dir = path.join(SHARED_DIR, "crd-schemas");
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+            const crd = parse(fs.readFileSync(path.join(dir, file), "utf8"));
+            for (const v of crd.spec.versions) {
+                out.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, () => {
+                    const schema = strict(v.schema.openAPIV3Schema);
+                    // metadata is validated by the API server, not the CRD.
+                    schema.properties.metadata = { type: "object" };
+                    return schema;
+                });
+            }
+        }
+        return out;
+    });
+}
+
+/** The validator of one CRD version, compiled the first time a test asks for it (once per worker). */
+function crdValidator(crdKey: string): ((data: unknown) => string[]) | undefined {
+    const schema = crdSchemas().get(crdKey);
+    if (schema === undefined) {
+        return undefined;
     }
+    const validate = compiledOnce(`crd:${crdKey}`, schema);
+    return (data) => validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${(e.params as any).additionalProperty})` : ""}`);
 }
 
 /** API groups whose schemas come from the CRDs in `../shared/crd-schemas` (ECK, Kueue). */
@@ -102,8 +114,7 @@ export async function validateK8sObject(r: ResourceRecord): Promise<string[]> {
     const data = { ...r.inputs, apiVersion: group === "core" ? version : `${group}/${version}`, kind };
     const crdKey = `${group}/${version}:${kind}`;
     if (isSharedCrdGroup(group)) {
-        loadCrdValidators();
-        const v = crdValidators.get(crdKey);
+        const v = crdValidator(crdKey);
         if (v === undefined) {
             throw new Error(`no CRD schema for ${crdKey} in ${SHARED_DIR}/crd-schemas`);
         }
