@@ -91,10 +91,19 @@ export function resetRecords(): void {
     records.length = 0;
 }
 
-/** Forget what was recorded and every canned state: what a new test file starts from (test/setup.ts). */
+/**
+ * What a new test file starts from (test/setup.ts), as a fresh process would give it: nothing
+ * recorded, no canned states, no stack config.
+ */
 export function resetHarness(): void {
     records.length = 0;
     harness.extraStates.clear();
+    pulumi.runtime.setAllConfig({}, []);
+}
+
+/** Whether a canned state is registered for a type (see {@link registerMockState}). */
+export function hasMockState(type: string): boolean {
+    return harness.extraStates.has(type);
 }
 
 /** Records of one type token, optionally limited to names that start with a prefix. */

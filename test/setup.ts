@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, vi } from "vitest";
 import { installMocks, resetHarness } from "./mocks";
 
@@ -7,7 +6,6 @@ import { installMocks, resetHarness } from "./mocks";
 // starts here from what a fresh process would give it: an empty recorder, no stack config, and a
 // fresh module graph of the program (a file's `import("../index")` runs the program again).
 resetHarness();
-pulumi.runtime.setAllConfig({}, []);
 vi.resetModules();
 plainSdkDebugStacks();
 
