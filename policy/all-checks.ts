@@ -3,7 +3,7 @@
  * vocabulary the layers' checks are written in) so the layers can import that without a cycle.
  */
 import { Check, Env, Res, runChecksOf, Violation } from "./checks";
-import { FOUNDATION_CHECKS } from "./checks";
+import { FOUNDATION_CHECKS } from "./checks-foundation";
 import { JUPYTERHUB_CHECKS } from "./checks-jupyterhub";
 import { LOGGING_CHECKS } from "./checks-logging";
 import { MONITORING_CHECKS } from "./checks-monitoring";

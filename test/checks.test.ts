@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHECKS, CHECKS_BY_LAYER, runChecks } from "../policy/all-checks";
-import { Env, EXCEPTIONS, FOUNDATION_CHECKS, Res } from "../policy/checks";
+import { Env, EXCEPTIONS, Res } from "../policy/checks";
+import { FOUNDATION_CHECKS } from "../policy/checks-foundation";
 import { allRecords } from "./mocks";
 import { loadStack, PROD_SECRETS } from "./stack";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { loadBalancerControllerPolicy } from "../../components/cluster-services/load-balancer-controller";
 import { INGRESS_VERSIONS } from "../../components/shared/versions";
-import { FOUNDATION_CHECKS } from "../../policy/checks";
+import { FOUNDATION_CHECKS } from "../../policy/checks-foundation";
 import { allRecords, byType, one, resolve } from "../mocks";
 import { build, LBC, VPC } from "./fixture";
 
