@@ -17,7 +17,7 @@ import { ResolvedModel, resolveServingSettings, SERVING_KEYS } from "./component
 import { INGRESS_KEYS } from "./components/shared/ingress-settings";
 import { ConfigError, KeySpec, KeyTable, NAMESPACE, Preset, PRESETS, RawConfig, SecretConfig, Settings } from "./components/shared/settings";
 import { resolveTenancySettings, TENANCY_KEYS } from "./components/tenancy/settings";
-import { TeamSpec } from "./components/tenancy";
+import { ResolvedTeamSpec } from "./components/tenancy";
 import { resolveTrackingSettings, TRACKING_KEYS, TrackingSettings } from "./components/tracking/settings";
 
 export { ConfigError, NAMESPACE, PRESETS };
@@ -74,7 +74,7 @@ export interface PlatformConfig {
     readonly tracking: TrackingSettings;
     /** JupyterHub settings (everything but what index.ts wires from other layers). */
     readonly notebooks: NotebookSettings;
-    readonly teams: TeamSpec[];
+    readonly teams: ResolvedTeamSpec[];
     readonly auditorPrincipalArns: string[];
     /** Model endpoints (components/serving/settings.ts). */
     readonly models: ResolvedModel[];

@@ -140,7 +140,6 @@ const tenancy = new Tenancy("teams", {
     vpcCidr: network.vpcCidr,
     serviceCidr: cfg.cluster.serviceCidr,
     auditorPrincipalArns: cfg.auditorPrincipalArns,
-    reservedPrincipalArns: cfg.cluster.adminPrincipalArns,
     // Platform namespaces teams may look into; each appears here once its layer is deployed.
     platformReadNamespaces: [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
     // Production keeps a removed team's namespace and data until an admin deletes it (README "Operating").

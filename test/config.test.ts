@@ -179,9 +179,9 @@ describe("production alerting", () => {
 describe("teams", () => {
     const team = { name: "vision", memberPrincipalArns: ["arn:aws:iam::123456789012:role/vision"], quota: { cpu: "8", memory: "32Gi", gpu: 1, storage: "100Gi", pods: 20 } };
 
-    it("parses a YAML list of teams and fills missing principal lists", () => {
+    it("parses a YAML list of teams and fills each team's defaults (components/tenancy/settings.ts)", () => {
         const c = parse({ preset: "sandbox", teams: JSON.stringify([team]) });
-        expect(c.teams).toEqual([{ ...team, leadPrincipalArns: [] }]);
+        expect(c.teams).toEqual([{ ...team, leadPrincipalArns: [], extraNamespaces: [], internetEgress: true, kubernetesApiAccess: false }]);
         expect(c.auditorPrincipalArns).toEqual([]);
     });
 

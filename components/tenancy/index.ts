@@ -5,52 +5,41 @@ import { auditorAccess, teamAccess } from "./access";
 import { mlflowCredentialsSecret, teamNamespace } from "./namespace";
 import { teamNetworkPolicies } from "./network-policy";
 import { auditorClusterRole, platformViewRoles, teamRoles, TOKEN_POD_NAMESPACES } from "./rbac";
-import { TeamSpec, validateTeams } from "./teams";
+import type { ResolvedTeamSpec } from "./settings";
 
 export { TEAM_LABEL } from "./namespace";
 export { kubernetesServiceIp } from "./network-policy";
 export { AUDITOR_CLUSTER_RULES, AUDITOR_GROUP, LEAD_RULES, MEMBER_RULES, PLATFORM_VIEW_RULES, teamGroups, TOKEN_NAMESPACE_VIEW_RULES, TOKEN_POD_NAMESPACES } from "./rbac";
-export type { TeamQuota, TeamSpec } from "./teams";
-export { validateTeams } from "./teams";
+export type { ResolvedTeamSpec, TeamQuota, TeamSpec } from "./settings";
 
 /** Arguments of {@link Tenancy}. */
 export interface TenancyArgs {
     /** EKS cluster name, for access entries. */
     readonly clusterName: pulumi.Input<string>;
-    /** The teams. */
-    readonly teams: TeamSpec[];
+    /** The teams, resolved and validated by the layer's settings (settings.ts `resolveTeams`). */
+    readonly teams: ResolvedTeamSpec[];
     /** VPC CIDR: excluded from internet egress, and the target of Kubernetes API egress. */
     readonly vpcCidr: string;
     /**
      * Kubernetes Service CIDR: excluded from internet egress too. A NetworkPolicy may see a Service's
      * ClusterIP before it is rewritten to an endpoint (Kubernetes leaves the order undefined), and the
      * `kubernetes` Service (its first address) leads to the API server.
-     * @default "172.20.0.0/16"
      */
-    readonly serviceCidr?: string;
+    readonly serviceCidr: string;
     /**
      * IAM principals with read-only access (no Secrets: AmazonEKSViewPolicy) to every namespace in
      * `auditedNamespaces` and the teams' namespaces; in `jupyterhub` they see everything but pods
      * (checklist NS-06), and cluster-wide only nodes, namespaces, volumes and RBAC.
-     * @default []
      */
-    readonly auditorPrincipalArns?: string[];
+    readonly auditorPrincipalArns: string[];
     /**
      * Platform namespaces auditors read through AmazonEKSViewPolicy. Never `jupyterhub`: the view
      * policy reads pods, and user server pods carry their owner's `JUPYTERHUB_API_TOKEN` (NS-06).
      * @default - every platform namespace but jupyterhub, plus kube-system and elastic-system
      */
     readonly auditedNamespaces?: string[];
-    /**
-     * Principals that already have an access entry (platform admins); a principal can have only one.
-     * @default []
-     */
-    readonly reservedPrincipalArns?: string[];
-    /**
-     * Platform namespaces where every team may see pods, services and events (not Secrets).
-     * @default ["mlflow", "jupyterhub"]
-     */
-    readonly platformReadNamespaces?: string[];
+    /** Platform namespaces where every team may see pods, services and events (not Secrets). */
+    readonly platformReadNamespaces: string[];
     /**
      * Each team's MLflow credentials (Tracking.teamCredentials): written to the Secret
      * `mlflow-credentials` in every namespace of the team, keys `MLFLOW_TRACKING_USERNAME` and
@@ -63,23 +52,19 @@ export interface TenancyArgs {
      * the program put in it (quota, network policies, RBAC) in the cluster: Pulumi forgets them
      * (`retainOnDelete`) instead of deleting them, so the team's volumes, pods and data stay until a
      * platform admin deletes the namespace by hand (README "Operating": "Remove a team"). Access
-     * entries still go, so the team's principals lose cluster access in the same update.
-     * @default false - the namespace is deleted with everything in it (sandbox)
+     * entries still go, so the team's principals lose cluster access in the same update. When
+     * false, the namespace is deleted with everything in it (sandbox).
      */
-    readonly retainNamespacesOnRemoval?: boolean;
+    readonly retainNamespacesOnRemoval: boolean;
 }
 
 /** {@link TenancyArgs} with defaults applied. */
 export type ResolvedTenancyArgs = Required<TenancyArgs>;
 
-/** Applies defaults and validates (config.ts calls the same `validateTeams`). */
+/** Applies defaults and validates the wiring arguments; the teams come validated from settings.ts. */
 export function resolveTenancyArgs(args: TenancyArgs): ResolvedTenancyArgs {
     const r: ResolvedTenancyArgs = {
         ...args,
-        auditorPrincipalArns: args.auditorPrincipalArns ?? [],
-        reservedPrincipalArns: args.reservedPrincipalArns ?? [],
-        serviceCidr: args.serviceCidr ?? "172.20.0.0/16",
-        platformReadNamespaces: args.platformReadNamespaces ?? [NAMESPACES.mlflow, NAMESPACES.jupyterhub],
         mlflowCredentials: args.mlflowCredentials ?? {},
         auditedNamespaces: args.auditedNamespaces ?? [...Object.values(NAMESPACES).filter((n) => !TOKEN_POD_NAMESPACES.includes(n)), "kube-system", "elastic-system"],
         retainNamespacesOnRemoval: args.retainNamespacesOnRemoval ?? false,
@@ -92,7 +77,6 @@ export function resolveTenancyArgs(args: TenancyArgs): ResolvedTenancyArgs {
             throw new Error(`auditedNamespaces[${i}] "${n}" holds pods whose spec carries a user's JUPYTERHUB_API_TOKEN; auditors see it through the mlplatform-team-viewer Role instead (no pods)`);
         }
     });
-    validateTeams(r.teams, r.reservedPrincipalArns, r.auditorPrincipalArns);
     return r;
 }
 
@@ -111,12 +95,11 @@ export class Tenancy extends pulumi.ComponentResource {
 
         const namespaces: Record<string, string[]> = {};
         for (const team of a.teams) {
-            const nsNames = [team.name, ...(team.extraNamespaces ?? []).map((s) => `${team.name}-${s}`)];
+            const nsNames = [team.name, ...team.extraNamespaces.map((s) => `${team.name}-${s}`)];
             namespaces[team.name] = nsNames;
-            const egress = { internetEgress: team.internetEgress ?? true, kubernetesApiAccess: team.kubernetesApiAccess ?? false };
             for (const nsName of nsNames) {
                 const ns = teamNamespace(name, this, team.name, nsName, team.quota, a.retainNamespacesOnRemoval);
-                teamNetworkPolicies(ns, egress, a.vpcCidr, a.serviceCidr);
+                teamNetworkPolicies(ns, team, a.vpcCidr, a.serviceCidr);
                 teamRoles(ns, team.name);
                 const creds = a.mlflowCredentials[team.name];
                 if (creds !== undefined) {

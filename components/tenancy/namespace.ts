@@ -8,7 +8,7 @@ import { GPU_RESOURCE } from "../shared/gpu";
 import { podSecurity, standardLabels } from "../shared/labels";
 import { MLFLOW_CLIENT_LABEL } from "../shared/platform";
 import { MLFLOW_CREDENTIALS_SECRET, MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "../tracking/auth";
-import type { TeamQuota } from "./teams";
+import type { TeamQuota } from "./settings";
 
 /** Label naming the team that owns a namespace. */
 export const TEAM_LABEL = "mlplatform.io/team";

@@ -13,7 +13,7 @@ export function kubernetesServiceIp(serviceCidr: string): string {
     return formatCidr({ base: c.base + 1, prefix: 32 });
 }
 
-/** What a team's policies allow beyond the platform's defaults (TeamSpec fields, resolved). */
+/** What a team's policies allow beyond the platform's defaults (ResolvedTeamSpec fields). */
 export interface TeamEgress {
     readonly internetEgress: boolean;
     readonly kubernetesApiAccess: boolean;

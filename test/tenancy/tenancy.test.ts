@@ -23,11 +23,8 @@ describe("Tenancy", () => {
     });
 
     it("documents its defaults truthfully", () => {
-        const r = resolveTenancyArgs({ clusterName: "c", teams: [], vpcCidr: "10.0.0.0/16" });
-        expect(r.auditorPrincipalArns).toEqual([]);
-        expect(r.reservedPrincipalArns).toEqual([]);
-        expect(r.platformReadNamespaces).toEqual(["mlflow", "jupyterhub"]);
+        const r = resolveTenancyArgs(base);
+        expect(r.mlflowCredentials).toEqual({});
         expect(r.auditedNamespaces).toEqual(["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "kube-system", "elastic-system"]);
-        expect(r.retainNamespacesOnRemoval).toBe(false);
     });
 });
