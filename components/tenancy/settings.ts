@@ -16,6 +16,10 @@ const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/;
 const RESERVED = new Set<string>(["default", "kube-system", "kube-public", "kube-node-lease", "elastic-system", ...Object.values(NAMESPACES)]);
+// Every field a team spec may set: a misspelt one (`internetEgres: false`) would otherwise be
+// ignored and leave the default (internet egress on) in place.
+const TEAM_FIELDS = ["name", "memberPrincipalArns", "leadPrincipalArns", "quota", "extraNamespaces", "internetEgress", "kubernetesApiAccess", "queue"];
+const QUOTA_FIELDS = ["cpu", "memory", "gpu", "storage", "pods"];
 
 /** A team's resource budget, per namespace. */
 export interface TeamQuota {
@@ -126,6 +130,18 @@ export function resolveTeams(teams: readonly TeamSpec[], adminPrincipalArns: rea
             bad("teams", `${at}.name "${t.name}" is declared twice; team names must be unique`);
         }
         names.add(t.name);
+        const unknown = Object.keys(t).find((k) => !TEAM_FIELDS.includes(k));
+        if (unknown !== undefined) {
+            bad("teams", `${at}.${unknown} is not a team field; valid fields are ${TEAM_FIELDS.join(", ")}`);
+        }
+        for (const key of ["internetEgress", "kubernetesApiAccess"] as const) {
+            if (t[key] !== undefined && typeof t[key] !== "boolean") {
+                bad("teams", `${at}.${key} ${JSON.stringify(t[key])} must be true or false (unquoted in YAML)`);
+            }
+        }
+        if (t.extraNamespaces !== undefined && (!Array.isArray(t.extraNamespaces) || t.extraNamespaces.some((x) => typeof x !== "string"))) {
+            bad("teams", `${at}.extraNamespaces ${JSON.stringify(t.extraNamespaces)} must be a list of namespace suffixes`);
+        }
         const members = t.memberPrincipalArns ?? [];
         const leads = t.leadPrincipalArns ?? [];
         if (!Array.isArray(members) || !Array.isArray(leads) || members.length + leads.length === 0) {
@@ -136,6 +152,10 @@ export function resolveTeams(teams: readonly TeamSpec[], adminPrincipalArns: rea
         const q = t.quota;
         if (q === undefined || typeof q !== "object") {
             bad("teams", `${at}.quota is required: {cpu, memory, gpu, storage, pods}`);
+        }
+        const unknownQuota = Object.keys(q).find((k) => !QUOTA_FIELDS.includes(k));
+        if (unknownQuota !== undefined) {
+            bad("teams", `${at}.quota.${unknownQuota} is not a quota field; valid fields are ${QUOTA_FIELDS.join(", ")}`);
         }
         for (const key of ["cpu", "memory", "storage"] as const) {
             if (typeof q[key] !== "string" || !QUANTITY.test(q[key])) {

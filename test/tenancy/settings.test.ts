@@ -20,6 +20,11 @@ describe("resolveTeams", () => {
         ["negative GPUs", [t({ quota: { ...teams[1].quota, gpu: -1 } })], [], "teams[0].quota.gpu -1 must be a whole number >= 0"],
         ["zero pods", [t({ quota: { ...teams[1].quota, pods: 0 } })], [], "teams[0].quota.pods 0 must be a whole number >= 1"],
         ["a bad extra namespace", [t({ extraNamespaces: ["Stage"] })], [], 'teams[0].extraNamespaces[0] "Stage" must be a DNS label'],
+        ["a misspelt field", [{ ...t({}), internetEgres: false } as TeamSpec], [], 'teams[0].internetEgres is not a team field; valid fields are name, memberPrincipalArns'],
+        ["a quoted boolean", [t({ internetEgress: "false" as unknown as boolean })], [], 'teams[0].internetEgress "false" must be true or false'],
+        ["a non-boolean API access", [t({ kubernetesApiAccess: 1 as unknown as boolean })], [], "teams[0].kubernetesApiAccess 1 must be true or false"],
+        ["extra namespaces that are not a list", [t({ extraNamespaces: "staging" as unknown as string[] })], [], 'teams[0].extraNamespaces "staging" must be a list of namespace suffixes'],
+        ["a misspelt quota field", [t({ quota: { ...teams[1].quota, gpus: 2 } as TeamSpec["quota"] })], [], "teams[0].quota.gpus is not a quota field; valid fields are cpu, memory, gpu, storage, pods"],
         ["an extra namespace clashing with a team", [t({ name: "a", extraNamespaces: ["b"] }), t({ name: "a-b", memberPrincipalArns: [arn("y")] })], [], 'teams[1].name "a-b" is declared twice'],
     ])("refuses %s, naming the teams key", (_label, specs, reserved, message) => {
         let error: unknown;
