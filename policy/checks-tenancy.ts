@@ -18,7 +18,7 @@ const ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdm
 const TEAM_POLICIES = ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"];
 
 const RB = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
-/** Namespaces whose pods carry a user's JUPYTERHUB_API_TOKEN in their env (components/tenancy/index.ts TOKEN_POD_NAMESPACES). */
+/** Namespaces whose pods carry a user's JUPYTERHUB_API_TOKEN in their env (components/tenancy/rbac.ts TOKEN_POD_NAMESPACES). */
 const TOKEN_POD_NAMESPACES = ["jupyterhub"];
 /** Built-in ClusterRoles that read pods (Kubernetes user-facing roles). */
 const BUILTIN_POD_READERS = ["view", "edit", "admin", "cluster-admin"];
