@@ -6,7 +6,7 @@
  * chart's default); EKS add-ons through theirs. A chart or add-on with no table entry fails the
  * benchmark rather than being counted as free.
  */
-import type { GraphNode } from "./bench-model";
+import type { GraphNode } from "./bench-critical-path";
 import { GPU_NODE_LABEL } from "../components/shared/gpu";
 
 /** CPU in millicores and memory in MiB. */

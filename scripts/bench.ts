@@ -2,22 +2,26 @@
  * `npm run bench`: measures what users choose a platform by, from the program itself.
  *
  * - Deploy critical path per stack, from the registered resource graph and the creation times in
- *   scripts/bench-model.ts, with the chain spelled out and its ratio to the floor.
- * - Idle monthly cost per stack, from the registered resources and the price table.
+ *   scripts/bench-critical-path.ts, with the chain spelled out and its ratio to the floor.
+ * - Idle monthly cost per stack, from the registered resources and the price table in
+ *   scripts/bench-cost.ts.
  * - Program speed: wall time and peak memory to evaluate each stack under mocks (and the dev stack
  *   with 50 teams), and the wall time of the full test suite.
  *
  * Prints the results. Only with `--write` does it rewrite the tracked bench/results.json and the
  * README's benchmark section (a plain run changes no file). Exits non-zero when the program fails
  * to evaluate, a cluster-independent resource waits for the cluster, or a target in
- * `TARGETS` (scripts/bench-model.ts) is missed, printing the chain, cost lines or stages that miss it.
+ * `TARGETS` (scripts/bench-targets.ts) is missed, printing the chain, cost lines or stages that miss it.
  * Add `--no-tests` to skip timing the test suite.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { BenchResults, blockedBehindCluster, checkTargets, criticalPath, floorMinutes, gpuLevers, gpuNotebookStart, idleMonthlyCost, TARGETS } from "./bench-model";
+import { blockedBehindCluster, criticalPath, floorMinutes } from "./bench-critical-path";
+import { idleMonthlyCost } from "./bench-cost";
+import { gpuLevers, gpuNotebookStart } from "./bench-gpu";
+import { BenchResults, checkTargets, TARGETS } from "./bench-targets";
 import { capacityReport } from "./bench-requests";
 import type { Evaluation } from "./evaluate";
 import { ROOT } from "../test/stack";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { GraphNode } from "../scripts/bench-model";
-import { checkTargets, TARGETS } from "../scripts/bench-model";
+import type { GraphNode } from "../scripts/bench-critical-path";
+import { checkTargets, TARGETS } from "../scripts/bench-targets";
 import { allocatable, capacityReport, cpuMilli, memoryMiB, podRequests, requestLines } from "../scripts/bench-requests";
 import { allRecords } from "./mocks";
 import { loadStack } from "./stack";

@@ -12,7 +12,7 @@ import {
     START_TIMEOUT_MARGIN,
     warmStartSeconds,
 } from "../components/shared/gpu-startup";
-import { gpuNotebookStart } from "../scripts/bench-model";
+import { gpuNotebookStart } from "../scripts/bench-gpu";
 import { gpuLine } from "../scripts/bench";
 import { ROOT } from "./stack";
 

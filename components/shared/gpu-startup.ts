@@ -1,7 +1,7 @@
 /**
  * How long a GPU pod waits from "Pending" to "running server" when the GPU node group is at zero
  * (cold) or a GPU node with the image is already there (warm). One model, shared by the notebooks
- * layer (KubeSpawner `start_timeout`), the benchmark (`scripts/bench-model.ts`) and the queueing
+ * layer (KubeSpawner `start_timeout`), the benchmark (`scripts/bench-gpu.ts`) and the queueing
  * layer (Kueue `waitForPodsReady`), so a timeout and the documented wait times cannot drift apart.
  *
  * Every figure names where it comes from and what kind of source it is: `upstream-code` (a constant
