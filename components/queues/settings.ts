@@ -1,8 +1,9 @@
 /**
  * Training queues: settings, defaults and validation. Kueue's objects (one ClusterQueue per team in
- * one cohort, a LocalQueue per team namespace) are derived from the teams (components/tenancy/index.ts
- * owns `teams` and their ResourceQuotas) plus each team's optional `queue` block. Pure: config.ts
- * and the tests call {@link resolveQueueArgs} directly; every error names the config path.
+ * one cohort, a LocalQueue per team namespace) are derived from the teams (components/tenancy/
+ * settings.ts owns `teams`, components/tenancy/namespace.ts their ResourceQuotas) plus each team's
+ * optional `queue` block. Pure: config.ts and the tests call {@link resolveQueueArgs} directly;
+ * every error names the config path.
  */
 import { gpusPerInstance } from "../shared/gpu";
 import { gpuStartTimeoutSeconds } from "../shared/gpu-startup";

@@ -24,7 +24,7 @@ export const FLAVORS = { cpu: "cpu-nodes", gpu: "gpu-nodes" } as const;
 /** Resources every ClusterQueue covers, in this order in every flavor (Kueue requires the same list). */
 export const COVERED_RESOURCES = ["cpu", "memory", GPU_RESOURCE] as const;
 
-/** ResourceFlavor specs: node labels the node groups carry (components/cluster/index.ts), and the GPU taint. */
+/** ResourceFlavor specs: node labels the node groups carry (components/cluster/node-group.ts), and the GPU taint. */
 export function flavorSpecs() {
     return {
         [FLAVORS.cpu]: { nodeLabels: { [NODE_POOL_LABEL]: "cpu" } },

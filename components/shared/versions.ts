@@ -151,7 +151,7 @@ export const INGRESS_VERSIONS = {
      * aws-load-balancer-controller chart 3.5.0 (appVersion v3.5.0): aws/eks-charts
      * `stable/aws-load-balancer-controller/Chart.yaml` @ 52396092 (2026-08-03), the newest there; the
      * same chart and `values.yaml` as kubernetes-sigs/aws-load-balancer-controller tag v3.5.0
-     * (`helm/aws-load-balancer-controller`, 11eb202c). Its IAM policy is in cluster-services.ts; bump both together.
+     * (`helm/aws-load-balancer-controller`, 11eb202c). Its IAM policy is in cluster-services/load-balancer-controller.ts; bump both together.
      */
     loadBalancerControllerChart: { repo: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" } as ChartPin,
     /** The chart's own default image (`values.yaml` `image`), set explicitly so an upgrade names it. */
