@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { VERIFY_SCOPES, VERIFY_TOKEN_ENV } from "../../components/jupyter-hub";
+import { VERIFY_SCOPES, VERIFY_TOKEN_ENV } from "../../components/jupyter-hub/auth";
 import { targetsFromOutputs } from "../../scripts/verify/targets";
 import { one } from "../mocks";
 import { loadStack } from "../stack";
