@@ -121,14 +121,16 @@ const tracking = new Tracking("tracking", {
 // driver they must not outlive on destroy is reached through the Kubernetes provider.
 const needsVolumes = [clusterServices.storageClass];
 
-// Notebooks need the StorageClass (user and hub volumes) and, with an Ingress, the load-balancer
-// controller that must outlive it on destroy.
+// Notebooks need the StorageClass (user and hub volumes). With an Ingress, only the release that
+// carries it waits for the load-balancer controller (which must outlive it on destroy), so the
+// namespace, and the Roles other layers put in it, do not wait for the controller.
 const notebooks = new JupyterHub("notebooks", {
     ...cfg.notebooks,
     mlflowTrackingUri: tracking.trackingUri,
     mlflowAdminPassword: tracking.adminPassword,
     deleteVolumesWithWorkload: cfg.preset === "sandbox",
-}, { ...k8sOpts, dependsOn: [...needsVolumes, ...(clusterServices.loadBalancerController ? [clusterServices.loadBalancerController] : [])] });
+    loadBalancerController: clusterServices.loadBalancerController,
+}, { ...k8sOpts, dependsOn: needsVolumes });
 
 // Logging needs the StorageClass and the EBS CSI driver (Elasticsearch volumes).
 const logging = new Logging("logging", cfg.logging, { ...k8sOpts, dependsOn: needsVolumes });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { dependencyMap } from "../scripts/bench-model";
 import { allRecords, byType, one } from "./mocks";
 import { loadStack, PROD_SECRETS } from "./stack";
 import { stackInvariants } from "./stack-suite";
@@ -70,5 +71,21 @@ describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
         expect(one("aws:s3/bucket:Bucket", "tracking-artifacts").inputs.forceDestroy).toBeFalsy();
         expect(one("kubernetes:apps/v1:Deployment", "tracking-server").inputs.spec.replicas).toBe(2);
         expect(byType("kubernetes:policy/v1:PodDisruptionBudget").map((p) => p.inputs.metadata.namespace)).toContain("mlflow");
+    });
+
+    it("waits for the load-balancer controller only in the JupyterHub release, which carries the Ingress (issue 19)", () => {
+        const records = allRecords();
+        const deps = dependencyMap(records);
+        const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
+            from === to || (!seen.has(from) && (seen.add(from), (deps.get(from) ?? []).some((d) => reaches(d, to, seen))));
+        const release = (chart: string) => records.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === chart)!;
+        const controller = release("aws-load-balancer-controller").urn;
+        // The release keeps the edge: on destroy its Ingress (and so the ALB) goes while the controller runs.
+        expect(reaches(release("jupyterhub").urn, controller)).toBe(true);
+        // The namespace, and what the hub and monitoring put in it, start without the controller.
+        const inNamespace = records.filter((r) => r.urn !== release("jupyterhub").urn && r.custom
+            && (r.inputs.metadata?.namespace === "jupyterhub" || (r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata?.name === "jupyterhub")));
+        expect(inNamespace.map((r) => r.name)).toEqual(expect.arrayContaining(["notebooks-namespace", "notebooks-auth", "monitoring-operator-monitors-1"]));
+        expect(inNamespace.filter((r) => reaches(r.urn, controller)).map((r) => `${r.type} ${r.name}`)).toEqual([]);
     });
 });

@@ -107,6 +107,12 @@ export interface JupyterHubArgs {
      * @default false
      */
     readonly deleteVolumesWithWorkload?: boolean;
+    /**
+     * The AWS Load Balancer Controller. Only the Helm release waits for it (the release carries the
+     * Ingress, whose ALB the controller must delete on destroy); the namespace and everything
+     * else install while the controller is still coming up. @default - none
+     */
+    readonly loadBalancerController?: pulumi.Resource;
 }
 
 /** A profile with defaults applied. */

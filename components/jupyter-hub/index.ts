@@ -45,7 +45,7 @@ export class JupyterHub extends pulumi.ComponentResource {
             this,
             namespace,
             jupyterHubValues(a, args.mlflowTrackingUri, args.mlflowAdminPassword !== undefined),
-            [secrets.authSecret, proxySa, ...provisioner],
+            [secrets.authSecret, proxySa, ...provisioner, ...(args.loadBalancerController ? [args.loadBalancerController] : [])],
         );
         gpuPrePuller(name, this, namespace, a.profiles);
 

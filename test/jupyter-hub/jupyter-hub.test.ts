@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { NOTEBOOK_VERSIONS } from "../../components/shared/versions";
 import { invalidObjects } from "../k8s-schema";
-import { allRecords, byType, resolve } from "../mocks";
+import { allRecords, byType, resetRecords, resolve } from "../mocks";
 import { asRes, build, CERT, ids, NAMESPACE, PASSWORD_TYPE, PRODUCTION, release, RELEASE, SECRET, URI, values } from "./fixtures";
 
 describe("JupyterHub (sandbox, shared-password auth)", () => {
@@ -119,5 +120,17 @@ describe("JupyterHub (production, OAuth)", () => {
         expect(ids(asRes(allRecords()), "production")).toEqual([]);
         await build();
         expect(ids(asRes(allRecords()), "production").map((x) => x.id)).toEqual(["JH-05"]);
+    });
+
+    it("makes only the release (it carries the Ingress) wait for the load-balancer controller", async () => {
+        resetRecords();
+        const controller = new random.RandomPassword("lb-controller-stand-in", { length: 8 });
+        await build({ ...PRODUCTION, loadBalancerController: controller });
+        const urn = await resolve(controller.urn);
+        expect(release().dependencies).toContain(urn);
+        const others = allRecords().filter((r) => r.urn !== release().urn && r.name !== "lb-controller-stand-in");
+        expect(others.filter((r) => r.dependencies.includes(urn)).map((r) => r.name)).toEqual([]);
+        await build(PRODUCTION);
+        expect(release().dependencies.some((d) => d.includes("lb-controller"))).toBe(false);
     });
 });
