@@ -444,7 +444,16 @@ function eckWorkloads(cr: Res): Res[] {
  * `http`. The continuous puller: own ServiceAccount, no token, init containers pulling the
  * singleuser image (and the iptables image with `cloudMetadata.blockWithIptables`, default true),
  * all with `prePuller.resources`/`containerSecurityContext`, then `pause` without probes.
+ * The hub's volumes: the config ConfigMap and the hub Secret (read-only by kind), `hub.extraVolumes`,
+ * and with `hub.db.type: sqlite-pvc` the PVC at /srv/jupyterhub.
+ * The user scheduler (`templates/scheduling/user-scheduler/deployment.yaml`, `scheduling.userScheduler`):
+ * `replicas` (default 2), its own ServiceAccount and no `automountServiceAccountToken`, no pod
+ * securityContext, one `kube-scheduler` container with the values' `containerSecurityContext`
+ * (merged over the chart default) and `resources` (default {}: none), both probes GET /healthz on
+ * 10259 over HTTPS, liveness after 15 s; then `extraPodSpec`.
  * Image tags in the chart are set by chartpress at release: 4.4.0.
+ * Names: `fullnameOverride` defaults to "" (values.yaml), so resources are unprefixed
+ * (`_helpers-names.tpl` jupyterhub.fullname.dash).
  */
 const Z2JH_DEFAULTS = {
     hub: {
@@ -459,7 +468,23 @@ const Z2JH_DEFAULTS = {
         readinessProbe: { enabled: true, initialDelaySeconds: 0, periodSeconds: 2, failureThreshold: 1000, timeoutSeconds: 1 },
     },
     puller: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+    userScheduler: {
+        replicas: 2,
+        containerSecurityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+        image: "registry.k8s.io/kube-scheduler:v1.30.14",
+    },
 };
+
+/** `jupyterhub.fullname.dash`: "" for the default `fullnameOverride: ""`, else `<fullname>-`. */
+function z2jhPrefix(release: Res, j: any): string {
+    const override = j.fullnameOverride === undefined ? "" : j.fullnameOverride;
+    if (typeof override === "string") {
+        return override === "" ? "" : `${override}-`;
+    }
+    const name = j.nameOverride || "jupyterhub";
+    const rel = String(release.inputs.name ?? "jupyterhub");
+    return `${rel.includes(name) ? rel : `${rel}-${name}`}-`;
+}
 
 /** A z2jh probe: the template fixes the handler, the values give timing or turn it off. */
 function z2jhProbe(defaults: object, p: any, path: string) {
@@ -473,17 +498,32 @@ function z2jhProbe(defaults: object, p: any, path: string) {
 
 function jupyterHubPods(release: Res, j: any): Res[] {
     const namespace = String(release.inputs.namespace ?? "");
-    const fullname = (role: string) => `${j.fullnameOverride ?? release.inputs.name ?? "jupyterhub"}-${role}`;
+    const fullname = (role: string) => `${z2jhPrefix(release, j)}${role}`;
     const h = j.hub ?? {};
     const base = String(h.baseUrl ?? "/").replace(/\/$/, "");
+    const pvc = (h.db?.type ?? "sqlite-pvc") === "sqlite-pvc";
     const out = [workload(release, "hub", namespace, 1, {
         serviceAccountName: (h.serviceAccount?.create ?? true) ? (h.serviceAccount?.name ?? "hub") : h.serviceAccount?.name,
         securityContext: merge(Z2JH_DEFAULTS.hub.podSecurityContext, h.podSecurityContext),
         initContainers: h.initContainers ?? [],
+        volumes: [
+            { name: "config", configMap: { name: fullname("hub") } },
+            { name: "secret", secret: { secretName: fullname("hub") } },
+            ...(h.extraVolumes ?? []),
+            ...(pvc ? [{ name: "pvc", persistentVolumeClaim: { claimName: fullname("hub-db-dir") } }] : []),
+        ],
         containers: [{
             name: "hub",
             image: `quay.io/jupyterhub/k8s-hub:${h.image?.tag ?? "4.4.0"}`,
             securityContext: merge(Z2JH_DEFAULTS.hub.containerSecurityContext, h.containerSecurityContext),
+            volumeMounts: [
+                { mountPath: "/usr/local/etc/jupyterhub/jupyterhub_config.py", subPath: "jupyterhub_config.py", name: "config" },
+                { mountPath: "/usr/local/etc/jupyterhub/z2jh.py", subPath: "z2jh.py", name: "config" },
+                { mountPath: "/usr/local/etc/jupyterhub/config/", name: "config" },
+                { mountPath: "/usr/local/etc/jupyterhub/secret/", name: "secret" },
+                ...(h.extraVolumeMounts ?? []),
+                ...(pvc ? [{ mountPath: "/srv/jupyterhub", name: "pvc" }] : []),
+            ],
             resources: h.resources,
             livenessProbe: z2jhProbe(Z2JH_DEFAULTS.hub.livenessProbe, h.livenessProbe, `${base}/hub/health`),
             readinessProbe: z2jhProbe(Z2JH_DEFAULTS.hub.readinessProbe, h.readinessProbe, `${base}/hub/health`),
@@ -501,6 +541,25 @@ function jupyterHubPods(release: Res, j: any): Res[] {
         }],
         ...(c.extraPodSpec ?? {}),
     }, DEPLOYMENT));
+    const u = j.scheduling?.userScheduler ?? {};
+    if (u.enabled ?? true) {
+        const healthz = { httpGet: { path: "/healthz", scheme: "HTTPS", port: 10259 } };
+        const ownAccount = u.serviceAccount?.create ?? true;
+        out.push(workload(release, "user-scheduler", namespace, u.replicas ?? Z2JH_DEFAULTS.userScheduler.replicas, {
+            serviceAccountName: u.serviceAccount?.name || (ownAccount ? fullname("user-scheduler") : "default"),
+            volumes: [{ name: "config", configMap: { name: fullname("user-scheduler") } }],
+            containers: [{
+                name: "kube-scheduler",
+                image: u.image?.name && u.image?.tag ? `${u.image.name}:${u.image.tag}` : Z2JH_DEFAULTS.userScheduler.image,
+                volumeMounts: [{ mountPath: "/etc/user-scheduler", name: "config" }],
+                livenessProbe: { ...healthz, initialDelaySeconds: 15 },
+                readinessProbe: healthz,
+                resources: u.resources,
+                securityContext: merge(Z2JH_DEFAULTS.userScheduler.containerSecurityContext, u.containerSecurityContext),
+            }],
+            ...(u.extraPodSpec ?? {}),
+        }, DEPLOYMENT));
+    }
     const p = j.prePuller ?? {};
     if (p.continuous?.enabled ?? true) {
         const s = j.singleuser ?? {};

@@ -169,16 +169,16 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         reason: "an operator: it reconciles Elasticsearch and Kibana through the API (Roles in the logging namespace and its own only: createClusterScopedResources false, NS-08)",
     },
     {
-        id: "K8S-06",
-        namespace: "jupyterhub",
-        app: "hub",
-        reason: "JupyterHub 5 writes its sqlite database and cookie secret under /srv/jupyterhub (the PVC) but z2jh 4.4.0 does not document a read-only root for the hub, and which other paths it writes (Python caches, /tmp) is not verified here, so the root stays writable",
-    },
-    {
         id: "K8S-11",
         namespace: "jupyterhub",
         app: "hub",
         reason: "KubeSpawner creates and deletes the user pods, PVCs and services through the API (z2jh 4.4.0 hub Role, namespaced; the template writes no automountServiceAccountToken)",
+    },
+    {
+        id: "K8S-11",
+        namespace: "jupyterhub",
+        app: "user-scheduler",
+        reason: "a kube-scheduler: it watches pods, nodes and volumes, binds user pods and holds its leader lease through the API (z2jh 4.4.0 templates/scheduling/user-scheduler/rbac.yaml; the template writes no automountServiceAccountToken)",
     },
     {
         id: "K8S-09",

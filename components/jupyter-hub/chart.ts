@@ -30,13 +30,32 @@ export function proxyValues() {
     };
 }
 
-/** z2jh `scheduling` values: the user scheduler's pods. */
+/**
+ * z2jh `scheduling` values: the user scheduler's pods (z2jh 4.4.0
+ * `templates/scheduling/user-scheduler/deployment.yaml`: kube-scheduler, 2 replicas by default).
+ */
 export function schedulingValues() {
     return {
         userScheduler: {
-            containerSecurityContext: { ...CHART_CONTAINER_CONTEXT, runAsUser: 65534, runAsGroup: 65534 },
+            // Read-only root (K8S-06): kube-scheduler reads its config from the chart's ConfigMap,
+            // logs to stderr, and keeps the self-signed serving certificate of its /healthz port in
+            // memory (kubernetes cmd/kube-scheduler/app/options/options.go NewOptions: "leave
+            // certificate directory blank to generate in-memory by default"; the template passes no
+            // --cert-dir or --tls-cert-file). Leader election and binding go through the API.
+            containerSecurityContext: { ...CHART_CONTAINER_CONTEXT, runAsUser: 65534, runAsGroup: 65534, readOnlyRootFilesystem: true },
             resources: resources("50m", "256Mi", "512Mi"),
             pdb: { enabled: false },
+            // K8S-12: the two replicas in different zones where there are several. ScheduleAnyway:
+            // a sandbox with one CPU node still runs both. The template's pod labels include the
+            // legacy `component` and `release` (_helpers.tpl matchLabelsLegacyAndModern).
+            extraPodSpec: {
+                topologySpreadConstraints: [{
+                    maxSkew: 1,
+                    topologyKey: "topology.kubernetes.io/zone",
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: { matchLabels: { component: "user-scheduler", release: JUPYTERHUB_RELEASE } },
+                }],
+            },
         },
     };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
+import { HUB_TMP_MOUNT, HUB_TMP_VOLUME } from "../../components/jupyter-hub/hub";
 import { HUB_MLFLOW_HOOK, HUB_PROVISIONER_DIR, NOTEBOOK_PROVISIONER_SECRET } from "../../components/tracking/auth";
 import { HAS_JUPYTERHUB_SCHEMA, jupyterHubValuesErrors } from "../helm-values";
 import { byType } from "../mocks";
@@ -13,8 +14,8 @@ describe("JupyterHub: MLflow credentials per user (ML-04)", () => {
         expect(secret.inputs.stringData).toEqual({ "admin-password": ADMIN, "user-key": "mock-secret-jh-mlflow-user-key" });
         const hub = values().hub;
         expect(hub.extraConfig["20-mlflow-credentials"]).toBe(HUB_MLFLOW_HOOK);
-        expect(hub.extraVolumes).toEqual([{ name: "mlflow-provisioner", secret: { secretName: NOTEBOOK_PROVISIONER_SECRET, defaultMode: 0o440 } }]);
-        expect(hub.extraVolumeMounts).toEqual([{ name: "mlflow-provisioner", mountPath: HUB_PROVISIONER_DIR, readOnly: true }]);
+        expect(hub.extraVolumes).toEqual([HUB_TMP_VOLUME, { name: "mlflow-provisioner", secret: { secretName: NOTEBOOK_PROVISIONER_SECRET, defaultMode: 0o440 } }]);
+        expect(hub.extraVolumeMounts).toEqual([HUB_TMP_MOUNT, { name: "mlflow-provisioner", mountPath: HUB_PROVISIONER_DIR, readOnly: true }]);
         expect(hub.extraEnv).toContainEqual({ name: "MLFLOW_TRACKING_URI", value: URI });
         expect(JSON.stringify(values())).not.toContain(ADMIN);
         expect(JSON.stringify(values())).not.toContain("mock-secret-jh-mlflow-user-key");
@@ -32,6 +33,7 @@ describe("JupyterHub: MLflow credentials per user (ML-04)", () => {
         await build(SANDBOX);
         expect(byType(SECRET).some((s) => s.inputs.metadata.name === NOTEBOOK_PROVISIONER_SECRET)).toBe(false);
         expect(values().hub.extraConfig["20-mlflow-credentials"]).toBeUndefined();
-        expect(values().hub.extraVolumes).toBeUndefined();
+        expect(values().hub.extraVolumes).toEqual([HUB_TMP_VOLUME]);
+        expect(values().hub.extraVolumeMounts).toEqual([HUB_TMP_MOUNT]);
     });
 });
