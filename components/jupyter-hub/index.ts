@@ -8,8 +8,8 @@ import { jupyterHubRelease, proxyServiceAccount } from "./release";
 import { hubSecrets, mlflowProvisionerSecret } from "./secrets";
 import { jupyterHubValues } from "./values";
 
-// What config.ts and the root program use; the parts are imported from their own files.
-export { JupyterHubArgs, NotebookProfile, resolveJupyterHubArgs } from "./args";
+// The component's argument types; the parts are imported from their own files.
+export type { JupyterHubArgs, NotebookProfile } from "./args";
 
 /**
  * JupyterHub (Zero to JupyterHub chart) in its own namespace: CPU and GPU server profiles,

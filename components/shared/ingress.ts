@@ -25,6 +25,11 @@ export const ALB_INGRESS_CLASS = "alb";
 const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
+/** True for a fully qualified DNS name (what an Ingress host must be). */
+export const isIngressHost = (host: string): boolean => HOST.test(host);
+/** True for an ACM certificate ARN (what the ALB terminates TLS with). */
+export const isAcmCertificateArn = (arn: string): boolean => ACM_ARN.test(arn);
+
 /** Validates one {@link IngressSettings}; `arg` prefixes the error (e.g. "ingress"). */
 export function validateIngress(arg: string, s: IngressSettings): void {
     if (!HOST.test(s.host)) {

@@ -4,7 +4,7 @@
  * No change may replace or delete stateful resources, or make an operator recreate a StatefulSet.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PROFILES } from "../../components/jupyter-hub/args";
+import { DEFAULT_PROFILES } from "../../components/jupyter-hub/settings";
 import { ResourceRecord } from "../mocks";
 import { classify, recordStack, summary } from "./harness";
 import { Change } from "./triggers";

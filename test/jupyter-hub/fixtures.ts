@@ -2,6 +2,7 @@ import { expect } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { JupyterHub, JupyterHubArgs } from "../../components/jupyter-hub";
 import { JUPYTERHUB_AUTH_SECRET, VERIFY_TOKEN_ENV } from "../../components/jupyter-hub/auth";
+import { DEFAULT_PROFILES } from "../../components/jupyter-hub/settings";
 import { Env, Res } from "../../policy/checks";
 import { JUPYTERHUB_CHECKS } from "../../policy/checks-jupyterhub";
 import { byType, ResourceRecord, resetRecords, resolve, settle } from "../mocks";
@@ -18,7 +19,18 @@ export const CLIENT_SECRET = "oauth-client-secret-never-in-values";
 export const URI = "http://mlflow.mlflow.svc.cluster.local:5000";
 export const CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-0b0a-4909-8807-060504030201";
 
-export const SANDBOX: JupyterHubArgs = { mlflowTrackingUri: URI, adminUsers: ["admin"], deleteVolumesWithWorkload: true, notebookStorageGiB: 10 };
+/** What the sandbox preset's settings hand the component (settings.ts key table defaults). */
+export const SANDBOX: JupyterHubArgs = {
+    mlflowTrackingUri: URI,
+    auth: { type: "shared-password" },
+    adminUsers: ["admin"],
+    allowedUsers: [],
+    profiles: DEFAULT_PROFILES,
+    notebookStorageGiB: 10,
+    cullTimeoutMinutes: 60,
+    gpuCullTimeoutMinutes: 30,
+    deleteVolumesWithWorkload: true,
+};
 export const OAUTH = {
     type: "oauth" as const,
     clientId: "jupyterhub",
@@ -34,10 +46,12 @@ export const PRODUCTION: JupyterHubArgs = {
     auth: OAUTH,
     adminUsers: ["alice@example.com"],
     allowedUsers: ["bob@example.com"],
+    profiles: DEFAULT_PROFILES,
     notebookStorageGiB: 50,
     cullTimeoutMinutes: 120,
     gpuCullTimeoutMinutes: 45,
     ingress: { host: "notebooks.example.com", certificateArn: CERT },
+    deleteVolumesWithWorkload: false,
 };
 
 export async function build(args: JupyterHubArgs = SANDBOX) {

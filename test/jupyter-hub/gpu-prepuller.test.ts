@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PROFILES } from "../../components/jupyter-hub/args";
+import { DEFAULT_PROFILES } from "../../components/jupyter-hub/settings";
 import { NOTEBOOK_VERSIONS } from "../../components/shared/versions";
 import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
 import { invalidObjects } from "../k8s-schema";

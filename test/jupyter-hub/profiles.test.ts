@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PROFILES } from "../../components/jupyter-hub/args";
+import { DEFAULT_PROFILES } from "../../components/jupyter-hub/settings";
 import { GPU_TOLERATION } from "../../components/shared/gpu";
 import { coldStartSeconds, gpuStartTimeoutSeconds, gpuStartupStages } from "../../components/shared/gpu-startup";
 import { NOTEBOOK_VERSIONS } from "../../components/shared/versions";
