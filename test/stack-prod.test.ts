@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependencyMap } from "../scripts/bench-model";
+import { dependencyMap } from "../scripts/bench-critical-path";
 import { allRecords, byType, one } from "./mocks";
 import { loadStack, PROD_SECRETS } from "./stack";
 import { stackInvariants } from "./stack-suite";
