@@ -1,7 +1,7 @@
 /**
  * MLflow's basic-auth app (checklist ML-04): who signs in to the tracking server, with what rights,
  * and how the platform hands out credentials without anyone pasting a password. Pure functions and
- * names only; components/tracking/index.ts builds the Kubernetes objects.
+ * names only; components/tracking/credentials.ts and server.ts build the Kubernetes objects.
  *
  * What MLflow 3.x offers, read in mlflow/mlflow (`mlflow/server/auth/`):
  * - `mlflow server --app-name basic-auth` checks every request (Flask `before_request`) except
@@ -46,6 +46,8 @@ export const AUTH_CONFIG_DIR = "/etc/mlflow-auth";
 /** Where the bootstrap Job mounts the admin password and the users' passwords. */
 export const BOOTSTRAP_ADMIN_DIR = "/etc/mlflow-admin";
 export const BOOTSTRAP_USERS_DIR = "/etc/mlflow-users";
+/** `app.kubernetes.io/name` of the bootstrap Job's pods (the server's NetworkPolicy admits them). */
+export const AUTH_BOOTSTRAP_APP = "mlflow-auth-bootstrap";
 /** Rights every signed-in user has on experiments and models it holds no grant on. */
 export const DEFAULT_PERMISSION = "READ";
 
