@@ -62,6 +62,24 @@ const paramsOf = (db: Res, rs: readonly Res[]) => of(rs, T.params).filter((p) =>
 const paramValue = (groups: Res[], name: string) => groups.flatMap((g) => g.inputs.parameters ?? []).find((p: any) => p.name === name)?.value;
 const isMlflow = (r: Res) => (r.inputs.metadata?.labels?.["app.kubernetes.io/name"] ?? r.inputs.spec?.template?.metadata?.labels?.["app.kubernetes.io/name"]) === MLFLOW_APP;
 
+/** A container as ML-01 and ML-04 read it: its argv (command then args, as strings) and env. */
+interface Container {
+    readonly name: string;
+    readonly init: boolean;
+    readonly argv: string[];
+    readonly env: any[];
+    readonly volumeMounts: any[];
+}
+/** A workload's pod spec (a CronJob's from its job template) and its containers, init containers first. */
+function podOf(w: Res): { spec: any; containers: Container[] } {
+    const spec = w.inputs.spec?.jobTemplate?.spec?.template?.spec ?? w.inputs.spec?.template?.spec ?? {};
+    const container = (init: boolean) => (c: any): Container =>
+        ({ name: c.name, init, argv: [...(c.command ?? []), ...(c.args ?? [])].map(String), env: c.env ?? [], volumeMounts: c.volumeMounts ?? [] });
+    return { spec, containers: [...(spec.initContainers ?? []).map(container(true)), ...(spec.containers ?? []).map(container(false))] };
+}
+/** The MLflow Deployments with their pods: what ML-01 and ML-04 walk. */
+const mlflowPods = (rs: readonly Res[]) => of(rs, T.deployment).filter(isMlflow).map((d) => ({ d, ...podOf(d) }));
+
 /** One check over every RDS instance. */
 function dbCheck(id: string, description: string, fn: (db: Res, env: Env, rs: readonly Res[]) => string[]): Check {
     return { id, description, evaluate: (rs, env) => of(rs, T.db).flatMap((db) => fn(db, env, rs).map((m) => v(id, db, m))) };
@@ -349,25 +367,23 @@ export const TRACKING_CHECKS: readonly Check[] = [
         description: "MLflow's database URI/password only via secretKeyRef; none in args, command, literal env or ConfigMaps",
         evaluate(rs) {
             const out: Violation[] = [];
-            for (const d of of(rs, T.deployment).filter(isMlflow)) {
-                const spec = d.inputs.spec?.template?.spec ?? {};
-                const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+            for (const { d, containers } of mlflowPods(rs)) {
                 let fromSecret = false;
                 for (const c of containers) {
                     // Kubernetes expands `$(VAR)` in command and args before exec: a secret env var
                     // referenced there ends up in argv all the same.
-                    const secretVars = new Set((c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef || SECRET_NAME.test(e.name)).map((e: any) => e.name));
-                    for (const arg of [...(c.command ?? []), ...(c.args ?? [])]) {
-                        if (CREDENTIAL_URI.test(String(arg)) || /--(backend-store-uri|password)\b/.test(String(arg))) {
+                    const secretVars = new Set(c.env.filter((e: any) => e.valueFrom?.secretKeyRef || SECRET_NAME.test(e.name)).map((e: any) => e.name));
+                    for (const arg of c.argv) {
+                        if (CREDENTIAL_URI.test(arg) || /--(backend-store-uri|password)\b/.test(arg)) {
                             out.push(v("ML-01", d, `${c.name} passes database credentials on the command line`));
                         }
-                        for (const [, ref] of String(arg).matchAll(/(?<!\$)\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+                        for (const [, ref] of arg.matchAll(/(?<!\$)\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
                             if (secretVars.has(ref)) {
                                 out.push(v("ML-01", d, `${c.name} expands the secret $(${ref}) into its command line`));
                             }
                         }
                     }
-                    for (const e of c.env ?? []) {
+                    for (const e of c.env) {
                         if (e.value !== undefined && (SECRET_NAME.test(e.name) || CREDENTIAL_URI.test(String(e.value)))) {
                             out.push(v("ML-01", d, `${c.name} sets ${e.name} as a literal value`));
                         }
@@ -395,21 +411,19 @@ export const TRACKING_CHECKS: readonly Check[] = [
         description: "MLflow authenticates every request (basic-auth app); its INI (admin password) only as a mounted Secret file, its CSRF key via secretKeyRef; MLflow client passwords only via secretKeyRef",
         evaluate(rs) {
             const out: Violation[] = [];
-            for (const d of of(rs, T.deployment).filter(isMlflow)) {
-                const spec = d.inputs.spec?.template?.spec ?? {};
-                const server = (spec.containers ?? []).find((c: any) => [...(c.command ?? []), ...(c.args ?? [])].includes("server"));
+            for (const { d, spec, containers } of mlflowPods(rs)) {
+                const server = containers.find((c) => !c.init && c.argv.includes("server"));
                 if (server === undefined) {
                     continue;
                 }
-                const argv = [...(server.command ?? []), ...(server.args ?? [])].map(String);
-                const app = argv.indexOf("--app-name");
-                if (app < 0 || argv[app + 1] !== "basic-auth") {
+                const app = server.argv.indexOf("--app-name");
+                if (app < 0 || server.argv[app + 1] !== "basic-auth") {
                     out.push(v("ML-04", d, "the server does not run `--app-name basic-auth`: requests are not authenticated"));
                 }
-                const env = (name: string) => (server.env ?? []).find((e: any) => e.name === name);
+                const env = (name: string) => server.env.find((e: any) => e.name === name);
                 const ini = env("MLFLOW_AUTH_CONFIG_PATH")?.value;
                 const secretVolumes = new Set((spec.volumes ?? []).filter((x: any) => x.secret !== undefined).map((x: any) => x.name));
-                const mounted = typeof ini === "string" && (server.volumeMounts ?? []).some((m: any) => secretVolumes.has(m.name) && ini.startsWith(`${m.mountPath}/`));
+                const mounted = typeof ini === "string" && server.volumeMounts.some((m: any) => secretVolumes.has(m.name) && ini.startsWith(`${m.mountPath}/`));
                 if (!mounted) {
                     out.push(v("ML-04", d, "MLFLOW_AUTH_CONFIG_PATH does not name a file mounted from a Secret (the admin password would default to MLflow's well-known one)"));
                 }
@@ -426,9 +440,8 @@ export const TRACKING_CHECKS: readonly Check[] = [
             }
             // Any pod the program declares that signs in to MLflow takes the password from a Secret.
             for (const w of rs.filter((r) => r.type.startsWith("kubernetes:apps/v1:") || r.type.startsWith("kubernetes:batch/v1:"))) {
-                const spec = w.inputs.spec?.jobTemplate?.spec?.template?.spec ?? w.inputs.spec?.template?.spec ?? {};
-                for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
-                    for (const e of c.env ?? []) {
+                for (const c of podOf(w).containers) {
+                    for (const e of c.env) {
                         if (e.name === "MLFLOW_TRACKING_PASSWORD" && !e.valueFrom?.secretKeyRef) {
                             out.push(v("ML-04", w, `${c.name} sets MLFLOW_TRACKING_PASSWORD without a secretKeyRef`));
                         }

@@ -75,6 +75,8 @@ describe("TRACKING_CHECKS", () => {
         ["ML-01", "sandbox", (rs) => { find(rs, "kubernetes:core/v1:ConfigMap", "tracking-config").inputs.data.DB_PASSWORD = "x"; }],
         // Kubernetes expands $(VAR) in args, so a secretKeyRef variable referenced there is in argv.
         ["ML-01", "sandbox", (rs) => { pod(rs).containers[0].args.push("--backend-store-uri", "$(MLFLOW_BACKEND_STORE_URI)"); }],
+        // One walker reads every container's argv and env, init containers included.
+        ["ML-01", "sandbox", (rs) => { pod(rs).initContainers[0].command.push("$(MLFLOW_BACKEND_STORE_URI)"); }],
         ["ML-04", "sandbox", (rs) => { const a = pod(rs).containers[0].args; a.splice(a.indexOf("--app-name"), 2); }],
         ["ML-04", "sandbox", (rs) => { pod(rs).volumes[1] = { name: "auth", configMap: { name: "mlflow-auth" } }; }],
         ["ML-04", "sandbox", (rs) => { pod(rs).containers[0].env = pod(rs).containers[0].env.filter((e: any) => e.name !== "MLFLOW_AUTH_CONFIG_PATH"); }],
