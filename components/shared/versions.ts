@@ -61,7 +61,7 @@ export const IMAGES = {
 // Per-layer pins. Each block belongs to one component; keep its entries together.
 // ---------------------------------------------------------------------------------------------
 
-/** Experiment tracking (components/tracking/index.ts). */
+/** Experiment tracking (components/tracking/: database.ts, server.ts, credentials.ts). */
 export const TRACKING_VERSIONS = {
     /**
      * RDS PostgreSQL engine version: the major only. With `autoMinorVersionUpgrade` RDS moves the
