@@ -279,11 +279,11 @@ describe("tracking config", () => {
         ["too few production backups", { preset: "production", mlflowDbBackupRetentionDays: "3" }, "mlplatform:mlflowDbBackupRetentionDays = 3: production keeps at least 7 days"],
         ["a single-AZ production database", { preset: "production", mlflowDbMultiAz: "false" }, "mlplatform:mlflowDbMultiAz = false: production runs the database Multi-AZ"],
         ["one production replica", { preset: "production", mlflowReplicas: "1" }, "mlplatform:mlflowReplicas = 1: production runs at least 2 replicas"],
-        ["a bad instance class", { preset: "sandbox", mlflowDbInstanceClass: "t4g.micro" }, "mlplatform:mlflowDbInstanceClass = \"t4g.micro\": instanceClass (t4g.micro) must be an RDS instance class"],
-        ["storage below the autoscaling bound", { preset: "sandbox", mlflowDbStorageGiB: "100", mlflowDbMaxStorageGiB: "50" }, "mlplatform:mlflowDbMaxStorageGiB = \"50\": maxAllocatedStorageGiB (50) must be a whole number from 100"],
+        ["a bad instance class", { preset: "sandbox", mlflowDbInstanceClass: "t4g.micro" }, "mlplatform:mlflowDbInstanceClass = \"t4g.micro\": must be an RDS instance class"],
+        ["storage below the autoscaling bound", { preset: "sandbox", mlflowDbStorageGiB: "100", mlflowDbMaxStorageGiB: "50" }, "mlplatform:mlflowDbMaxStorageGiB = 50: must be at least mlflowDbStorageGiB (100)"],
         ["an MLflow Ingress in a sandbox", { preset: "sandbox", mlflowIngressHost: "mlflow.example.com" }, "mlplatform:mlflowIngressHost = \"mlflow.example.com\": a sandbox reaches MLflow by port-forward"],
         ["an MLflow Ingress without an issuer", { preset: "production", mlflowIngressHost: "mlflow.example.com" }, "mlplatform:oidcIssuer = undefined: the MLflow Ingress signs users in on the ALB"],
-        ["a plain-HTTP issuer", { preset: "production", mlflowIngressHost: "mlflow.example.com", oidcIssuer: "http://idp" }, "mlplatform:oidcIssuer = \"http://idp\": ingress.oidc.issuer (http://idp) must be an https:// URL"],
+        ["a plain-HTTP issuer", { preset: "production", mlflowIngressHost: "mlflow.example.com", oidcIssuer: "http://idp" }, "mlplatform:oidcIssuer = \"http://idp\": must be an https:// URL"],
     ];
     it.each(errors)("refuses %s", (_name, raw, message) => {
         expect(() => parse(raw)).toThrow(message);

@@ -10,9 +10,12 @@ export function wholeNumber(arg: string, value: number, min: number, max: number
     }
 }
 
+/** An https:// URL with a host. */
+export const HTTPS_URL = /^https:\/\/[^\s/]+[^\s]*$/;
+
 /** `value` must be an https:// URL with a host. */
 export function httpsUrl(arg: string, value: string): void {
-    if (typeof value !== "string" || !/^https:\/\/[^\s/]+[^\s]*$/.test(value)) {
+    if (typeof value !== "string" || !HTTPS_URL.test(value)) {
         throw new Error(`${arg} (${value}) must be an https:// URL`);
     }
 }

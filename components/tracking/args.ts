@@ -1,10 +1,12 @@
 /**
- * The tracking layer's arguments: what {@link Tracking} takes, the per-preset values config.ts
- * starts from, and their resolution and validation (pure; throws before any resource exists).
+ * What {@link Tracking} takes. The settings module (settings.ts) owns every value a stack's config
+ * or preset decides, and its rules; these arguments are required here. The component's own
+ * defaults (values no config key sets) and its checks of what the stack wires in (subnets, KMS
+ * key, name prefix, identities) are resolved by {@link resolveTrackingArgs} (pure; throws before
+ * any resource exists).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { validateIngress } from "../shared/ingress";
-import { httpsUrl, wholeNumber } from "../shared/validate";
+import { wholeNumber } from "../shared/validate";
 import { mlflowIdentities } from "./auth";
 import type { TrackingIngressSettings } from "./ingress";
 
@@ -12,7 +14,6 @@ const LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"];
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 // 29 characters: the bucket prefix `<namePrefix>-mlflow-` may be at most 37.
 export const NAME_PREFIX = /^[a-z][a-z0-9-]{0,27}[a-z0-9]$/;
-const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 const QUANTITY = /^\d+(\.\d+)?(m|Mi|Gi)?$/;
 
 /** Arguments of {@link Tracking}. */
@@ -48,70 +49,71 @@ export interface TrackingArgs {
      */
     readonly kmsKeyArn?: pulumi.Input<string>;
     /**
-     * Database password (secret config). Must not contain `/`, `"`, `@` or spaces (RDS rules).
+     * Database password (secret config `mlflowDbPassword`; settings.ts checks it).
      * @default - a generated 32-character alphanumeric `random.RandomPassword`
      */
     readonly databasePassword?: pulumi.Input<string>;
-    /** RDS instance class. @default "db.t4g.micro" */
-    readonly instanceClass?: string;
-    /** Allocated storage, GiB. @default 20 */
-    readonly allocatedStorageGiB?: number;
-    /** Storage autoscaling ceiling, GiB (>= allocatedStorageGiB). @default 100 */
-    readonly maxAllocatedStorageGiB?: number;
-    /** Multi-AZ standby (checklist RDS-04). @default false */
-    readonly multiAz?: boolean;
-    /** RDS deletion protection (checklist RDS-05). @default false */
-    readonly deletionProtection?: boolean;
-    /** Automated backup retention, days, 1-35 (checklist RDS-03; production >= 7). @default 1 */
-    readonly backupRetentionDays?: number;
+    /** RDS instance class (settings: `mlflowDbInstanceClass`). */
+    readonly instanceClass: string;
+    /** Allocated storage, GiB (settings: `mlflowDbStorageGiB`). */
+    readonly allocatedStorageGiB: number;
+    /** Storage autoscaling ceiling, GiB, >= allocatedStorageGiB (settings: `mlflowDbMaxStorageGiB`). */
+    readonly maxAllocatedStorageGiB: number;
+    /** Multi-AZ standby (checklist RDS-04; settings: `mlflowDbMultiAz`). */
+    readonly multiAz: boolean;
+    /** RDS deletion protection (checklist RDS-05; set by the preset). */
+    readonly deletionProtection: boolean;
+    /** Automated backup retention, days (checklist RDS-03; settings: `mlflowDbBackupRetentionDays`). */
+    readonly backupRetentionDays: number;
     /**
-     * Take a final snapshot on delete (named `<namePrefix>-mlflow-final`). When false the instance is
-     * deleted without one and its automated backups go with it (sandbox; checklist RDS-06).
-     * @default false
+     * Take a final snapshot on delete (named `<namePrefix>-mlflow-final-<suffix>`). When false the
+     * instance is deleted without one and its automated backups go with it (sandbox; checklist
+     * RDS-06; set by the preset).
      */
-    readonly finalSnapshot?: boolean;
-    /** Pulumi `protect` on the database and the bucket. @default false */
-    readonly protect?: boolean;
+    readonly finalSnapshot: boolean;
+    /** Pulumi `protect` on the database and the bucket (set by the preset). */
+    readonly protect: boolean;
     /**
      * Apply class, storage, Multi-AZ, parameter-group and password changes during `pulumi up`
      * instead of the next maintenance window. Deferred changes leave state and AWS apart: every
      * preview shows the same diff until AWS applies them, at a time nobody chose (reboot on a
      * single-AZ sandbox, failover on Multi-AZ). Immediate class changes cost a reboot (sandbox,
      * minutes) or a Multi-AZ failover (about a minute) while the operator is watching the update.
-     * @default true
+     * Set by the preset.
      */
-    readonly applyImmediately?: boolean;
-    /** Performance Insights (KMS-encrypted with `kmsKeyArn` when given). @default false */
-    readonly performanceInsights?: boolean;
-    /** Enhanced Monitoring interval, seconds: 0 (off), 1, 5, 10, 15, 30 or 60. @default 0 */
-    readonly monitoringIntervalSeconds?: number;
+    readonly applyImmediately: boolean;
+    /** Performance Insights, KMS-encrypted with `kmsKeyArn` when given (set by the preset). */
+    readonly performanceInsights: boolean;
+    /** Enhanced Monitoring interval, seconds: 0 (off), 1, 5, 10, 15, 30 or 60 (set by the preset). */
+    readonly monitoringIntervalSeconds: number;
     /**
      * PostgreSQL logs exported to CloudWatch. Their log groups (`/aws/rds/instance/<id>/<type>`) are
      * declared here with retention (and `kmsKeyArn`, when given) before the instance exists, so RDS
-     * never creates them undeclared, unexpiring and outliving the stack (checklist LOG-01). @default []
+     * never creates them undeclared, unexpiring and outliving the stack (checklist LOG-01). Set by
+     * the preset.
      */
-    readonly logExports?: string[];
+    readonly logExports: string[];
     /** Retention of the exported-log groups, days. @default 30 */
     readonly logRetentionDays?: number;
     /** Statements slower than this are logged, ms (`log_min_duration_statement`; -1 = off). @default 1000 */
     readonly slowQueryLogMs?: number;
-    /** S3 versioning on the artifact bucket (checklist S3-03). @default false */
-    readonly bucketVersioning?: boolean;
-    /** SSE-KMS with `kmsKeyArn` and a bucket key instead of SSE-S3 (checklist S3-02). @default false */
-    readonly bucketKms?: boolean;
+    /** S3 versioning on the artifact bucket (checklist S3-03; set by the preset). */
+    readonly bucketVersioning: boolean;
+    /** SSE-KMS with `kmsKeyArn` and a bucket key instead of SSE-S3 (checklist S3-02; set by the preset). */
+    readonly bucketKms: boolean;
     /** Days after which noncurrent object versions expire (with versioning). @default 30 */
     readonly noncurrentVersionExpirationDays?: number;
     /**
      * S3 server access logs of the artifact bucket, to a hardened log bucket of their own
-     * (checklist S3-07). @default false
+     * (checklist S3-07; set by the preset).
      */
-    readonly bucketAccessLogs?: boolean;
+    readonly bucketAccessLogs: boolean;
     /** Days the access logs are kept. @default 365 */
     readonly accessLogRetentionDays?: number;
-    /** Delete the bucket with its objects on destroy (sandbox only; checklist S3-06). @default false */
-    readonly forceDestroy?: boolean;
-    /** Tracking server replicas; 2 or more adds a PodDisruptionBudget and zone spread. @default 1 */
-    readonly replicas?: number;
+    /** Delete the bucket with its objects on destroy (sandbox only; checklist S3-06; set by the preset). */
+    readonly forceDestroy: boolean;
+    /** Tracking server replicas; 2 or more adds a PodDisruptionBudget and zone spread (settings: `mlflowReplicas`). */
+    readonly replicas: number;
     /** Server worker processes per replica (`--workers`). @default 2 */
     readonly workers?: number;
     /** CPU request of the server container. @default "250m" */
@@ -141,51 +143,11 @@ export interface TrackingArgs {
 export type ResolvedTrackingArgs = Required<Omit<TrackingArgs, "kmsKeyArn" | "databasePassword" | "ingress" | "loadBalancerController">>
     & Pick<TrackingArgs, "kmsKeyArn" | "databasePassword" | "ingress" | "loadBalancerController">;
 
-/** Per-preset values config.ts starts from (a stack file may override single keys). */
-export const TRACKING_PRESETS = {
-    sandbox: {
-        instanceClass: "db.t4g.micro",
-        allocatedStorageGiB: 20,
-        maxAllocatedStorageGiB: 50,
-        multiAz: false,
-        deletionProtection: false,
-        backupRetentionDays: 1,
-        finalSnapshot: false,
-        protect: false,
-        // Changes land while `pulumi up` runs (a reboot on a single-AZ sandbox is acceptable).
-        applyImmediately: true,
-        performanceInsights: false,
-        monitoringIntervalSeconds: 0,
-        logExports: [],
-        bucketVersioning: false,
-        bucketKms: false,
-        forceDestroy: true,
-        replicas: 1,
-    },
-    production: {
-        instanceClass: "db.m7g.large",
-        allocatedStorageGiB: 50,
-        maxAllocatedStorageGiB: 500,
-        multiAz: true,
-        deletionProtection: true,
-        backupRetentionDays: 14,
-        finalSnapshot: true,
-        protect: true,
-        // Changes land during the reviewed `pulumi up` (Multi-AZ: the standby is modified, then a
-        // failover of about a minute), so run class changes in a change window (README "Operating").
-        applyImmediately: true,
-        performanceInsights: true,
-        monitoringIntervalSeconds: 60,
-        logExports: ["postgresql", "upgrade"],
-        bucketVersioning: true,
-        bucketKms: true,
-        bucketAccessLogs: true,
-        forceDestroy: false,
-        replicas: 2,
-    },
-} satisfies Record<"sandbox" | "production", Partial<TrackingArgs>>;
-
-/** Applies defaults and validates plain fields; throws before any resource exists. Pure. */
+/**
+ * Applies the component's own defaults and checks what settings.ts does not: the wiring (name
+ * prefix, subnets, KMS key, identities) and the invariants between preset values. Pure; throws
+ * before any resource exists.
+ */
 export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
     if (typeof args.namePrefix !== "string" || !NAME_PREFIX.test(args.namePrefix) || args.namePrefix.includes("--")) {
         throw new Error(`namePrefix (${args.namePrefix}) must be 2-29 lowercase letters, digits or single '-', starting with a letter (it prefixes the RDS identifier and the bucket name)`);
@@ -193,27 +155,10 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
     const r: ResolvedTrackingArgs = {
         ...args,
         serviceCidr: args.serviceCidr ?? "172.20.0.0/16",
-        instanceClass: args.instanceClass ?? "db.t4g.micro",
-        allocatedStorageGiB: args.allocatedStorageGiB ?? 20,
-        maxAllocatedStorageGiB: args.maxAllocatedStorageGiB ?? 100,
-        multiAz: args.multiAz ?? false,
-        deletionProtection: args.deletionProtection ?? false,
-        backupRetentionDays: args.backupRetentionDays ?? 1,
-        finalSnapshot: args.finalSnapshot ?? false,
-        protect: args.protect ?? false,
-        applyImmediately: args.applyImmediately ?? true,
-        performanceInsights: args.performanceInsights ?? false,
-        monitoringIntervalSeconds: args.monitoringIntervalSeconds ?? 0,
-        logExports: args.logExports ?? [],
         logRetentionDays: args.logRetentionDays ?? 30,
         slowQueryLogMs: args.slowQueryLogMs ?? 1000,
-        bucketVersioning: args.bucketVersioning ?? false,
-        bucketKms: args.bucketKms ?? false,
-        bucketAccessLogs: args.bucketAccessLogs ?? false,
         accessLogRetentionDays: args.accessLogRetentionDays ?? 365,
         noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30,
-        forceDestroy: args.forceDestroy ?? false,
-        replicas: args.replicas ?? 1,
         workers: args.workers ?? 2,
         cpuRequest: args.cpuRequest ?? "250m",
         memoryRequest: args.memoryRequest ?? "1Gi",
@@ -222,17 +167,10 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
         mlflowReaders: args.mlflowReaders ?? [],
     };
     mlflowIdentities(r.teams, r.mlflowReaders);
-    if (!INSTANCE_CLASS.test(r.instanceClass)) {
-        throw new Error(`instanceClass (${r.instanceClass}) must be an RDS instance class such as db.t4g.micro or db.m7g.large`);
-    }
     wholeNumber("accessLogRetentionDays", r.accessLogRetentionDays, 1, 3650);
-    wholeNumber("allocatedStorageGiB", r.allocatedStorageGiB, 20, 65536);
-    wholeNumber("maxAllocatedStorageGiB", r.maxAllocatedStorageGiB, r.allocatedStorageGiB, 65536);
-    wholeNumber("backupRetentionDays", r.backupRetentionDays, 1, 35);
     wholeNumber("slowQueryLogMs", r.slowQueryLogMs, -1, 2147483647);
     wholeNumber("logRetentionDays", r.logRetentionDays, 1, 3653);
     wholeNumber("noncurrentVersionExpirationDays", r.noncurrentVersionExpirationDays, 1, 3650);
-    wholeNumber("replicas", r.replicas, 1, 10);
     wholeNumber("workers", r.workers, 1, 16);
     if (!MONITORING_INTERVALS.includes(r.monitoringIntervalSeconds)) {
         throw new Error(`monitoringIntervalSeconds (${r.monitoringIntervalSeconds}) must be one of ${MONITORING_INTERVALS.join(", ")}`);
@@ -258,21 +196,8 @@ export function resolveTrackingArgs(args: TrackingArgs): ResolvedTrackingArgs {
     if (!Array.isArray(r.databaseSubnetIds) || r.databaseSubnetIds.length < 2) {
         throw new Error(`databaseSubnetIds (${Array.isArray(r.databaseSubnetIds) ? r.databaseSubnetIds.length : r.databaseSubnetIds} subnets) must list at least two subnets in different AZs`);
     }
-    if (typeof r.databasePassword === "string" && (r.databasePassword.length < 16 || /[/"@\s]/.test(r.databasePassword))) {
-        throw new Error("databasePassword (secret) must be at least 16 characters without '/', '\"', '@' or spaces");
-    }
-    if (r.ingress !== undefined) {
-        validateIngress("ingress", r.ingress);
-        const o = r.ingress.oidc;
-        if (o === undefined) {
-            throw new Error("ingress.oidc (undefined) must be set: the MLflow Ingress requires authentication");
-        }
-        for (const key of ["issuer", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint"] as const) {
-            httpsUrl(`ingress.oidc.${key}`, o[key]);
-        }
-        if (typeof o.clientId !== "string" || o.clientId.trim() === "") {
-            throw new Error(`ingress.oidc.clientId (${o.clientId}) must not be empty`);
-        }
+    if (r.ingress !== undefined && r.ingress.oidc === undefined) {
+        throw new Error("ingress.oidc (undefined) must be set: the MLflow Ingress requires authentication");
     }
     return r;
 }

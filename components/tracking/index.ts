@@ -2,7 +2,8 @@
  * Experiment tracking: the MLflow server (server.ts) with its RDS PostgreSQL backend
  * (database.ts), its S3 artifact bucket (artifact-bucket.ts), basic-auth credentials
  * (credentials.ts, rules in auth.ts), NetworkPolicies (network-policies.ts) and, in production,
- * an authenticated ALB Ingress (ingress.ts). Arguments and their validation: args.ts.
+ * an authenticated ALB Ingress (ingress.ts). Config keys, preset values and their rules:
+ * settings.ts; arguments and the component's own checks: args.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MLFLOW_PORT, NAMESPACES, ScrapeTarget } from "../shared/platform";
@@ -15,7 +16,7 @@ import { trackingIngress } from "./ingress";
 import { trackingNetworkPolicies } from "./network-policies";
 import { MLFLOW_NAME, serverEnvironment, trackingNamespace, trackingServer } from "./server";
 
-export { NAME_PREFIX, resolveTrackingArgs, TRACKING_PRESETS } from "./args";
+export { NAME_PREFIX, resolveTrackingArgs } from "./args";
 export type { ResolvedTrackingArgs, TrackingArgs } from "./args";
 export type { TrackingIngressSettings, TrackingOidcSettings } from "./ingress";
 

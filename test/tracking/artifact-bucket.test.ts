@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { tlsOnlyBucketPolicy } from "../../components/tracking/artifact-bucket";
-import { resolveTrackingArgs, TrackingArgs, TRACKING_PRESETS } from "../../components/tracking";
+import { resolveTrackingArgs } from "../../components/tracking";
 import { Env } from "../../policy/checks";
 import { byType, one } from "../mocks";
-import { build, KMS, T } from "./fixtures";
+import { Agent, base, build, KMS, presetArgs, T } from "./fixtures";
 
 describe("Tracking: artifact bucket", () => {
     it.each<[Env]>([["sandbox"], ["production"]])("blocks public access, disables ACLs, denies plain HTTP and cleans up uploads (%s)", async (env) => {
@@ -51,7 +51,7 @@ describe("Tracking: artifact bucket", () => {
         });
         await build("sandbox");
         expect(byType("aws:s3/bucketLogging:BucketLogging")).toHaveLength(0);
-        expect(() => resolveTrackingArgs({ ...TRACKING_PRESETS.production, namePrefix: "mlplatform-test", accessLogRetentionDays: 0 } as TrackingArgs)).toThrow(/accessLogRetentionDays \(0\)/);
+        expect(() => resolveTrackingArgs({ ...base(), ...presetArgs("production"), podIdentityAgent: new Agent(), accessLogRetentionDays: 0 })).toThrow(/accessLogRetentionDays \(0\)/);
     });
 
     it("writes a bucket policy that denies every non-TLS request and allows nothing", () => {

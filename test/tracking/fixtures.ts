@@ -1,6 +1,9 @@
 /** What the tracking tests share: minimal args, the preset values, and a build under mocks. */
 import * as pulumi from "@pulumi/pulumi";
-import { Tracking, TrackingArgs, TRACKING_PRESETS, TrackingIngressSettings } from "../../components/tracking";
+import { Tracking, TrackingArgs, TrackingIngressSettings } from "../../components/tracking";
+import { resolveTrackingSettings, TRACKING_KEYS } from "../../components/tracking/settings";
+import { INGRESS_KEYS } from "../../components/shared/ingress-settings";
+import { RawConfig, SecretConfig, Settings } from "../../components/shared/settings";
 import { Env } from "../../policy/checks";
 import { one, resetRecords, resolve, settle } from "../mocks";
 
@@ -24,7 +27,16 @@ export const INGRESS: TrackingIngressSettings = {
         clientSecret: pulumi.secret("oidc-client-secret-value"),
     },
 };
+/** The tracking layer's settings reader over `raw` config and `secrets`, as config.ts builds it. */
+export const settingsFor = (env: Env, raw: RawConfig = {}, secrets: SecretConfig = {}) => new Settings({ ...TRACKING_KEYS, ...INGRESS_KEYS }, raw, secrets, env);
+/** What settings.ts resolves for a stack that sets no tracking key, plus the KMS key index.ts wires in production. */
+export const presetArgs = (env: Env) => {
+    const { namePrefix: _, ...t } = resolveTrackingSettings(settingsFor(env), "mlplatform-test");
+    return env === "production" ? { ...t, kmsKeyArn: KMS } : t;
+};
+/** A sandbox's arguments with stand-in wiring. */
 export const base = (): Omit<TrackingArgs, "podIdentityAgent"> => ({
+    ...presetArgs("sandbox"),
     namePrefix: "mlplatform-test",
     clusterName: "mlp",
     vpcId: "vpc-0123456789abcdef0",
@@ -33,9 +45,6 @@ export const base = (): Omit<TrackingArgs, "podIdentityAgent"> => ({
     databaseSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
     nodeSecurityGroupId: "sg-0node",
 });
-export const presetArgs = (env: Env): Partial<TrackingArgs> => env === "production"
-    ? { ...TRACKING_PRESETS.production, logExports: [...TRACKING_PRESETS.production.logExports], kmsKeyArn: KMS }
-    : { ...TRACKING_PRESETS.sandbox, logExports: [] };
 
 export const T = {
     db: "aws:rds/instance:Instance",
