@@ -1,5 +1,5 @@
 /** The notebooks layer's config keys and their validation: sign-in, users, profiles, storage, culling, Ingress. */
-import { isAcmCertificateArn, isIngressHost } from "../shared/ingress";
+import { isIngressHost } from "../shared/ingress";
 import { IngressKey, resolveIngress } from "../shared/ingress-settings";
 import { KeyTable, Settings } from "../shared/settings";
 import { isPinnedImage, JupyterHubArgs, NotebookProfile } from "./args";
@@ -170,9 +170,6 @@ export function resolveNotebookSettings(s: Settings<Key>): NotebookSettings {
         s.fail("gpuCullTimeoutMinutes", gpuCullTimeoutMinutes, `must be at most cullTimeoutMinutes (${cullTimeoutMinutes}): the hub culler stops GPU servers at cullTimeoutMinutes anyway`);
     }
     const ingress = host !== undefined ? resolveIngress(s, host) : undefined;
-    if (ingress !== undefined && !isAcmCertificateArn(ingress.certificateArn)) {
-        s.fail("ingressCertificateArn", ingress.certificateArn, "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
-    }
     return {
         auth: authArgs,
         adminUsers,

@@ -2,7 +2,7 @@
  * Config keys several layers share: the platform's OIDC provider (JupyterHub's oauth sign-in, the
  * MLflow Ingress's ALB sign-in) and the HTTPS Ingress settings every exposed web UI uses.
  */
-import { IngressSettings } from "./ingress";
+import { IngressSettings, isAcmCertificateArn } from "./ingress";
 import { KeyTable, Settings } from "./settings";
 
 export const INGRESS_KEYS = {
@@ -24,6 +24,9 @@ export function resolveIngress(s: Settings<IngressKey>, host: string): IngressSe
     const certificateArn = s.str("ingressCertificateArn");
     if (certificateArn === undefined) {
         s.fail("ingressCertificateArn", undefined, `an Ingress (${host}) needs TLS: set the ACM certificate ARN that covers it`);
+    }
+    if (!isAcmCertificateArn(certificateArn)) {
+        s.fail("ingressCertificateArn", certificateArn, "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
     }
     return { host, certificateArn, scheme: s.oneOf<"internal" | "internet-facing">("ingressScheme", ["internal", "internet-facing"]) };
 }

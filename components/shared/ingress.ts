@@ -22,8 +22,8 @@ export interface IngressSettings {
 /** IngressClass of the AWS Load Balancer Controller. */
 export const ALB_INGRESS_CLASS = "alb";
 
-export const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
-export const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
 /** True for a fully qualified DNS name (what an Ingress host must be). */
 export const isIngressHost = (host: string): boolean => HOST.test(host);

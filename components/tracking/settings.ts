@@ -3,7 +3,7 @@
  * replicas and optional Ingress. The one owner of these defaults and rules: the component takes
  * them as required arguments and checks only what the stack wires (args.ts).
  */
-import { ACM_ARN, HOST } from "../shared/ingress";
+import { isIngressHost } from "../shared/ingress";
 import { IngressKey, resolveIngress } from "../shared/ingress-settings";
 import { KeyTable, Preset, Settings } from "../shared/settings";
 import { HTTPS_URL } from "../shared/validate";
@@ -118,7 +118,7 @@ function resolveTrackingIngress(s: Settings<Key>): TrackingSettings["ingress"] {
     if (s.preset === "sandbox") {
         s.fail("mlflowIngressHost", host, "a sandbox reaches MLflow by port-forward: an Ingress makes a load balancer that a sandbox destroy could leave behind");
     }
-    if (!HOST.test(host)) {
+    if (!isIngressHost(host)) {
         s.fail("mlflowIngressHost", host, "must be a fully qualified DNS name such as mlflow.example.com");
     }
     const keys = [...Object.keys(OIDC_URLS) as (keyof typeof OIDC_URLS)[], "oidcClientId"] as const;
@@ -140,8 +140,5 @@ function resolveTrackingIngress(s: Settings<Key>): TrackingSettings["ingress"] {
         s.fail("oidcClientId", clientId, "must not be empty");
     }
     const settings = resolveIngress(s, host);
-    if (!ACM_ARN.test(settings.certificateArn)) {
-        s.fail("ingressCertificateArn", settings.certificateArn, "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)");
-    }
     return { ...settings, oidc: { ...urls, clientId, clientSecret } };
 }
