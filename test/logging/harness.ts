@@ -1,0 +1,55 @@
+/** What the logging tests share: resource types, building the component alone, and fixture mutation. */
+import { Check, Env, Res } from "../../policy/checks";
+import { Logging, LoggingArgs, LOGGING_PRESETS } from "../../components/logging";
+import { byType, one, resetRecords, resolve, ResourceRecord, settle } from "../mocks";
+
+export const T = {
+    ns: "kubernetes:core/v1:Namespace",
+    cm: "kubernetes:core/v1:ConfigMap",
+    secret: "kubernetes:core/v1:Secret",
+    sa: "kubernetes:core/v1:ServiceAccount",
+    ds: "kubernetes:apps/v1:DaemonSet",
+    deploy: "kubernetes:apps/v1:Deployment",
+    job: "kubernetes:batch/v1:Job",
+    cr: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    crb: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    np: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    release: "kubernetes:helm.sh/v3:Release",
+    es: "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch",
+    kb: "kubernetes:kibana.k8s.elastic.co/v1:Kibana",
+    password: "random:index/randomPassword:RandomPassword",
+} as const;
+
+export const PRESETS: [Env, LoggingArgs][] = [["sandbox", LOGGING_PRESETS.sandbox], ["production", LOGGING_PRESETS.production]];
+
+export async function build(args: LoggingArgs = LOGGING_PRESETS.sandbox) {
+    resetRecords();
+    const l = new Logging("logging", args);
+    await resolve(l.elasticUserCommand);
+    await settle();
+    return l;
+}
+
+export const fluentConf = () => byType(T.cm).map((c) => c.inputs.data?.["fluent.conf"]).find((x) => typeof x === "string") as string;
+export const fluentd = () => one(T.ds, "logging-fluentd");
+export const ilmCm = () => byType(T.cm).find((c) => c.inputs.data?.["ilm-policy.json"] !== undefined)!;
+/** True when the input at a dotted path was a Pulumi secret (or inside one). */
+export const secretAt = (r: ResourceRecord, path: string) => r.secretPaths.some((p) => path === p || path.startsWith(`${p}.`));
+export const run = (checks: readonly Check[], rs: readonly Res[], env: Env) => checks.flatMap((c) => c.evaluate(rs, env));
+export const clone = <X>(x: X): X => JSON.parse(JSON.stringify(x));
+/** Records with one record's inputs changed. */
+export function mutate(records: ResourceRecord[], type: string, pick: (r: ResourceRecord) => boolean, fn: (inputs: any) => void): ResourceRecord[] {
+    return records.map((r) => {
+        if (r.type !== type || !pick(r)) {
+            return r;
+        }
+        const inputs = clone(r.inputs);
+        fn(inputs);
+        return { ...r, inputs };
+    });
+}
+export const isFluentdCm = (r: ResourceRecord) => r.inputs.data?.["fluent.conf"] !== undefined;
+export const editConf = (records: ResourceRecord[], fn: (text: string) => string) => mutate(records, T.cm, isFluentdCm, (i) => {
+    i.data["fluent.conf"] = fn(i.data["fluent.conf"]);
+});
+
