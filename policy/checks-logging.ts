@@ -6,6 +6,7 @@
  * checks-workloads.ts (WORKLOAD_CHECKS), which lists the Fluentd exemptions.
  */
 import { FluentdSection, parseFluentdConfig } from "../components/shared/fluentd-config";
+import { NAMESPACES } from "../components/shared/platform";
 import { Check, Env, of, perResource, Res, v, Violation } from "./checks";
 import { esOutputs, itemOutcome, ItemOutcome, startProblems } from "./fluentd-es-plugin";
 
@@ -252,12 +253,12 @@ export const LOGGING_CHECKS: readonly Check[] = [
         }
         return out;
     }),
-    dsCheck("FL-06", "Fluentd runs in a privileged-labelled logging namespace, unprivileged, no escalation, read-only root", (d, _env, all) => {
+    dsCheck("FL-06", "Fluentd runs in a privileged-labelled namespace of its own, unprivileged, no escalation, read-only root", (d, _env, all) => {
         const out: string[] = [];
         const nsName = d.inputs.metadata?.namespace;
         const ns = of(all, T.namespace).find((n) => n.inputs.metadata?.name === nsName);
-        if (nsName !== "logging" || ns?.inputs.metadata?.labels?.["pod-security.kubernetes.io/enforce"] !== "privileged") {
-            out.push(`namespace ${nsName} must be the dedicated "logging" namespace labelled pod-security.kubernetes.io/enforce=privileged`);
+        if (nsName !== NAMESPACES.fluentd || ns?.inputs.metadata?.labels?.["pod-security.kubernetes.io/enforce"] !== "privileged") {
+            out.push(`namespace ${nsName} must be Fluentd's own "${NAMESPACES.fluentd}" namespace labelled pod-security.kubernetes.io/enforce=privileged`);
         }
         for (const c of fluentdContainers(d)) {
             const sc = c.securityContext ?? {};

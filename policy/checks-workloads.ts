@@ -40,13 +40,13 @@ export interface WorkloadExemption {
 export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
     {
         id: "K8S-01",
-        namespace: "logging",
+        namespace: "fluentd",
         app: "fluentd",
         reason: "reads the node's container logs under /var/log/pods, which the kubelet writes root-owned 0640; the container is still unprivileged, drops ALL capabilities, cannot escalate and has a read-only root",
     },
     {
         id: "K8S-11",
-        namespace: "logging",
+        namespace: "fluentd",
         app: "fluentd",
         reason: "the kubernetes_metadata filter reads pod and namespace metadata from the API (ClusterRole: get/list/watch on pods and namespaces only)",
     },
@@ -55,12 +55,6 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         namespace: "jupyterhub",
         app: "gpu-image-prepuller",
         reason: "its only long-running container is registry.k8s.io/pause, which serves nothing and has no shell or port to probe; the pod exists to pull the GPU image in its init containers",
-    },
-    {
-        id: "NS-10",
-        namespace: "logging",
-        app: "fluentd",
-        reason: "OPEN (issue 16): Fluentd verifies Elasticsearch against the CA that ECK writes into the logging namespace (logs-es-http-certs-public); a Fluentd namespace of its own needs a platform-issued CA (spec.http.tls.certificate) copied there. Until then logging stays privileged beside Elasticsearch, Kibana, the exporter and the ILM Job",
     },
     {
         id: "K8S-11",
@@ -299,13 +293,57 @@ function namespaceOccupants(rs: readonly Res[]): Map<string, { agents: string[];
     return by;
 }
 
-/** NS-10: privileged host agents in namespaces of their own. */
+/** NS-10: pods that reach into the node: root (uid 0), hostPath volumes or host namespaces. */
+function hostPods(rs: readonly Res[]): Map<string, string[]> {
+    const by = new Map<string, string[]>();
+    for (const r of [...of(rs, ...WORKLOADS), ...renderedWorkloads(rs)]) {
+        const spec = podSpecOf(r) ?? {};
+        const why = [
+            ...(spec.hostNetwork === true || spec.hostPID === true || spec.hostIPC === true ? ["host namespaces"] : []),
+            ...((spec.volumes ?? []).some((x: any) => x.hostPath !== undefined) ? ["hostPath"] : []),
+            ...(containersOf(spec).some((c) => effective(spec, c, "runAsUser") === 0) ? ["root"] : []),
+        ];
+        if (why.length > 0) {
+            const ns = String(r.inputs.metadata?.namespace ?? "default");
+            const app = r.inputs.metadata?.labels?.[NAME_LABEL] ?? podLabelsOf(r)[NAME_LABEL] ?? r.name;
+            by.set(ns, [...(by.get(ns) ?? []), `${app} (${why.join(", ")})`]);
+        }
+    }
+    return by;
+}
+
+/** NS-10: data stores: Elasticsearch clusters, and workloads with volume claims (templates or volumes). */
+function dataStores(rs: readonly Res[]): Map<string, string[]> {
+    const by = new Map<string, string[]>();
+    const add = (ns: unknown, what: string) => by.set(String(ns ?? "default"), [...(by.get(String(ns ?? "default")) ?? []), what]);
+    for (const r of of(rs, CUSTOM_RESOURCE, "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch").filter((c) => c.inputs.kind === "Elasticsearch")) {
+        add(r.inputs.metadata?.namespace, `elasticsearch ${r.inputs.metadata?.name ?? r.name}`);
+    }
+    for (const r of [...of(rs, ...WORKLOADS), ...renderedWorkloads(rs).filter((w) => w.type !== T.statefulSet || (w.inputs.spec?.volumeClaimTemplates ?? []).length > 0)]) {
+        const claims = (r.inputs.spec?.volumeClaimTemplates ?? []).length > 0 || (podSpecOf(r)?.volumes ?? []).some((x: any) => x.persistentVolumeClaim !== undefined);
+        if (claims) {
+            add(r.inputs.metadata?.namespace, r.inputs.metadata?.labels?.[NAME_LABEL] ?? podLabelsOf(r)[NAME_LABEL] ?? r.name);
+        }
+    }
+    return by;
+}
+
+/**
+ * NS-10: privileged host agents in namespaces of their own, and no pod that reaches into the node
+ * beside a data store, whatever the namespace's level: a root or hostPath pod shares its
+ * namespace's Secrets and network allows with the store (no exemption excuses this).
+ */
 const NS10: Check = {
     id: "NS-10",
-    description: "privileged namespaces hold only host agents (Fluentd, node-exporter, DCGM, device plugin); everything else runs under baseline or restricted",
+    description: "privileged namespaces hold only host agents (Fluentd, node-exporter, DCGM, device plugin); everything else runs under baseline or restricted; no root, hostPath or host-namespace pod shares a namespace with a data store",
     evaluate(rs) {
         const occupants = namespaceOccupants(rs);
-        return of(rs, T.namespace)
+        const stores = dataStores(rs);
+        const sharing = [...hostPods(rs)].filter(([ns]) => stores.has(ns)).map(([ns, pods]) => {
+            const n = of(rs, T.namespace).find((x) => x.inputs.metadata?.name === ns) ?? { type: T.namespace, name: ns, inputs: { metadata: { name: ns } } };
+            return v("NS-10", n, `${pods.join(", ")} share namespace ${ns} with data store ${stores.get(ns)!.join(", ")}`);
+        });
+        return [...sharing, ...of(rs, T.namespace)
             .filter((n) => n.inputs.metadata?.labels?.["pod-security.kubernetes.io/enforce"] === "privileged")
             .flatMap((n) => {
                 const name = n.inputs.metadata?.name;
@@ -314,7 +352,7 @@ const NS10: Check = {
                 return o.others.length > 0 && !excused
                     ? [v("NS-10", n, `privileged for ${o.agents.join(", ") || "nothing"}, but also runs ${o.others.join(", ")}`)]
                     : [];
-            });
+            })];
     },
 };
 

@@ -116,10 +116,9 @@ describe("WORKLOAD_CHECKS", () => {
 
     it("excuses only the listed workloads, each with a reason", () => {
         expect(WORKLOAD_EXEMPTIONS.map((e) => `${e.id} ${e.namespace}/${e.app}${e.container ? `/${e.container}` : ""}`)).toEqual([
-            "K8S-01 logging/fluentd",
-            "K8S-11 logging/fluentd",
+            "K8S-01 fluentd/fluentd",
+            "K8S-11 fluentd/fluentd",
             "K8S-09 jupyterhub/gpu-image-prepuller",
-            "NS-10 logging/fluentd",
             "K8S-11 monitoring/prometheus",
             "K8S-09 monitoring/prometheus/config-reloader",
             "K8S-09 monitoring/alertmanager/config-reloader",
@@ -146,8 +145,8 @@ describe("WORKLOAD_CHECKS", () => {
         ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();
-        rs[1].inputs.metadata = { namespace: "logging", labels: { "app.kubernetes.io/name": "fluentd" } };
-        rs[0].inputs.metadata.name = "logging";
+        rs[1].inputs.metadata = { namespace: "fluentd", labels: { "app.kubernetes.io/name": "fluentd" } };
+        rs[0].inputs.metadata.name = "fluentd";
         pod(rs).securityContext = { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } };
         pod(rs).containers[0].securityContext.runAsNonRoot = false;
         pod(rs).automountServiceAccountToken = true;

@@ -213,6 +213,14 @@ function mockState(type: string, name: string, inputs: Record<string, any>): { i
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString":
             return { id, state: { ...inputs, result: `mock-secret-${name}` } };
+        // @pulumi/tls: PEM stand-ins that name the resource, so a test can tell a key from a certificate.
+        case "tls:index/privateKey:PrivateKey":
+            return { id, state: { ...inputs, privateKeyPem: `-----BEGIN PRIVATE KEY-----mock-${name}`, publicKeyPem: `-----BEGIN PUBLIC KEY-----mock-${name}` } };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { id, state: { ...inputs, certPem: `-----BEGIN CERTIFICATE-----mock-${name}` } };
+        case "tls:index/certRequest:CertRequest":
+            return { id, state: { ...inputs, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----mock-${name}` } };
         case "aws:eks/nodeGroup:NodeGroup":
             return { id, state: { ...inputs, arn: arnFor("eks", "nodegroup"), resources: [{ autoscalingGroups: [{ name: `eks-${name}-asg` }] }] } };
         case "aws:ec2/launchTemplate:LaunchTemplate":

@@ -12,7 +12,10 @@ import { NAMESPACE_NAME_LABEL, NAMESPACES } from "../shared/platform";
 import { chartResources, resources, restrictedContainerSecurityContext } from "../shared/security-context";
 import { LOGGING_VERSIONS } from "../shared/versions";
 import { ResolvedLoggingArgs } from "./args";
+import { HTTP_CERT_SECRET } from "./certificates";
 import { ES_HTTP_PORT, ES_NAME, TEMPLATE_NAME } from "./client";
+
+type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 
 /** Namespace of the ECK operator. */
 export const OPERATOR_NAMESPACE = "elastic-system";
@@ -85,6 +88,8 @@ export function eckOperator(name: string, parent: pulumi.Resource, loggingNamesp
 export interface EsUser {
     readonly secretName: string;
     readonly secret: k8s.core.v1.Secret;
+    /** The generated password (secret), for a copy of the Secret in a client's namespace. */
+    readonly password: pulumi.Output<string>;
 }
 
 /** The file-realm users and the roles Secret Elasticsearch loads. */
@@ -108,7 +113,7 @@ export function elasticsearchUsers(name: string, parent: pulumi.Resource, namesp
             type: "kubernetes.io/basic-auth",
             stringData: { username: user, password: pulumi.secret(pw.result), roles: esRole },
         }, { parent });
-        return { secretName: `${ES_NAME}-${user}-user`, secret };
+        return { secretName: `${ES_NAME}-${user}-user`, secret, password: pulumi.secret(pw.result) };
     };
     const fluentd = basicAuthUser("fluentd", FLUENTD_ES_USER, FLUENTD_ROLE);
     const exporter = basicAuthUser("exporter", EXPORTER_ES_USER, EXPORTER_ROLE);
@@ -123,6 +128,8 @@ export function elasticsearchUsers(name: string, parent: pulumi.Resource, namesp
 
 const esLabels = (name: string) => standardLabels("elasticsearch", "log-store", name);
 const esPodLabels = { [ES_POD_LABEL]: ES_NAME };
+/** Labels ECK puts on every pod of the Elasticsearch cluster. */
+export const ES_POD_SELECTOR: Readonly<Record<string, string>> = esPodLabels;
 
 // K8S-11: ECK leaves serviceAccountName unset (the namespace's default SA); its builder already
 // sets automountServiceAccountToken false (cloud-on-k8s v3.5.0 pkg/controller/common/defaults/pod_template.go).
@@ -136,6 +143,8 @@ function podServiceAccount(name: string, parent: pulumi.Resource, namespace: pul
 /** What {@link elasticsearchCluster} needs. */
 export interface ElasticsearchArgs {
     readonly namespace: pulumi.Input<string>;
+    /** The Secret with the HTTP certificate issued by the platform CA (certificates.ts). */
+    readonly httpCertSecret: k8s.core.v1.Secret;
     readonly settings: ResolvedLoggingArgs;
     readonly operator: pulumi.Resource;
     readonly users: EsUsers;
@@ -143,7 +152,7 @@ export interface ElasticsearchArgs {
 
 /** The Elasticsearch custom resource (with its pods' ServiceAccount). */
 export function elasticsearchCluster(name: string, parent: pulumi.Resource, args: ElasticsearchArgs): k8s.apiextensions.CustomResource {
-    const { namespace, settings: a, operator, users } = args;
+    const { namespace, settings: a, operator, users, httpCertSecret } = args;
     const labels = esLabels(name);
     const esServiceAccount = podServiceAccount(name, parent, namespace, "elasticsearch");
     return new k8s.apiextensions.CustomResource(`${name}-elasticsearch`, {
@@ -154,7 +163,9 @@ export function elasticsearchCluster(name: string, parent: pulumi.Resource, args
             version: LOGGING_VERSIONS.elasticsearch,
             // Sandbox: volumes go with the cluster; production keeps them after deletion (ES-05).
             volumeClaimDeletePolicy: a.deleteVolumesWithWorkload ? "DeleteOnScaledownAndClusterDeletion" : "DeleteOnScaledownOnly",
-            // HTTP TLS stays on with ECK's self-signed CA (the default); clients verify against its ca.crt.
+            // HTTP TLS with the platform CA's certificate (certificates.ts), not ECK's self-signed CA: its
+            // CA certificate can then be handed to Fluentd in a namespace of its own (NS-10).
+            http: { tls: { certificate: { secretName: HTTP_CERT_SECRET } } },
             auth: {
                 fileRealm: [{ secretName: users.fluentd.secretName }, { secretName: users.exporter.secretName }],
                 roles: [{ secretName: users.rolesSecretName }],
@@ -202,7 +213,7 @@ export function elasticsearchCluster(name: string, parent: pulumi.Resource, args
             }],
         },
     // Production log data is protected like the other data stores: destroying it takes a deliberate unprotect.
-    }, { parent, dependsOn: [operator, users.fluentd.secret, users.exporter.secret, users.rolesSecret], protect: !a.deleteVolumesWithWorkload });
+    }, { parent, dependsOn: [operator, users.fluentd.secret, users.exporter.secret, users.rolesSecret, httpCertSecret], protect: !a.deleteVolumesWithWorkload });
 }
 
 /** Kibana (reached by port-forward); returns the `kubectl port-forward` command. */
@@ -234,10 +245,10 @@ export function kibana(name: string, parent: pulumi.Resource, namespace: pulumi.
 }
 
 /**
- * Elasticsearch accepts HTTP only from its clients (pods matching `clients`, Kibana), monitoring
- * and the operator, transport only from its own pods.
+ * Elasticsearch accepts HTTP only from its clients (`clients`, Kibana), monitoring and the
+ * operator, transport only from its own pods.
  */
-export function elasticsearchPolicy(name: string, parent: pulumi.Resource, namespace: pulumi.Input<string>, clients: Record<string, string>[]): k8s.networking.v1.NetworkPolicy {
+export function elasticsearchPolicy(name: string, parent: pulumi.Resource, namespace: pulumi.Input<string>, clients: NetworkPolicyPeer[]): k8s.networking.v1.NetworkPolicy {
     const fromNs = (n: string) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: n } } });
     return new k8s.networking.v1.NetworkPolicy(`${name}-elasticsearch`, {
         metadata: { namespace, labels: esLabels(name) },
@@ -248,7 +259,7 @@ export function elasticsearchPolicy(name: string, parent: pulumi.Resource, names
                 {
                     ports: [{ protocol: "TCP", port: ES_HTTP_PORT }],
                     from: [
-                        ...clients.map((matchLabels) => ({ podSelector: { matchLabels } })),
+                        ...clients,
                         { podSelector: { matchLabels: { [KB_POD_LABEL]: ES_NAME } } },
                         fromNs(NAMESPACES.monitoring),
                         fromNs(OPERATOR_NAMESPACE),

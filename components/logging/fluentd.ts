@@ -1,16 +1,20 @@
 /**
- * Fluentd on every node: its generated configuration, ServiceAccount, a ClusterRole that reads
- * pods and namespaces (the kubernetes_metadata filter), and the DaemonSet.
+ * Fluentd on every node, in a namespace of its own: it runs as root with hostPath mounts, so its
+ * namespace is privileged, and nothing else (no data store) shares it (checklist NS-10). There it
+ * gets the platform CA's certificate (no key) and a copy of its Elasticsearch user's Secret, its
+ * generated configuration, a ServiceAccount, a ClusterRole that reads pods and namespaces (the
+ * kubernetes_metadata filter), and the DaemonSet.
  */
 import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FluentdSettings, renderFluentdConfig } from "../shared/fluentd-config";
 import { selectorLabels, standardLabels } from "../shared/labels";
+import { defaultDenyIngress, fromNamespace, platformNamespace } from "../shared/namespace";
 import { NAMESPACES, ScrapeTarget } from "../shared/platform";
 import { resources } from "../shared/security-context";
 import { LOGGING_VERSIONS } from "../shared/versions";
-import { caMount, caVolume, DATA_STREAM, ES_CA_DIR, elasticsearchEndpoint } from "./client";
+import { caMount, DATA_STREAM, ES_CA_DIR, elasticsearchEndpoint } from "./client";
 import { FLUENTD_ES_USER } from "./elasticsearch";
 
 /** Fluentd's DaemonSet name; explicit so its own log files can be excluded by name. */
@@ -22,42 +26,72 @@ export const FLUENTD_STATE_DIR = "/var/lib/fluentd";
 /** Env var holding Fluentd's Elasticsearch password. */
 export const FLUENTD_PASSWORD_ENV = "FLUENT_ELASTICSEARCH_PASSWORD";
 
+/** Fluentd's copy of its Elasticsearch user's password (key `password`), in Fluentd's namespace. */
+export const FLUENTD_CREDENTIALS_SECRET = "elasticsearch-fluentd-user";
+/** ConfigMap in Fluentd's namespace with the platform CA's certificate (`ca.crt`; public, no key). */
+export const FLUENTD_CA_CONFIGMAP = "elasticsearch-ca";
+
 /** Labels selecting Fluentd's pods (Elasticsearch's NetworkPolicy and the PodMonitor use them). */
 export const fluentdSelector = (name: string) => selectorLabels(FLUENTD_NAME, name);
 
 /** What {@link fluentd} needs. */
 export interface FluentdArgs {
-    /** Namespace of Fluentd. */
-    readonly namespace: pulumi.Input<string>;
     /** Fluentd's on-disk buffer cap per node, GiB. */
     readonly bufferLimitGiB: number;
     /** Memory request and limit per node. */
     readonly memory: string;
     readonly memoryLimit: string;
-    /** The `kubernetes.io/basic-auth` Secret of Fluentd's Elasticsearch user, in Fluentd's namespace. */
-    readonly passwordSecret: string;
+    /** Fluentd's Elasticsearch password (the file-realm user's; copied into Fluentd's namespace). */
+    readonly password: pulumi.Input<string>;
+    /** The CA certificate Elasticsearch's HTTP certificate chains to. */
+    readonly caCertPem: pulumi.Input<string>;
     /** What the DaemonSet waits for (Elasticsearch and the retention Job). */
     readonly dependsOn: pulumi.Resource[];
 }
 
 /** What {@link fluentd} built. */
 export interface FluentdParts {
+    /** Fluentd's namespace. */
+    readonly namespace: k8s.core.v1.Namespace;
     /** The generated `fluent.conf`. */
     readonly config: string;
     /** Fluentd's metrics as a PodMonitor target. */
     readonly scrapeTarget: ScrapeTarget;
 }
 
-/** Fluentd's ConfigMap, ServiceAccount, ClusterRole and binding, and DaemonSet. */
+/** Fluentd's namespace, CA, credentials, ConfigMap, ServiceAccount, ClusterRole and binding, and DaemonSet. */
 export function fluentd(name: string, parent: pulumi.Resource, a: FluentdArgs): FluentdParts {
-    const namespace = a.namespace;
     const es = elasticsearchEndpoint(NAMESPACES.logging);
     const fdLabels = standardLabels(FLUENTD_NAME, "log-collector", name);
+    // hostPath volumes are refused below privileged (Pod Security baseline); nothing else runs here.
+    const ns = platformNamespace(`${name}-fluentd-ns`, {
+        name: NAMESPACES.fluentd,
+        level: "privileged",
+        reason: "Fluentd alone: it reads node log files through read-only hostPath mounts and keeps its buffer in a hostPath (checklist FL-06, NS-10).",
+        labels: standardLabels(FLUENTD_NAME, "log-collector", name),
+    }, { parent });
+    const namespace = ns.metadata.name;
+    // NS-09: only Prometheus comes in (the metrics port); Fluentd serves nothing else.
+    defaultDenyIngress(`${name}-fluentd-ns`, namespace, [
+        { role: "monitoring", from: [fromNamespace(NAMESPACES.monitoring)], ports: [{ protocol: "TCP", port: FLUENTD_METRICS_PORT }] },
+    ], { parent });
+    // The CA certificate only: Fluentd verifies Elasticsearch with it and can sign nothing.
+    const caConfig = new k8s.core.v1.ConfigMap(`${name}-fluentd-ca`, {
+        metadata: { name: FLUENTD_CA_CONFIGMAP, namespace, labels: fdLabels },
+        data: { "ca.crt": a.caCertPem },
+    }, { parent });
+    // A Secret cannot be mounted from another namespace: the program writes the same password here.
+    // Rotating it (replacing the RandomPassword) updates both Secrets in one `pulumi up`.
+    const credentials = new k8s.core.v1.Secret(`${name}-fluentd-credentials`, {
+        metadata: { name: FLUENTD_CREDENTIALS_SECRET, namespace, labels: fdLabels },
+        type: "Opaque",
+        stringData: { password: pulumi.secret(a.password) },
+    }, { parent });
     const fdSelector = fluentdSelector(name);
     const settings: FluentdSettings = {
         containerLogPath: "/var/log/containers/*.log",
         // Container log files are <pod>_<namespace>_<container>-<id>.log; the DaemonSet's pods are fluentd-*.
-        excludePaths: [`/var/log/containers/${FLUENTD_NAME}-*_${NAMESPACES.logging}_*.log`],
+        excludePaths: [`/var/log/containers/${FLUENTD_NAME}-*_${NAMESPACES.fluentd}_*.log`],
         stateDir: FLUENTD_STATE_DIR,
         elasticsearch: {
             host: es.host,
@@ -111,7 +145,7 @@ export function fluentd(name: string, parent: pulumi.Resource, a: FluentdArgs): 
                         name: "fluentd",
                         image: LOGGING_VERSIONS.fluentdImage,
                         env: [
-                            { name: FLUENTD_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: a.passwordSecret, key: "password" } } },
+                            { name: FLUENTD_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: credentials.metadata.name, key: "password" } } },
                             // Bundler and Ruby may write under $HOME; keep it on the writable emptyDir.
                             { name: "HOME", value: "/tmp" },
                         ],
@@ -140,7 +174,7 @@ export function fluentd(name: string, parent: pulumi.Resource, a: FluentdArgs): 
                         { name: "config", configMap: { name: fdConfig.metadata.name } },
                         { name: "varlog", hostPath: { path: "/var/log", type: "Directory" } },
                         { name: "state", hostPath: { path: FLUENTD_STATE_DIR, type: "DirectoryOrCreate" } },
-                        caVolume,
+                        { name: caMount.name, configMap: { name: caConfig.metadata.name, items: [{ key: "ca.crt", path: "ca.crt" }] } },
                         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                     ],
                 },
@@ -153,9 +187,15 @@ export function fluentd(name: string, parent: pulumi.Resource, a: FluentdArgs): 
     // fluentd-config.ts), so a Fluentd restart while Elasticsearch is down only buffers. At the
     // first deploy the Job waits for the cluster (up to its 1800 s deadline) and Fluentd waits
     // for the Job.
-    }, { parent, dependsOn: a.dependsOn });
+    // Deleted before its replacement is created (a namespace move replaces it): two Fluentd pods on
+    // one node would share the position files and buffer chunks under FLUENTD_STATE_DIR. The provider
+    // deletes with foreground propagation and waits until the object is gone, i.e. after its pods
+    // (pulumi/pulumi-kubernetes @94977969 provider/pkg/await/await.go Deletion,
+    // provider/pkg/metadata/overrides.go DeletionPropagation: Foreground by default).
+    }, { parent, dependsOn: a.dependsOn, deleteBeforeReplace: true });
     return {
+        namespace: ns,
         config: fluentConf,
-        scrapeTarget: { name: "fluentd", namespace: NAMESPACES.logging, selector: fdSelector, port: "metrics", kind: "PodMonitor", intervalSeconds: 60 },
+        scrapeTarget: { name: "fluentd", namespace: NAMESPACES.fluentd, selector: fdSelector, port: "metrics", kind: "PodMonitor", intervalSeconds: 60 },
     };
 }

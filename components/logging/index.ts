@@ -8,8 +8,9 @@ import { standardLabels } from "../shared/labels";
 import { defaultDenyIngress, fromNamespace, platformNamespace, SAME_NAMESPACE } from "../shared/namespace";
 import { NAMESPACES, ScrapeTarget } from "../shared/platform";
 import { LoggingArgs, resolveLoggingArgs } from "./args";
-import { ELASTIC_USER_SECRET, elasticsearchEndpoint, ES_NAME } from "./client";
-import { eckOperator, elasticsearchCluster, elasticsearchPolicy, elasticsearchUsers, kibana, OPERATOR_NAMESPACE } from "./elasticsearch";
+import { httpCertificate } from "./certificates";
+import { ELASTIC_USER_SECRET, elasticsearchEndpoint, ES_HTTP_PORT, ES_NAME } from "./client";
+import { eckOperator, elasticsearchCluster, elasticsearchPolicy, elasticsearchUsers, ES_POD_SELECTOR, kibana, OPERATOR_NAMESPACE } from "./elasticsearch";
 import { elasticsearchExporter, exporterSelector } from "./exporter";
 import { fluentd, fluentdSelector } from "./fluentd";
 import { retentionJob, retentionSelector } from "./retention";
@@ -24,7 +25,7 @@ export { DATA_STREAM, ES_NAME } from "./client";
  * and network policies. Needs a Kubernetes provider and the gp3 StorageClass (ClusterServices).
  */
 export class Logging extends pulumi.ComponentResource {
-    /** Namespace of Elasticsearch, Kibana and Fluentd. */
+    /** Namespace of Elasticsearch and Kibana (Fluentd has its own, `NAMESPACES.fluentd`). */
     public readonly namespace: pulumi.Output<string>;
     /** Name of the Elasticsearch object. */
     public readonly elasticsearchName: string;
@@ -41,44 +42,48 @@ export class Logging extends pulumi.ComponentResource {
         super("mlplatform:index:Logging", name, {}, opts);
         const a = resolveLoggingArgs(args);
 
-        // Fluentd reads host log files through hostPath volumes, which PSS baseline forbids (FL-06).
-        const ns = platformNamespace(`${name}-ns`, {
-            name: NAMESPACES.logging,
-            level: "privileged",
-            reason: "Fluentd reads node log files through read-only hostPath mounts and keeps its buffer in a hostPath (checklist FL-06).",
-            labels: standardLabels("logging", "logging", name),
-        }, { parent: this });
+        // Elasticsearch, Kibana, the exporter and the retention Job all meet restricted (ECK 3.5.0 gives
+        // its init containers no escalation, drop ALL and runAsNonRoot: elasticsearch/securitycontext,
+        // kibana/securitycontext.go); Fluentd, which needs hostPath, has a namespace of its own (NS-10).
+        const ns = platformNamespace(`${name}-ns`, { name: NAMESPACES.logging, level: "restricted", labels: standardLabels("logging", "logging", name) }, { parent: this });
         const namespace = ns.metadata.name;
-        // NS-09: in from the namespace itself (Fluentd, Kibana, jobs to Elasticsearch), from monitoring
-        // (scrapes) and from the operator (it calls Elasticsearch's API). Nothing else.
+        // NS-09: in from the namespace itself (Kibana, the Job and the exporter to Elasticsearch), from
+        // monitoring (scrapes), from the operator (it calls Elasticsearch's API) and from Fluentd's
+        // namespace to Elasticsearch's HTTP port. Nothing else.
         defaultDenyIngress(`${name}-ns`, namespace, [
             { role: "same-namespace", from: [SAME_NAMESPACE] },
             { role: "monitoring", from: [fromNamespace(NAMESPACES.monitoring)] },
             { role: "eck-operator", from: [fromNamespace(OPERATOR_NAMESPACE)] },
+            { role: "fluentd", podSelector: ES_POD_SELECTOR, from: [fromNamespace(NAMESPACES.fluentd)], ports: [{ protocol: "TCP", port: ES_HTTP_PORT }] },
         ], { parent: this });
 
         const operator = eckOperator(name, this, ns);
         const esUrl = elasticsearchEndpoint(NAMESPACES.logging).url;
         const users = elasticsearchUsers(name, this, namespace);
-        const es = elasticsearchCluster(name, this, { namespace, settings: a, operator, users });
+        const cert = httpCertificate(name, this, namespace);
+        const es = elasticsearchCluster(name, this, { namespace, settings: a, operator, users, httpCertSecret: cert.secret });
         const kibanaPortForward = a.kibana ? kibana(name, this, namespace, operator, es) : undefined;
         const ilmJob = retentionJob(name, this, {
             namespace, esUrl, operator,
             retentionDays: a.retentionDays, elasticsearchNodes: a.elasticsearchNodes, elasticsearchStorageGiB: a.elasticsearchStorageGiB,
         });
         const collector = fluentd(name, this, {
-            namespace,
             bufferLimitGiB: a.fluentdBufferLimitGiB,
             memory: a.fluentdMemory,
             memoryLimit: a.fluentdMemoryLimit,
-            passwordSecret: users.fluentd.secretName,
+            password: users.fluentd.password,
+            caCertPem: cert.caCertPem,
             dependsOn: [es, ilmJob],
         });
         const scrapeTargets: ScrapeTarget[] = [collector.scrapeTarget];
         if (a.exporter) {
             scrapeTargets.push(elasticsearchExporter(name, this, { namespace, esUrl, operator, passwordSecret: users.exporter.secretName }));
         }
-        elasticsearchPolicy(name, this, namespace, [fluentdSelector(name), retentionSelector(name), exporterSelector(name)]);
+        elasticsearchPolicy(name, this, namespace, [
+            { namespaceSelector: fromNamespace(NAMESPACES.fluentd).namespaceSelector, podSelector: { matchLabels: fluentdSelector(name) } },
+            { podSelector: { matchLabels: retentionSelector(name) } },
+            { podSelector: { matchLabels: exporterSelector(name) } },
+        ]);
 
         this.namespace = namespace;
         this.elasticsearchName = ES_NAME;

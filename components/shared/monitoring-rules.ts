@@ -56,7 +56,7 @@ export const MONITORING_JOBS = {
 } as const;
 
 /** Namespaces whose crash-looping pods and filling volumes page the platform team. */
-export const PLATFORM_NAMESPACES: readonly string[] = [NAMESPACES.mlflow, NAMESPACES.jupyterhub, NAMESPACES.logging, NAMESPACES.monitoring, NAMESPACES.gpu, NAMESPACES.kueue];
+export const PLATFORM_NAMESPACES: readonly string[] = [NAMESPACES.mlflow, NAMESPACES.jupyterhub, NAMESPACES.logging, NAMESPACES.monitoring, NAMESPACES.gpu, NAMESPACES.kueue, NAMESPACES.fluentd];
 
 /** Thresholds the rules use; exported so tests and the README quote the same numbers. */
 export const THRESHOLDS = {
@@ -221,7 +221,7 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
                     severity: "critical",
                     summary: "Fluentd {{ $labels.pod }} cannot write to Elasticsearch",
                     description: "The Elasticsearch output keeps failing or retrying; logs are not reaching Elasticsearch and are piling up in the buffer.",
-                    runbook: `${runbookBase}fluentd-output: kubectl -n ${NAMESPACES.logging} logs {{ $labels.pod }}; check the Elasticsearch credentials secret and cluster health.`,
+                    runbook: `${runbookBase}fluentd-output: kubectl -n ${NAMESPACES.fluentd} logs {{ $labels.pod }}; check the Elasticsearch credentials secret and cluster health.`,
                 },
                 {
                     // The counter is born at 1 with the first dead letter, which increase() cannot
@@ -232,7 +232,7 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
                     severity: "warning",
                     summary: "Fluentd {{ $labels.pod }} dead-lettered records Elasticsearch refused",
                     description: "Elasticsearch refused records as malformed (HTTP 400, e.g. a mapping conflict); they are not in Elasticsearch but kept on the node.",
-                    runbook: `${runbookBase}fluentd-dead-letter: kubectl -n ${NAMESPACES.logging} logs {{ $labels.pod }} | grep '400 - Rejected' for the reason; the records are in /var/lib/fluentd/dead-letter/records.*.log on that pod's node (kubectl -n ${NAMESPACES.logging} exec {{ $labels.pod }} -- ls /var/lib/fluentd/dead-letter).`,
+                    runbook: `${runbookBase}fluentd-dead-letter: kubectl -n ${NAMESPACES.fluentd} logs {{ $labels.pod }} | grep '400 - Rejected' for the reason; the records are in /var/lib/fluentd/dead-letter/records.*.log on that pod's node (kubectl -n ${NAMESPACES.fluentd} exec {{ $labels.pod }} -- ls /var/lib/fluentd/dead-letter).`,
                 },
             ],
         },

@@ -18,6 +18,8 @@ export const NAMESPACES = {
     kueue: "kueue-system",
     /** node-exporter alone: it needs host namespaces and hostPath, so its namespace is privileged (NS-10). */
     nodeExporter: "node-exporter",
+    /** Fluentd alone: it reads the nodes' log files through hostPath, so its namespace is privileged (NS-10). */
+    fluentd: "fluentd",
 } as const;
 
 /** Label on namespaces whose pods may call the MLflow tracking server (JupyterHub, teams). */

@@ -208,10 +208,11 @@ describe("other common changes", () => {
         const { changes } = await change("prod", { "mlplatform:elasticsearchStorageGiB": "500" });
         safe(changes);
         // The ILM policy's size cap follows the volume; the install Job is re-created to PUT it again (idempotent).
-        expect(summary(changes)).toEqual([
+        // Sorted: registration order follows when each resource's inputs resolve.
+        expect(summary(changes).sort()).toEqual([
+            "replaced kubernetes:batch/v1:Job logging-ilm",
             "updated kubernetes:core/v1:ConfigMap logging-ilm",
             "updated kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch logging-elasticsearch",
-            "replaced kubernetes:batch/v1:Job logging-ilm",
         ]);
     });
 

@@ -9,6 +9,7 @@
 
 /** Where a rule comes from. */
 const TF = "hashicorp/terraform-provider-aws internal/service";
+const TLS = "hashicorp/terraform-provider-tls internal/provider (vendored in pulumi/pulumi-terraform-bridge pkg/pf/tests/internal/tlsshim)";
 const K8S = "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (forceNew table @ 94977969, 2026-07-01; v4.34 unchanged)";
 
 export interface ReplaceRule {
@@ -68,6 +69,11 @@ export const REPLACE_TRIGGERS: Readonly<Record<string, ReplaceRule>> = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": { forceNew: ["bucket"], source: `${TF}/s3/bucket_lifecycle_configuration.go` },
     "random:index/randomPassword:RandomPassword": { forceNew: ["length", "special", "upper", "lower", "numeric", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"], source: "pulumi/pulumi-random (terraform-provider-random): every argument RequiresReplace" },
     "random:index/randomId:RandomId": { forceNew: ["byteLength", "prefix", "keepers"], source: "terraform-provider-random resource_id.go: every argument RequiresReplace" },
+    // @pulumi/tls 5.6.1 = terraform-provider-tls (framework); every user-set argument is RequiresReplace, nothing updates in place.
+    "tls:index/privateKey:PrivateKey": { forceNew: ["algorithm", "rsaBits", "ecdsaCurve"], source: `${TLS}/resource_private_key.go: algorithm, rsa_bits, ecdsa_curve RequiresReplace; Update is a no-op` },
+    "tls:index/locallySignedCert:LocallySignedCert": { forceNew: ["certRequestPem", "caPrivateKeyPem", "caCertPem", "validityPeriodHours", "allowedUses", "isCaCertificate", "setSubjectKeyId"], source: `${TLS}/resource_locally_signed_cert.go: RequiresReplace on these (PEMs when they change content); early_renewal_hours updates; ModifyPlan replaces it once ready_for_renewal` },
+    "tls:index/selfSignedCert:SelfSignedCert": { forceNew: ["privateKeyPem", "subject", "dnsNames", "ipAddresses", "uris", "validityPeriodHours", "allowedUses", "isCaCertificate", "setSubjectKeyId", "setAuthorityKeyId", "maxPathLength"], source: `${TLS}/resource_self_signed_cert.go: the certificate's content arguments RequiresReplace, as in resource_locally_signed_cert.go (read there)` },
+    "tls:index/certRequest:CertRequest": { forceNew: ["privateKeyPem", "subject", "dnsNames", "ipAddresses", "uris"], source: `${TLS}/resource_cert_request.go: the request's content arguments RequiresReplace, as in resource_locally_signed_cert.go (read there)` },
     "kubernetes:core/v1:Namespace": { forceNew: ["metadata.name"], source: K8S },
     "kubernetes:core/v1:Secret": { forceNew: ["metadata.name", "metadata.namespace", "type"], source: K8S },
     "kubernetes:core/v1:ConfigMap": { forceNew: ["metadata.name", "metadata.namespace"], source: `${K8S}; ConfigMaps update in place since v4 (enableConfigMapMutable)` },

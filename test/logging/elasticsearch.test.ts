@@ -36,7 +36,8 @@ describe.each(PRESETS)("Elasticsearch (%s preset)", (env, args) => {
         expect(spec.version).toBe(LOGGING_VERSIONS.elasticsearch);
         expect(spec.volumeClaimDeletePolicy).toBe(prod ? "DeleteOnScaledownOnly" : "DeleteOnScaledownAndClusterDeletion");
         expect(spec.auth).toEqual({ fileRealm: [{ secretName: "logs-fluentd-user" }, { secretName: "logs-es-exporter-user" }], roles: [{ secretName: "logs-roles" }] });
-        expect(spec.http).toBeUndefined();
+        // The platform CA's certificate (certificates.ts), so Fluentd can trust it from its own namespace.
+        expect(spec.http).toEqual({ tls: { certificate: { secretName: "logs-es-http-cert" } } });
         const [set] = spec.nodeSets;
         expect(set.count).toBe(args.elasticsearchNodes);
         expect(set.config).toEqual({ "node.store.allow_mmap": false });
@@ -61,11 +62,24 @@ describe.each(PRESETS)("Elasticsearch (%s preset)", (env, args) => {
         expect(np.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "elastic-system" } } });
         expect(np.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } });
         expect(np.ingress[1]).toEqual({ ports: [{ protocol: "TCP", port: 9300 }], from: [{ podSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "logs" } } }] });
-        // Every pod selector in the policy matches a pod the component declares (or ECK's Kibana pods).
-        const podLabels = allRecords().map((r) => r.inputs.spec?.template?.metadata?.labels).filter(Boolean);
+        // Fluentd's pods, in their own namespace: a podSelector alone would match only pods in logging.
+        expect(np.ingress[0].from).toContainEqual({
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "fluentd" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "fluentd", "app.kubernetes.io/instance": "logging" } },
+        });
+        // Every pod selector in the policy matches a pod the component declares in the namespace it
+        // names (logging when none), or ECK's Kibana pods.
+        const pods = allRecords().filter((r) => r.inputs.spec?.template?.metadata?.labels).map((r) => ({ ns: r.inputs.metadata.namespace, labels: r.inputs.spec.template.metadata.labels }));
         for (const from of np.ingress[0].from.filter((f: any) => f.podSelector && !f.podSelector.matchLabels["kibana.k8s.elastic.co/name"])) {
-            expect(podLabels.some((l: any) => Object.entries(from.podSelector.matchLabels).every(([k, x]) => l[k] === x)), JSON.stringify(from)).toBe(true);
+            const ns = from.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] ?? "logging";
+            expect(pods.some((p) => p.ns === ns && Object.entries(from.podSelector.matchLabels).every(([k, x]) => p.labels[k] === x)), JSON.stringify(from)).toBe(true);
         }
+        // The logging namespace's own allow for Fluentd: Elasticsearch's HTTP port only.
+        expect(one(T.np, "logging-ns-allow-fluentd").inputs.spec).toEqual({
+            podSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "logs" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "fluentd" } } }], ports: [{ protocol: "TCP", port: 9200 }] }],
+        });
     });
 
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { FLUENTD_PASSWORD_ENV, FLUENTD_STATE_DIR } from "../../components/logging/fluentd";
 import { LOGGING_VERSIONS } from "../../components/shared/versions";
 import { fluentdConfigProblems } from "../../components/shared/fluentd-config";
-import { allRecords, byType, one } from "../mocks";
+import { classify, summary } from "../day2/harness";
+import { allRecords, byType, one, ResourceRecord } from "../mocks";
 import { build, fluentConf, fluentd, PRESETS, secretAt, T } from "./harness";
 
 describe.each(PRESETS)("Fluentd (%s preset)", (_env, args) => {
@@ -11,7 +12,7 @@ describe.each(PRESETS)("Fluentd (%s preset)", (_env, args) => {
         await build(args);
         expect(one(T.cr, "logging-fluentd").inputs.rules).toEqual([{ apiGroups: [""], resources: ["pods", "namespaces"], verbs: ["get", "list", "watch"] }]);
         const crb = one(T.crb, "logging-fluentd").inputs;
-        expect(crb.subjects).toEqual([{ kind: "ServiceAccount", name: one(T.sa, "logging-fluentd").inputs.metadata?.name ?? "logging-fluentd", namespace: "logging" }]);
+        expect(crb.subjects).toEqual([{ kind: "ServiceAccount", name: one(T.sa, "logging-fluentd").inputs.metadata?.name ?? "logging-fluentd", namespace: "fluentd" }]);
         expect(fluentd().inputs.spec.template.spec.serviceAccountName).toBe(crb.subjects[0].name);
     });
 
@@ -28,10 +29,16 @@ describe.each(PRESETS)("Fluentd (%s preset)", (_env, args) => {
         expect(spec.containers[0].resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } });
         expect(spec.containers[0].image).toBe(LOGGING_VERSIONS.fluentdImage);
         expect(spec.containers[0].ports).toEqual([{ name: "metrics", containerPort: 24231, protocol: "TCP" }]);
-        const ns = one(T.ns, "logging-ns").inputs.metadata;
-        expect(ns.name).toBe("logging");
+        // NS-10: Fluentd (root, hostPath) in a privileged namespace of its own; logging holds the data
+        // store and is restricted.
+        const ns = one(T.ns, "logging-fluentd-ns").inputs.metadata;
+        expect(ns.name).toBe("fluentd");
+        expect(fluentd().inputs.metadata.namespace).toBe("fluentd");
         expect(ns.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
         expect(ns.annotations["mlplatform.io/pod-security-reason"]).toMatch(/hostPath/);
+        const logging = one(T.ns, "logging-ns").inputs.metadata;
+        expect(logging.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+        expect(logging.annotations).toBeUndefined();
     });
 
     it("mounts node logs read-only; only the state hostPath (and emptyDir /tmp) is writable", async () => {
@@ -56,7 +63,13 @@ describe.each(PRESETS)("Fluentd (%s preset)", (_env, args) => {
     it("passes passwords only through secretKeyRef; generated passwords appear only in Secrets", async () => {
         await build(args);
         const env = fluentd().inputs.spec.template.spec.containers[0].env;
-        expect(env.find((e: any) => e.name === FLUENTD_PASSWORD_ENV)).toEqual({ name: FLUENTD_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: "logs-fluentd-user", key: "password" } } });
+        expect(env.find((e: any) => e.name === FLUENTD_PASSWORD_ENV)).toEqual({ name: FLUENTD_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: "elasticsearch-fluentd-user", key: "password" } } });
+        // The copy in Fluentd's namespace carries the file-realm user's own generated password, as a secret.
+        const copy = one(T.secret, "logging-fluentd-credentials");
+        expect(copy.inputs.metadata).toMatchObject({ name: "elasticsearch-fluentd-user", namespace: "fluentd" });
+        expect(copy.inputs.stringData).toEqual({ password: "mock-secret-logging-fluentd-password" });
+        expect(secretAt(copy, "stringData.password")).toBe(true);
+        expect(one(T.secret, "logging-fluentd-user").inputs.stringData.password).toBe(copy.inputs.stringData.password);
         const passwords = byType(T.password).map((p) => `mock-secret-${p.name}`);
         expect(passwords).toHaveLength(2);
         const users = byType(T.secret).filter((s) => s.inputs.type === "kubernetes.io/basic-auth");
@@ -83,4 +96,67 @@ describe.each(PRESETS)("Fluentd (%s preset)", (_env, args) => {
         }
     });
 
+
+    it("verifies Elasticsearch with the platform CA's certificate from a ConfigMap in its own namespace (no key)", async () => {
+        await build(args);
+        const spec = fluentd().inputs.spec.template.spec;
+        const cm = one(T.cm, "logging-fluentd-ca").inputs;
+        expect(cm.metadata).toMatchObject({ name: "elasticsearch-ca", namespace: "fluentd" });
+        expect(cm.data).toEqual({ "ca.crt": "-----BEGIN CERTIFICATE-----mock-logging-ca" });
+        expect(spec.volumes).toContainEqual({ name: "es-ca", configMap: { name: "elasticsearch-ca", items: [{ key: "ca.crt", path: "ca.crt" }] } });
+        expect(spec.containers[0].volumeMounts).toContainEqual({ name: "es-ca", mountPath: "/etc/elasticsearch-ca", readOnly: true });
+        expect(fluentConf()).toContain("ca_file /etc/elasticsearch-ca/ca.crt");
+        // Its own log files are the ones in its own namespace.
+        expect(fluentConf()).toContain("/var/log/containers/fluentd-*_fluentd_*.log");
+    });
+
+    it("is deleted before its replacement starts, so two collectors never share a node's position files", async () => {
+        await build(args);
+        expect(fluentd().deleteBeforeReplace).toBe(true);
+    });
+
+    it("admits only Prometheus, on the metrics port, into its namespace", async () => {
+        await build(args);
+        const policies = byType(T.np).filter((p) => p.inputs.metadata.namespace === "fluentd");
+        expect(policies.map((p) => [p.inputs.metadata.name, p.inputs.spec.ingress])).toEqual([
+            ["deny-ingress", undefined],
+            ["allow-monitoring", [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 24231 }] }]],
+        ]);
+    });
+});
+
+describe("moving a live stack's Fluentd into its own namespace (day 2)", () => {
+    // The graph before this change, rebuilt from today's by undoing exactly what the move changed.
+    const NEW = new Set(["logging-fluentd-ns", "logging-fluentd-ns-deny-ingress", "logging-fluentd-ns-allow-monitoring", "logging-ns-allow-fluentd", "logging-fluentd-ca",
+        "logging-fluentd-credentials", "logging-ca-key", "logging-ca", "logging-http-key", "logging-http-csr", "logging-http-cert"]);
+    function before(after: ResourceRecord[]): ResourceRecord[] {
+        return after.filter((r) => !NEW.has(r.name)).map((r) => {
+            const inputs = JSON.parse(JSON.stringify(r.inputs));
+            if (["logging-fluentd", "logging-fluentd-config"].includes(r.name) && inputs.metadata?.namespace === "fluentd") {
+                inputs.metadata.namespace = "logging";
+            }
+            if (r.type === T.crb) {
+                inputs.subjects[0].namespace = "logging";
+            }
+            if (r.type === T.es) {
+                delete inputs.spec.http;
+            }
+            return { ...r, inputs };
+        });
+    }
+
+    it("replaces only Fluentd's namespaced objects (the DaemonSet deleted first) and updates Elasticsearch in place", async () => {
+        await build();
+        const after = allRecords();
+        const changes = classify(before(after), after);
+        expect(summary(changes).filter((l) => l.startsWith("replaced") || l.startsWith("deleted")).sort()).toEqual([
+            "replaced kubernetes:apps/v1:DaemonSet logging-fluentd",
+            "replaced kubernetes:core/v1:ConfigMap logging-fluentd-config",
+            "replaced kubernetes:core/v1:ServiceAccount logging-fluentd",
+        ]);
+        const ds = changes.find((c) => c.type === T.ds)!;
+        expect(ds.deleteBeforeReplace).toBe(true);
+        const es = changes.find((c) => c.type === T.es)!;
+        expect([es.outcome, es.paths, es.operatorRecreates]).toEqual(["updated", ["spec.http"], []]);
+    });
 });

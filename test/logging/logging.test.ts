@@ -16,7 +16,7 @@ describe.each(PRESETS)("Logging (%s preset)", (env, args) => {
     it("declares the expected resources, all parented to the component", async () => {
         const l = await build(args);
         const counts = (type: string) => byType(type).length;
-        expect(counts(T.ns)).toBe(2);
+        expect(counts(T.ns)).toBe(3);
         expect(counts(T.release)).toBe(1);
         expect(counts(T.es)).toBe(1);
         expect(counts(T.kb)).toBe(prod ? 0 : 1);
@@ -25,10 +25,13 @@ describe.each(PRESETS)("Logging (%s preset)", (env, args) => {
         expect(counts(T.deploy)).toBe(1);
         expect(counts(T.cr)).toBe(1);
         expect(counts(T.crb)).toBe(1);
-        // Elasticsearch's own policy, plus deny-ingress and three allows in logging and deny-ingress in elastic-system (NS-09).
-        expect(counts(T.np)).toBe(6);
-        expect(byType(T.np).filter((p) => p.inputs.metadata.name === "deny-ingress").map((p) => p.inputs.metadata.namespace).sort()).toEqual(["elastic-system", "logging"]);
-        expect(counts(T.secret)).toBe(3);
+        // Elasticsearch's own policy, deny-ingress and four allows in logging, deny-ingress in elastic-system,
+        // deny-ingress and the monitoring allow in fluentd (NS-09).
+        expect(counts(T.np)).toBe(9);
+        expect(byType(T.np).filter((p) => p.inputs.metadata.name === "deny-ingress").map((p) => p.inputs.metadata.namespace).sort()).toEqual(["elastic-system", "fluentd", "logging"]);
+        // Two file-realm users, the roles, the HTTP certificate, Fluentd's copy of its password.
+        expect(counts(T.secret)).toBe(5);
+        expect(counts("tls:index/privateKey:PrivateKey")).toBe(2);
         for (const r of allRecords().filter((x) => x.type !== "mlplatform:index:Logging")) {
             expect(r.urn, r.name).toContain("mlplatform:index:Logging$");
             expect(r.name.startsWith("logging-"), r.name).toBe(true);
@@ -97,7 +100,7 @@ describe("LOGGING_CHECKS catch non-compliant resources", () => {
         ["FL-05: no memory limit", "sandbox", (rs) => mutate(rs, T.ds, ds, (i) => {
             delete i.spec.template.spec.containers[0].resources.limits;
         }), ["FL-05"]],
-        ["FL-06: baseline namespace", "sandbox", (rs) => mutate(rs, T.ns, (r) => r.name === "logging-ns", (i) => {
+        ["FL-06: baseline namespace", "sandbox", (rs) => mutate(rs, T.ns, (r) => r.name === "logging-fluentd-ns", (i) => {
             i.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline";
         }), ["FL-06"]],
         ["FL-06 + K8S-01: writable root", "sandbox", (rs) => mutate(rs, T.ds, ds, (i) => {
@@ -164,5 +167,39 @@ describe("LOGGING_CHECKS catch non-compliant resources", () => {
             "1 master-eligible nodes; production needs >= 3",
             "volumeClaimDeletePolicy is DeleteOnScaledownAndClusterDeletion; production keeps volumes (DeleteOnScaledownOnly)",
         ]));
+    });
+});
+
+describe("NS-10: Fluentd (root, hostPath) never shares a namespace with Elasticsearch", () => {
+    const ns10 = (rs: ResourceRecord[]) => run(WORKLOAD_CHECKS, rs, "sandbox").filter((x) => x.id === "NS-10").map((x) => x.message);
+    const intoLogging = (i: any) => {
+        i.metadata.namespace = "logging";
+    };
+
+    it("passes with Fluentd in its own namespace", async () => {
+        await build();
+        expect(ns10(allRecords())).toEqual([]);
+    });
+
+    it("fails when the DaemonSet moves back beside Elasticsearch, even in a restricted namespace", async () => {
+        await build();
+        const rs = mutate(allRecords(), T.ds, (r) => r.name === "logging-fluentd", intoLogging);
+        expect(ns10(rs)).toEqual(["fluentd (hostPath, root) share namespace logging with data store elasticsearch logs"]);
+    });
+
+    it("fails for any root or host-namespace pod beside a data store, not only Fluentd", async () => {
+        await build();
+        const rs = mutate(allRecords(), T.deploy, () => true, (i) => {
+            i.spec.template.spec.hostNetwork = true;
+        });
+        expect(ns10(rs)).toEqual(["elasticsearch-exporter (host namespaces) share namespace logging with data store elasticsearch logs"]);
+    });
+
+    it("fails when Elasticsearch moves into Fluentd's namespace", async () => {
+        await build();
+        const rs = mutate(allRecords(), T.es, () => true, (i) => {
+            i.metadata.namespace = "fluentd";
+        });
+        expect(ns10(rs)).toContainEqual("fluentd (hostPath, root) share namespace fluentd with data store elasticsearch logs");
     });
 });

@@ -492,7 +492,7 @@ describe("resolveMonitoringArgs", () => {
             storageClassName: "gp3",
             gpuMetrics: true,
             gpuNamespace: "nvidia-device-plugin",
-            platformNamespaces: ["mlflow", "jupyterhub", "logging", "monitoring", "nvidia-device-plugin", "kueue-system"],
+            platformNamespaces: ["mlflow", "jupyterhub", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "fluentd"],
         });
     });
 
