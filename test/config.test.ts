@@ -305,8 +305,8 @@ describe("logging config", () => {
 
     const errors: [string, RawConfig, string][] = [
         ["one production node", { preset: "production", elasticsearchNodes: "1" }, "mlplatform:elasticsearchNodes = 1: production runs at least 3 Elasticsearch nodes"],
-        ["two nodes", { preset: "sandbox", elasticsearchNodes: "2" }, "mlplatform:elasticsearchNodes = \"2\": elasticsearchNodes (2) must be 1 or a whole number from 3 to 9"],
-        ["a bad memory size", { preset: "sandbox", elasticsearchMemory: "2GB" }, "mlplatform:elasticsearchMemory = \"2GB\": elasticsearchMemory (2GB)"],
+        ["two nodes", { preset: "sandbox", elasticsearchNodes: "2" }, "mlplatform:elasticsearchNodes = 2: must be 1 or a whole number from 3 to 9"],
+        ["a bad memory size", { preset: "sandbox", elasticsearchMemory: "2GB" }, "mlplatform:elasticsearchMemory = \"2GB\": must be a quantity in Mi or Gi of at least 1024Mi"],
         ["zero retention", { preset: "sandbox", elasticsearchRetentionDays: "0" }, "mlplatform:elasticsearchRetentionDays = 0: must be between 1 and 3650"],
         ["an unbounded buffer", { preset: "sandbox", fluentdBufferLimitGiB: "500" }, "mlplatform:fluentdBufferLimitGiB = 500: must be between 1 and 50"],
     ];

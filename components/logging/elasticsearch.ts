@@ -11,7 +11,7 @@ import { defaultDenyIngress, platformNamespace } from "../shared/namespace";
 import { NAMESPACE_NAME_LABEL, NAMESPACES } from "../shared/platform";
 import { chartResources, resources, restrictedContainerSecurityContext } from "../shared/security-context";
 import { LOGGING_VERSIONS } from "../shared/versions";
-import { ResolvedLoggingArgs } from "./args";
+import { LoggingArgs } from "./args";
 import { HTTP_CERT_SECRET } from "./certificates";
 import { ES_HTTP_PORT, ES_NAME, TEMPLATE_NAME } from "./client";
 
@@ -145,7 +145,7 @@ export interface ElasticsearchArgs {
     readonly namespace: pulumi.Input<string>;
     /** The Secret with the HTTP certificate issued by the platform CA (certificates.ts). */
     readonly httpCertSecret: k8s.core.v1.Secret;
-    readonly settings: ResolvedLoggingArgs;
+    readonly settings: LoggingArgs;
     readonly operator: pulumi.Resource;
     readonly users: EsUsers;
 }

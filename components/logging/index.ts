@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { defaultDenyIngress, fromNamespace, platformNamespace, SAME_NAMESPACE } from "../shared/namespace";
 import { NAMESPACES, ScrapeTarget } from "../shared/platform";
-import { LoggingArgs, resolveLoggingArgs } from "./args";
+import { LoggingArgs } from "./args";
 import { httpCertificate } from "./certificates";
 import { ELASTIC_USER_SECRET, elasticsearchEndpoint, ES_HTTP_PORT, ES_NAME } from "./client";
 import { eckOperator, elasticsearchCluster, elasticsearchPolicy, elasticsearchUsers, ES_POD_SELECTOR, kibana, OPERATOR_NAMESPACE } from "./elasticsearch";
@@ -15,7 +15,7 @@ import { elasticsearchExporter, exporterSelector } from "./exporter";
 import { fluentd, fluentdSelector } from "./fluentd";
 import { retentionJob, retentionSelector } from "./retention";
 
-export { LOGGING_PRESETS, LoggingArgs, ResolvedLoggingArgs, resolveLoggingArgs } from "./args";
+export { LoggingArgs } from "./args";
 export { DATA_STREAM, ES_NAME } from "./client";
 
 /**
@@ -40,7 +40,6 @@ export class Logging extends pulumi.ComponentResource {
 
     constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlplatform:index:Logging", name, {}, opts);
-        const a = resolveLoggingArgs(args);
 
         // Elasticsearch, Kibana, the exporter and the retention Job all meet restricted (ECK 3.5.0 gives
         // its init containers no escalation, drop ALL and runAsNonRoot: elasticsearch/securitycontext,
@@ -61,22 +60,22 @@ export class Logging extends pulumi.ComponentResource {
         const esUrl = elasticsearchEndpoint(NAMESPACES.logging).url;
         const users = elasticsearchUsers(name, this, namespace);
         const cert = httpCertificate(name, this, namespace);
-        const es = elasticsearchCluster(name, this, { namespace, settings: a, operator, users, httpCertSecret: cert.secret });
-        const kibanaPortForward = a.kibana ? kibana(name, this, namespace, operator, es) : undefined;
+        const es = elasticsearchCluster(name, this, { namespace, settings: args, operator, users, httpCertSecret: cert.secret });
+        const kibanaPortForward = args.kibana ? kibana(name, this, namespace, operator, es) : undefined;
         const ilmJob = retentionJob(name, this, {
             namespace, esUrl, operator,
-            retentionDays: a.retentionDays, elasticsearchNodes: a.elasticsearchNodes, elasticsearchStorageGiB: a.elasticsearchStorageGiB,
+            retentionDays: args.retentionDays, elasticsearchNodes: args.elasticsearchNodes, elasticsearchStorageGiB: args.elasticsearchStorageGiB,
         });
         const collector = fluentd(name, this, {
-            bufferLimitGiB: a.fluentdBufferLimitGiB,
-            memory: a.fluentdMemory,
-            memoryLimit: a.fluentdMemoryLimit,
+            bufferLimitGiB: args.fluentdBufferLimitGiB,
+            memory: args.fluentdMemory,
+            memoryLimit: args.fluentdMemoryLimit,
             password: users.fluentd.password,
             caCertPem: cert.caCertPem,
             dependsOn: [es, ilmJob],
         });
         const scrapeTargets: ScrapeTarget[] = [collector.scrapeTarget];
-        if (a.exporter) {
+        if (args.exporter) {
             scrapeTargets.push(elasticsearchExporter(name, this, { namespace, esUrl, operator, passwordSecret: users.exporter.secretName }));
         }
         elasticsearchPolicy(name, this, namespace, [

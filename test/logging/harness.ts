@@ -1,6 +1,8 @@
 /** What the logging tests share: resource types, building the component alone, and fixture mutation. */
 import { Check, Env, Res } from "../../policy/checks";
-import { Logging, LoggingArgs, LOGGING_PRESETS } from "../../components/logging";
+import { Logging, LoggingArgs } from "../../components/logging";
+import { LOGGING_KEYS, resolveLoggingSettings } from "../../components/logging/settings";
+import { Preset, Settings } from "../../components/shared/settings";
 import { byType, one, resetRecords, resolve, ResourceRecord, settle } from "../mocks";
 
 export const T = {
@@ -20,9 +22,13 @@ export const T = {
     password: "random:index/randomPassword:RandomPassword",
 } as const;
 
-export const PRESETS: [Env, LoggingArgs][] = [["sandbox", LOGGING_PRESETS.sandbox], ["production", LOGGING_PRESETS.production]];
+/** The component's arguments for a stack that sets no logging key: the key table's defaults per preset. */
+export const presetArgs = (preset: Preset): LoggingArgs => resolveLoggingSettings(new Settings(LOGGING_KEYS, {}, {}, preset));
+export const PRESET_ARGS = { sandbox: presetArgs("sandbox"), production: presetArgs("production") } as const;
 
-export async function build(args: LoggingArgs = LOGGING_PRESETS.sandbox) {
+export const PRESETS: [Env, LoggingArgs][] = [["sandbox", PRESET_ARGS.sandbox], ["production", PRESET_ARGS.production]];
+
+export async function build(args: LoggingArgs = PRESET_ARGS.sandbox) {
     resetRecords();
     const l = new Logging("logging", args);
     await resolve(l.elasticUserCommand);

@@ -1,6 +1,6 @@
 /** The Logging component as a whole: what it declares, schemas, and the logging checks on it and on mutated fixtures. */
 import { describe, expect, it } from "vitest";
-import { ES_NAME, LOGGING_PRESETS } from "../../components/logging";
+import { ES_NAME } from "../../components/logging";
 import { indexTemplateBody } from "../../components/logging/retention";
 import { FLUENTD_PASSWORD_ENV } from "../../components/logging/fluentd";
 import { Env } from "../../policy/checks";
@@ -8,7 +8,7 @@ import { LOGGING_CHECKS } from "../../policy/checks-logging";
 import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
 import { invalidObjects } from "../k8s-schema";
 import { allRecords, byType, resolve, ResourceRecord } from "../mocks";
-import { build, editConf, fluentConf, mutate, PRESETS, run, T } from "./harness";
+import { build, editConf, fluentConf, mutate, PRESET_ARGS, PRESETS, run, T } from "./harness";
 
 describe.each(PRESETS)("Logging (%s preset)", (env, args) => {
     const prod = env === "production";
@@ -131,7 +131,7 @@ describe("LOGGING_CHECKS catch non-compliant resources", () => {
             i.data["ilm-policy.json"] = JSON.stringify({ policy: { phases: { hot: {} } } });
         }), ["ES-05"]],
     ])("%s", async (_label, env, fn, expected) => {
-        await build(env === "production" ? LOGGING_PRESETS.production : LOGGING_PRESETS.sandbox);
+        await build(env === "production" ? PRESET_ARGS.production : PRESET_ARGS.sandbox);
         const base = allRecords();
         expect(ids(base, env)).toEqual([]);
         expect(ids(fn(base), env)).toEqual(expected);
@@ -148,12 +148,12 @@ describe("LOGGING_CHECKS catch non-compliant resources", () => {
             i.spec.volumeClaimDeletePolicy = "DeleteOnScaledownAndClusterDeletion";
         }],
     ])("ES-05 production: %s", async (_label, fn) => {
-        await build(LOGGING_PRESETS.production);
+        await build(PRESET_ARGS.production);
         expect(ids(mutate(allRecords(), T.es, es, fn), "production")).toEqual(["ES-05"]);
     });
 
     it("ES-05 production: index replicas 0", async () => {
-        await build(LOGGING_PRESETS.production);
+        await build(PRESET_ARGS.production);
         const rs = mutate(allRecords(), T.cm, (r) => r.inputs.data?.["index-template.json"] !== undefined, (i) => {
             i.data["index-template.json"] = JSON.stringify(indexTemplateBody(0));
         });
@@ -161,7 +161,7 @@ describe("LOGGING_CHECKS catch non-compliant resources", () => {
     });
 
     it("ES-05: the sandbox preset fails production expectations", async () => {
-        await build(LOGGING_PRESETS.sandbox);
+        await build(PRESET_ARGS.sandbox);
         const messages = run(LOGGING_CHECKS, allRecords(), "production").map((x) => x.message);
         expect(messages).toEqual(expect.arrayContaining([
             "1 master-eligible nodes; production needs >= 3",

@@ -6,11 +6,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DATA_STREAM, ES_CA_DIR } from "../../components/logging/client";
 import { ILM_PASSWORD_FILE, ilmInstallScript, ilmPolicyBody, indexTemplateBody, rolloverGiB } from "../../components/logging/retention";
-import { LOGGING_PRESETS } from "../../components/logging";
 import { LOGGING_VERSIONS } from "../../components/shared/versions";
 import { SECRET_CHECKS } from "../../policy/checks-secrets";
 import { byType } from "../mocks";
-import { build, ilmCm, PRESETS, T } from "./harness";
+import { build, ilmCm, PRESET_ARGS, PRESETS, T } from "./harness";
 
 describe("retention documents", () => {
     it("deletes after retentionDays and rolls over by age and size", () => {
@@ -103,7 +102,7 @@ describe.each(PRESETS)("Retention (%s preset)", (env, args) => {
 describe("re-running the retention job", () => {
     it("changes the Job's pod template when retentionDays changes, so Pulumi replaces and re-runs it", async () => {
         const hash = async (days: number) => {
-            await build({ ...LOGGING_PRESETS.sandbox, retentionDays: days });
+            await build({ ...PRESET_ARGS.sandbox, retentionDays: days });
             return byType(T.job)[0].inputs.spec.template.metadata.annotations["mlplatform.io/config-hash"];
         };
         const a = await hash(7);
