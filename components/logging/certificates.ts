@@ -13,7 +13,10 @@
  * `ReconcilePublicHTTPCerts`), and the operator's own client trusts `tls.crt` + `ca.crt`
  * (elasticsearch/certificates/reconcile.go `CertChain`) without checking the host name
  * (common/http/http_client.go, `VerifyCertificateExceptServerName`). Without `ca.crt` ECK would
- * put its own CA there, which signs nothing: so `ca.crt` is always written.
+ * put its own CA there, which signs nothing: so `ca.crt` is always written. ECK watches the Secret
+ * (http_reconcile.go `ReconcileCustomCertWatch`) and Elasticsearch hot-reloads a changed certificate
+ * without a restart (elasticsearch/certificates/reconcile.go: "ES is able to hot-reload TLS
+ * certificates").
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

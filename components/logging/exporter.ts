@@ -2,6 +2,7 @@
  * The Elasticsearch Prometheus exporter: a singleton Deployment logging in as the read-only
  * monitor user, scraped through a PodMonitor.
  */
+import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { selectorLabels, standardLabels } from "../shared/labels";
@@ -26,6 +27,8 @@ export interface ExporterArgs {
     readonly passwordSecret: string;
     /** The ECK operator (the CA Secret comes from it). */
     readonly operator: pulumi.Resource;
+    /** The CA certificate Elasticsearch's HTTP certificate chains to (also in ECK's public Secret). */
+    readonly caCertPem: pulumi.Input<string>;
 }
 
 /** The exporter's ServiceAccount and Deployment; returns its scrape target (`elasticsearch`). */
@@ -44,7 +47,9 @@ export function elasticsearchExporter(name: string, parent: pulumi.Resource, a: 
             replicas: 1,
             selector: { matchLabels: exSelector },
             template: {
-                metadata: { labels: exLabels },
+                // The exporter reads the CA once at start: a new CA rolls it (the old one would fail
+                // every TLS handshake once Elasticsearch serves a certificate from the new CA).
+                metadata: { labels: exLabels, annotations: { "mlplatform.io/ca-hash": pulumi.output(a.caCertPem).apply((pem) => createHash("sha256").update(pem).digest("hex").slice(0, 16)) } },
                 spec: {
                     serviceAccountName: exSa.metadata.name,
                     automountServiceAccountToken: false,

@@ -76,7 +76,7 @@ export class Logging extends pulumi.ComponentResource {
         });
         const scrapeTargets: ScrapeTarget[] = [collector.scrapeTarget];
         if (args.exporter) {
-            scrapeTargets.push(elasticsearchExporter(name, this, { namespace, esUrl, operator, passwordSecret: users.exporter.secretName }));
+            scrapeTargets.push(elasticsearchExporter(name, this, { namespace, esUrl, operator, passwordSecret: users.exporter.secretName, caCertPem: cert.caCertPem }));
         }
         elasticsearchPolicy(name, this, namespace, [
             { namespaceSelector: fromNamespace(NAMESPACES.fluentd).namespaceSelector, podSelector: { matchLabels: fluentdSelector(name) } },

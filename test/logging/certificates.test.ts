@@ -2,6 +2,7 @@
  * Elasticsearch's HTTP certificate from the platform CA (components/logging/certificates.ts), and
  * the Secret shape ECK 3.5.0 accepts for `spec.http.tls.certificate`.
  */
+import { createHash } from "crypto";
 import { describe, expect, it } from "vitest";
 import { CERT_EARLY_RENEWAL_HOURS, CERT_VALIDITY_HOURS, httpCertDnsNames } from "../../components/logging/certificates";
 import { allRecords, byType, one } from "../mocks";
@@ -94,5 +95,11 @@ describe("the HTTP certificate", () => {
         for (const r of k8sObjects.filter((x) => x.type !== T.secret)) {
             expect(JSON.stringify(r.inputs).includes("PRIVATE KEY"), `${r.type} ${r.name}`).toBe(false);
         }
+    });
+
+    it("rolls the exporter, which reads the CA once at start, when the CA changes", async () => {
+        await build();
+        const hash = createHash("sha256").update("-----BEGIN CERTIFICATE-----mock-logging-ca").digest("hex").slice(0, 16);
+        expect(one(T.deploy, "logging-exporter").inputs.spec.template.metadata.annotations).toEqual({ "mlplatform.io/ca-hash": hash });
     });
 });
