@@ -16,7 +16,7 @@ describe("Tenancy: EKS access entries", () => {
         expect([entry.deleteBeforeReplace, assoc.deleteBeforeReplace]).toEqual([true, true]);
         expect(one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "teams-auditor-role-auditor").inputs.accessScope).toEqual({
             type: "namespace",
-            namespaces: ["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "kube-system", "elastic-system", "vision", "vision-staging", "nlp", "forecast"],
+            namespaces: ["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "fluentd", "kube-system", "elastic-system", "vision", "vision-staging", "nlp", "forecast"],
         });
         expect(one("aws:eks/accessEntry:AccessEntry", "teams-auditor-role-auditor").inputs.kubernetesGroups).toEqual(["mlplatform:auditors"]);
         expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "teams-auditor").inputs.rules).toEqual(AUDITOR_CLUSTER_RULES);

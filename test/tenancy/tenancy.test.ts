@@ -25,6 +25,6 @@ describe("Tenancy", () => {
     it("documents its defaults truthfully", () => {
         const r = resolveTenancyArgs(base);
         expect(r.mlflowCredentials).toEqual({});
-        expect(r.auditedNamespaces).toEqual(["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "kube-system", "elastic-system"]);
+        expect(r.auditedNamespaces).toEqual(["mlflow", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "node-exporter", "fluentd", "kube-system", "elastic-system"]);
     });
 });
