@@ -60,7 +60,7 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         id: "K8S-11",
         namespace: "monitoring",
         app: "prometheus",
-        reason: "Kubernetes service discovery lists pods, services and endpoints through the API (ClusterRole without Secrets, components/shared/monitoring-rbac.ts)",
+        reason: "Kubernetes service discovery lists pods, services and endpoints through the API (ClusterRole without Secrets, components/monitoring/rbac.ts)",
     },
     {
         id: "K8S-09",

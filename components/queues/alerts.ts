@@ -7,7 +7,7 @@
  * ("leader", "follower" or "standalone"; followers are dropped so nothing counts twice). GPU nodes and
  * GPU requests come from kube-state-metrics, which names the extended resource `nvidia_com_gpu`.
  */
-import type { RuleGroup } from "../shared/monitoring-rules";
+import type { RuleGroup } from "../monitoring/rules";
 import { KUEUE_JOB } from "./kueue-release";
 
 /** Thresholds the queue alerts use (the README quotes them). */

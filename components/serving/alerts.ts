@@ -3,7 +3,7 @@
  * (scoring-app.ts, job `model-endpoint`, labels `namespace` and `model` from the ServiceMonitor) and
  * kube-state-metrics' HPA series (kube-prometheus-stack).
  */
-import { RuleGroup } from "../shared/monitoring-rules";
+import { RuleGroup } from "../monitoring/rules";
 import { SERVING_APP } from "./endpoint";
 import { REQUEST_METRIC } from "./scoring-app";
 

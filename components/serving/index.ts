@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
-import { prometheusRuleSpec } from "../shared/monitoring-rules";
+import { prometheusRuleSpec } from "../monitoring/rules";
 import { NAMESPACES } from "../shared/platform";
 import { MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "../tracking/auth";
 import { SERVING_VERSIONS } from "../shared/versions";

@@ -4,7 +4,7 @@
  *
  * @see https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/
  */
-import { MONITORING_JOBS } from "./monitoring-rules";
+import { MONITORING_JOBS } from "./rules";
 
 /** One time-series panel. */
 export interface Panel {

@@ -7,9 +7,12 @@
  * DCGM exporter, MLflow's prometheus_flask_exporter (`mlflow server --expose-prometheus`; MLflow
  * sets `defaults_prefix="mlflow"` in mlflow/server/prometheus_exporter.py, hence `mlflow_http_*`),
  * JupyterHub's `/hub/metrics`, fluent-plugin-prometheus and elasticsearch-exporter.
+ *
+ * Also the rule API other layers use for their own alerts: `RuleGroup`/`AlertRule` and
+ * `prometheusRuleSpec` (queues/alerts.ts joins the list below; serving declares its own PrometheusRule).
  */
-import { DEAD_LETTER_METRIC } from "./fluentd-config";
-import { NAMESPACES } from "./platform";
+import { DEAD_LETTER_METRIC } from "../shared/fluentd-config";
+import { NAMESPACES } from "../shared/platform";
 import { queueRuleGroup } from "../queues/alerts";
 
 /** Alert severity; Alertmanager routes on it and inhibits warnings while a critical fires. */

@@ -15,6 +15,10 @@
  * - the kubelet Service and Endpoints it maintains in kube-system (`prometheusOperator.kubeletService`);
  * - cluster-wide only nodes and namespaces (read) and StorageClasses (get): no Secrets.
  */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { standardLabels } from "../shared/labels";
+import { FULLNAME } from "./prometheus";
 
 const READ = ["get", "list", "watch"];
 const ALL = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
@@ -77,3 +81,33 @@ export const PROMETHEUS_CLUSTER_RULES = [
     { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: READ },
     { nonResourceURLs: ["/metrics", "/metrics/cadvisor"], verbs: ["get"] },
 ];
+
+/**
+ * The operator's and Prometheus' RBAC, which the chart no longer creates (NS-08): the operator's
+ * Role in the monitoring namespace, read access to monitors in `monitorNamespaces`, the kubelet
+ * Service in kube-system, and the two ClusterRoles. Roles wait for `namespaces` (created here).
+ */
+export function chartRbac(parent: pulumi.Resource, name: string, namespace: pulumi.Output<string>, monitorNamespaces: pulumi.Input<string>[], namespaces: pulumi.Resource[]): pulumi.Resource[] {
+    const labels = standardLabels("prometheus-operator", "rbac", name);
+    const ref = (kind: string, n: pulumi.Input<string>) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name: n });
+    const sa = (n: string) => [{ kind: "ServiceAccount", name: n, namespace }];
+    const out: pulumi.Resource[] = [];
+    const role = (key: string, ns: pulumi.Input<string>, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string) => {
+        const r = new k8s.rbac.v1.Role(`${name}-${key}`, { metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels }, rules }, { parent, dependsOn: namespaces });
+        out.push(r, new k8s.rbac.v1.RoleBinding(`${name}-${key}`, {
+            metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels },
+            roleRef: ref("Role", r.metadata.name),
+            subjects: sa(subject),
+        }, { parent, dependsOn: namespaces }));
+    };
+    const clusterRole = (key: string, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string) => {
+        const r = new k8s.rbac.v1.ClusterRole(`${name}-${key}`, { metadata: { name: `${FULLNAME}-${key}`, labels }, rules }, { parent });
+        out.push(r, new k8s.rbac.v1.ClusterRoleBinding(`${name}-${key}`, { metadata: { name: `${FULLNAME}-${key}`, labels }, roleRef: ref("ClusterRole", r.metadata.name), subjects: sa(subject) }, { parent }));
+    };
+    role("operator", namespace, OPERATOR_INSTANCE_RULES, `${FULLNAME}-operator`);
+    monitorNamespaces.forEach((ns, i) => role(`operator-monitors-${typeof ns === "string" ? ns : i}`, ns, OPERATOR_MONITOR_RULES, `${FULLNAME}-operator`));
+    role("operator-kubelet", "kube-system", OPERATOR_KUBELET_RULES, `${FULLNAME}-operator`);
+    clusterRole("operator", OPERATOR_CLUSTER_RULES, `${FULLNAME}-operator`);
+    clusterRole("prometheus", PROMETHEUS_CLUSTER_RULES, `${FULLNAME}-prometheus`);
+    return out;
+}
