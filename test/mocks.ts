@@ -144,6 +144,22 @@ export async function settle(): Promise<void> {
     await (pulumi.runtime as any).waitForRPCs();
 }
 
+/**
+ * Builds one component alone, as every component test does: forgets earlier records, constructs
+ * it, waits for its URN and for each of `outputs` (e.g. one derived from a child's output), then
+ * for every registration queued.
+ */
+export async function buildComponent<T extends pulumi.Resource>(create: () => T, outputs: (c: T) => pulumi.Input<unknown>[] = () => []): Promise<T> {
+    resetRecords();
+    const c = create();
+    await resolve(c.urn);
+    for (const o of outputs(c)) {
+        await resolve(o);
+    }
+    await settle();
+    return c;
+}
+
 const extraStates = harness.extraStates;
 
 /**
