@@ -19,7 +19,8 @@ import { platformPrometheusRules } from "./prometheus-rules";
 import { chartRbac } from "./rbac";
 
 export { ALERTMANAGER_CONFIG_SECRET } from "./alertmanager";
-export { MonitoringArgs, MonitoringEmailArgs, ResolvedMonitoringArgs, resolveMonitoringArgs } from "./args";
+export { MonitoringArgs, ResolvedMonitoringArgs, resolveMonitoringArgs } from "./args";
+export { MonitoringEmailArgs } from "./settings";
 export { GRAFANA_ADMIN_SECRET } from "./grafana";
 export { monitorSpec } from "./monitors";
 export { FULLNAME, KPS_RELEASE } from "./prometheus";

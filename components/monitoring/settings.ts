@@ -1,7 +1,9 @@
-/** The monitoring layer's config keys and their validation: Prometheus and Alertmanager sizing, alert receivers. */
+/**
+ * The monitoring layer's config keys and their validation: Prometheus and Alertmanager sizing, alert
+ * receivers. The one owner of these rules and defaults: the component takes what this resolves.
+ */
 import * as pulumi from "@pulumi/pulumi";
-import { KeyTable, Settings, viaComponent } from "../shared/settings";
-import { resolveMonitoringArgs } from ".";
+import { KeyTable, Settings } from "../shared/settings";
 
 
 // Sandbox: one replica each, because a PDB on a single replica would block node drains (checklist K8S-13).
@@ -26,29 +28,64 @@ export const MONITORING_KEYS = {
 
 /** Prometheus and Alertmanager sizing. */
 export interface MonitoringSizing {
+    /** Prometheus replicas (each scrapes everything; two give HA). `prometheusReplicas`. */
     readonly prometheusReplicas: number;
+    /** Days Prometheus keeps samples. `prometheusRetentionDays`. */
     readonly retentionDays: number;
+    /** Prometheus volume size per replica, GiB. `prometheusStorageGiB`. */
     readonly storageGiB: number;
-    readonly retentionSizeGiB?: number;
+    /** Size cap on the TSDB blocks, GiB; at most 85% of `storageGiB` because the WAL is not counted. `prometheusRetentionSizeGiB`. */
+    readonly retentionSizeGiB: number;
+    /** Alertmanager replicas (they gossip, so two or more deduplicate notifications). `alertmanagerReplicas`. */
     readonly alertmanagerReplicas: number;
+    /** Alertmanager volume size per replica (silences and notification log), GiB. `alertmanagerStorageGiB`. */
     readonly alertmanagerStorageGiB: number;
+    /** PodDisruptionBudgets for Prometheus and Alertmanager; needs two or more replicas of each. `monitoringPodDisruptionBudgets`. */
     readonly podDisruptionBudgets: boolean;
+    /** Spread of replicas across nodes: "hard" refuses to co-locate replicas. `monitoringPodAntiAffinity`. */
     readonly podAntiAffinity: "soft" | "hard";
 }
 
+/** E-mail receiver settings (the `alertEmail*` keys). */
+export interface MonitoringEmailArgs {
+    /** Recipient address. */
+    readonly to: string;
+    /** Sender address. */
+    readonly from: string;
+    /** SMTP `host:port` (STARTTLS is required). */
+    readonly smarthost: string;
+    /** SMTP user. */
+    readonly username: string;
+    /** SMTP password (secret). */
+    readonly password: pulumi.Input<string>;
+}
+
+/** What a stack's config decides for the Monitoring component. */
 export type MonitoringSettings = MonitoringSizing & {
+    /** Slack incoming-webhook URL (secret); with it, alerts go to Slack. Unset: no Slack receiver. */
     readonly slackWebhookUrl?: pulumi.Input<string>;
+    /** Slack channel; needs `slackWebhookUrl`. Unset: the webhook's own channel. */
     readonly slackChannel?: string;
-    readonly email?: { to: string; from: string; smarthost: string; username: string; password: pulumi.Input<string> };
+    /** E-mail receiver. Unset: none. */
+    readonly email?: MonitoringEmailArgs;
+    /** URL the always-firing Watchdog alert is sent to (secret). Unset: Watchdog goes to the null receiver. */
     readonly deadMansSwitchUrl?: pulumi.Input<string>;
 };
 
+/** Share of the Prometheus volume the TSDB blocks may fill when `prometheusRetentionSizeGiB` is not set. */
+const DEFAULT_RETENTION_SHARE = 0.8;
+/** Largest share of the volume the blocks may fill: the WAL is not counted in retentionSize. */
+const MAX_RETENTION_SHARE = 0.85;
+const HOST_PORT = /^[^:\s]+:\d+$/;
+
 export function resolveMonitoringSettings(s: Settings<keyof typeof MONITORING_KEYS>): MonitoringSettings {
+    const storageGiB = s.int("prometheusStorageGiB", 5, 16384);
     const m = {
         prometheusReplicas: s.int("prometheusReplicas", 1, 5),
         retentionDays: s.int("prometheusRetentionDays", 1, 3650),
-        storageGiB: s.int("prometheusStorageGiB", 5, 16384),
-        retentionSizeGiB: s.raw.prometheusRetentionSizeGiB === undefined ? s.default<number | undefined>("prometheusRetentionSizeGiB") : s.int("prometheusRetentionSizeGiB", 1, 16384),
+        storageGiB,
+        // The key table's default where the preset has one, else a share of the volume.
+        retentionSizeGiB: s.int("prometheusRetentionSizeGiB", 1, 16384, s.default<number | undefined>("prometheusRetentionSizeGiB") ?? Math.floor(storageGiB * DEFAULT_RETENTION_SHARE)),
         alertmanagerReplicas: s.int("alertmanagerReplicas", 1, 5),
         alertmanagerStorageGiB: s.int("alertmanagerStorageGiB", 1, 100),
         podDisruptionBudgets: s.bool("monitoringPodDisruptionBudgets"),
@@ -77,11 +114,26 @@ export function resolveMonitoringSettings(s: Settings<keyof typeof MONITORING_KE
             s.fail("alertDeadMansSwitchUrl", undefined, "production needs a dead-man's switch for the Watchdog alert: `pulumi config set --secret alertDeadMansSwitchUrl <url>`");
         }
     }
-    viaComponent(s, {
-        prometheusReplicas: "prometheusReplicas", alertmanagerReplicas: "alertmanagerReplicas", retentionDays: "prometheusRetentionDays",
-        storageGiB: "prometheusStorageGiB", retentionSizeGiB: "prometheusRetentionSizeGiB", alertmanagerStorageGiB: "alertmanagerStorageGiB",
-        podDisruptionBudgets: "monitoringPodDisruptionBudgets", podAntiAffinity: "monitoringPodAntiAffinity", slackChannel: "alertSlackChannel",
-        "email.smarthost": "alertEmailSmarthost", "email.to": "alertEmailTo", "email.from": "alertEmailFrom", "email.username": "alertEmailUsername",
-    }, "prometheusReplicas", () => resolveMonitoringArgs(m));
+    const maxRetention = Math.floor(storageGiB * MAX_RETENTION_SHARE);
+    if (m.retentionSizeGiB > maxRetention) {
+        s.fail("prometheusRetentionSizeGiB", m.retentionSizeGiB, `must be a whole number from 1 to ${maxRetention} (85% of prometheusStorageGiB ${storageGiB}, leaving room for the WAL)`);
+    }
+    if (m.podDisruptionBudgets && (m.prometheusReplicas < 2 || m.alertmanagerReplicas < 2)) {
+        s.fail("monitoringPodDisruptionBudgets", true, `needs prometheusReplicas (${m.prometheusReplicas}) and alertmanagerReplicas (${m.alertmanagerReplicas}) >= 2: a budget on one replica blocks node drains`);
+    }
+    if (m.slackChannel !== undefined && m.slackWebhookUrl === undefined) {
+        s.fail("alertSlackChannel", m.slackChannel, "needs alertSlackWebhookUrl (`pulumi config set --secret alertSlackWebhookUrl <url>`)");
+    }
+    if (m.email !== undefined) {
+        const fields = { alertEmailTo: m.email.to, alertEmailFrom: m.email.from, alertEmailSmarthost: m.email.smarthost, alertEmailUsername: m.email.username };
+        for (const [key, value] of Object.entries(fields) as [keyof typeof fields, string][]) {
+            if (value.trim() === "") {
+                s.fail(key, value, "must not be empty");
+            }
+        }
+        if (!HOST_PORT.test(m.email.smarthost)) {
+            s.fail("alertEmailSmarthost", m.email.smarthost, "must be host:port, e.g. email-smtp.us-west-2.amazonaws.com:587");
+        }
+    }
     return m;
 }

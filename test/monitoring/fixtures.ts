@@ -7,7 +7,9 @@ import { afterAll } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { Monitoring, MonitoringArgs } from "../../components/monitoring";
 import { platformRuleGroups } from "../../components/monitoring/rules";
+import { MONITORING_KEYS, MonitoringSettings, resolveMonitoringSettings } from "../../components/monitoring/settings";
 import { ScrapeTarget } from "../../components/shared/platform";
+import { Preset, RawConfig, SecretConfig, Settings } from "../../components/shared/settings";
 import { allRecords as rawRecords, buildComponent, ResourceRecord } from "../mocks";
 import { installHint } from "../tools";
 
@@ -27,21 +29,27 @@ export const TARGETS: ScrapeTarget[] = [
     { name: "elasticsearch", namespace: "logging", selector: { "app.kubernetes.io/name": "elasticsearch-exporter" }, port: "http" },
 ];
 
-export const SANDBOX: MonitoringArgs = { targets: TARGETS, retentionDays: 3, storageGiB: 10 };
+/** The monitoring settings a stack with `raw` config and `secrets` gets (settings.ts, the defaults' one owner). */
+export function monitoringSettings(preset: Preset, raw: RawConfig = {}, secrets: SecretConfig = {}): MonitoringSettings {
+    return resolveMonitoringSettings(new Settings(MONITORING_KEYS, raw, secrets, preset));
+}
+
+/** A sandbox stack's monitoring, scraping {@link TARGETS}. */
+export const SANDBOX: MonitoringArgs = { ...monitoringSettings("sandbox"), targets: TARGETS };
+/** A production stack's monitoring with every receiver (Slack, e-mail, dead-man's switch). */
 export const PRODUCTION: MonitoringArgs = {
+    ...monitoringSettings("production", {
+        alertSlackChannel: "#mlplatform-alerts",
+        alertEmailTo: "oncall@example.com",
+        alertEmailFrom: "alertmanager@example.com",
+        alertEmailSmarthost: "email-smtp.us-west-2.amazonaws.com:587",
+        alertEmailUsername: "AKIAEXAMPLE",
+    }, {
+        alertSlackWebhookUrl: pulumi.secret(SLACK),
+        alertEmailPassword: pulumi.secret(SMTP_PASSWORD),
+        alertDeadMansSwitchUrl: pulumi.secret(DMS),
+    }),
     targets: TARGETS,
-    prometheusReplicas: 2,
-    alertmanagerReplicas: 2,
-    retentionDays: 30,
-    storageGiB: 100,
-    retentionSizeGiB: 80,
-    alertmanagerStorageGiB: 5,
-    podDisruptionBudgets: true,
-    podAntiAffinity: "hard",
-    slackWebhookUrl: pulumi.secret(SLACK),
-    slackChannel: "#mlplatform-alerts",
-    email: { to: "oncall@example.com", from: "alertmanager@example.com", smarthost: "email-smtp.us-west-2.amazonaws.com:587", username: "AKIAEXAMPLE", password: pulumi.secret(SMTP_PASSWORD) },
-    deadMansSwitchUrl: pulumi.secret(DMS),
 };
 
 /** The component `mon`, built alone. */

@@ -44,7 +44,7 @@ describe("Monitoring: kube-prometheus-stack", () => {
         });
         expect(v.alertmanager.alertmanagerSpec).toMatchObject({
             replicas: 1,
-            storage: { volumeClaimTemplate: { spec: { storageClassName: "gp3", resources: { requests: { storage: "2Gi" } } } } },
+            storage: { volumeClaimTemplate: { spec: { storageClassName: "gp3", resources: { requests: { storage: "1Gi" } } } } },
             useExistingSecret: true,
             configSecret: ALERTMANAGER_CONFIG_SECRET,
         });

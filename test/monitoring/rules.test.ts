@@ -4,7 +4,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { platformRuleGroups } from "../../components/monitoring/rules";
-import { build, byType, CR_RULE, one, recordedGroups, RELEASE, ruleRecords, run, TARGETS, useTmpDirs } from "./fixtures";
+import { build, byType, CR_RULE, one, recordedGroups, RELEASE, ruleRecords, run, SANDBOX, TARGETS, useTmpDirs } from "./fixtures";
 
 const tmpDir = useTmpDirs();
 
@@ -38,7 +38,7 @@ describe("Monitoring: alert rules", () => {
     });
 
     it("declares a service's rules only when that service is scraped", async () => {
-        const m = await build({ targets: [TARGETS[0]], gpuMetrics: false });
+        const m = await build({ ...SANDBOX, targets: [TARGETS[0]], gpuMetrics: false });
         expect(m.ruleGroups).toEqual(["mlplatform-nodes", "mlplatform-workloads", "mlplatform-mlflow"]);
         expect(byType(RELEASE, "mon-dcgm")).toHaveLength(0);
     });

@@ -8,6 +8,7 @@ import { Monitoring } from "../../components/monitoring";
 import { queueRuleGroup } from "../../components/queues/alerts";
 import { KUEUE_JOB, KUEUE_METRICS_SELECTOR } from "../../components/queues/kueue-release";
 import { byType, resetRecords, resolve, settle } from "../mocks";
+import { SANDBOX } from "../monitoring/fixtures";
 
 const CR_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const dirs: string[] = [];
@@ -28,7 +29,7 @@ function promtool(args: string[], cwd: string): string {
 async function declaredQueueGroup(kueueScraped = true): Promise<any | undefined> {
     resetRecords();
     const targets = kueueScraped ? [{ name: KUEUE_JOB, namespace: "kueue-system", selector: { ...KUEUE_METRICS_SELECTOR }, port: "https" }] : [];
-    const m = new Monitoring("mon", { targets, retentionDays: 3, storageGiB: 10, gpuMetrics: false });
+    const m = new Monitoring("mon", { ...SANDBOX, targets, gpuMetrics: false });
     await resolve(m.grafanaPortForward);
     await settle();
     return byType(CR_RULE).flatMap((r) => r.inputs.spec.groups).find((g: any) => g.name === "mlplatform-queues");
