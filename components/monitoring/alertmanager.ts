@@ -7,16 +7,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { resources } from "../shared/security-context";
 import { renderAlertmanagerConfig } from "./alertmanager-config";
-import { MonitoringArgs, ResolvedMonitoringArgs } from "./args";
+import { ResolvedMonitoringArgs } from "./args";
 import { ON_CPU_NODES, PVC_RETENTION, volumeClaim, zoneSpread } from "./scheduling";
 
 /** Secret holding `alertmanager.yaml`; the Alertmanager object reads its config from it. */
 export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-platform";
 
 /** The Secret `${name}-alertmanager-config` holding the rendered `alertmanager.yaml`, receivers' secrets included. */
-export function alertmanagerConfigSecret(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>, args: MonitoringArgs, a: ResolvedMonitoringArgs): k8s.core.v1.Secret {
-    const email = args.email;
-    const alertmanagerYaml = pulumi.all([args.slackWebhookUrl, args.deadMansSwitchUrl, email?.password]).apply(([slack, dms, smtpPassword]) =>
+export function alertmanagerConfigSecret(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>, a: ResolvedMonitoringArgs): k8s.core.v1.Secret {
+    const email = a.email;
+    const alertmanagerYaml = pulumi.all([a.slackWebhookUrl, a.deadMansSwitchUrl, email?.password]).apply(([slack, dms, smtpPassword]) =>
         renderAlertmanagerConfig({
             slackWebhookUrl: slack,
             slackChannel: a.slackChannel,

@@ -53,7 +53,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const agentNs = nodeExporterNamespace(this, name);
         monitoringIngress(this, name, namespace);
         const grafana = grafanaAdmin(this, name, namespace);
-        const alertmanagerSecret = alertmanagerConfigSecret(this, name, namespace, args, a);
+        const alertmanagerSecret = alertmanagerConfigSecret(this, name, namespace, a);
         const watched = monitorNamespaces(a);
         const rbac = chartRbac(this, name, namespace, watched, [agentNs]);
         const kps = kubePrometheusStack(this, name, namespace, a, watched, [grafana.secret, alertmanagerSecret, agentNs, ...rbac]);
