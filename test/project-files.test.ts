@@ -72,3 +72,19 @@ describe("pinned versions", () => {
         expect(Object.keys(versions.KUBERNETES_VERSIONS)).toContain(versions.DEFAULT_KUBERNETES_VERSION);
     });
 });
+
+describe("package.json scripts", () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+
+    // Node resolves require("./components/logging") to a stale bin/components/logging.js (a file)
+    // before bin/components/logging/index.js (a folder), so a checkout that compiled before the
+    // layers became folders would run old code. Every script that runs bin/ builds from an empty bin/.
+    it("builds into an empty bin/ before running anything from it", () => {
+        expect(scripts.build).toMatch(/rmSync\('bin'.*&& tsc$/);
+        const runners = Object.entries(scripts).filter(([, cmd]) => cmd.includes("node bin/"));
+        expect(runners.length).toBeGreaterThan(3);
+        for (const [name, cmd] of runners) {
+            expect(cmd, name).toMatch(/^npm run --silent build && node bin\//);
+        }
+    });
+});
