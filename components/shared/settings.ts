@@ -198,19 +198,3 @@ export class Settings<K extends string> {
         return this.key(key).default?.[this.preset] as T | undefined;
     }
 }
-
-/**
- * Transitional (issue #14): runs a component's own validation and reports its error against the
- * config key whose argument the message starts with. Each layer's settings.ts is replacing its call
- * with validation of its own that names the key directly.
- */
-export function viaComponent<K extends string, T>(s: Settings<K>, keys: Record<string, K>, fallbackKey: K, fn: () => T): T {
-    try {
-        return fn();
-    } catch (e) {
-        const message = (e as Error).message;
-        const arg = Object.keys(keys).sort((a, b) => b.length - a.length).find((a) => message.startsWith(a));
-        const key = arg !== undefined ? keys[arg] : fallbackKey;
-        return s.fail(key, s.raw[key], message);
-    }
-}
