@@ -11,6 +11,7 @@ import { selectorLabels, standardLabels } from "../shared/labels";
 import { NAMESPACE_NAME_LABEL, NAMESPACES } from "../shared/platform";
 import { DEFAULT_UID, resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/security-context";
 import { APP_MODULE, APP_MOUNT, FETCH_SCRIPT, MODEL_MOUNT, MODEL_PATH, SCORING_APP, SERVING_PORT } from "./scoring-app";
+import { GATEWAY_APP, GATEWAY_NAMESPACE, PATH_PREFIX_ENV, publicPathPrefix } from "./gateway";
 import { MAX_SURGE, ResolvedModel } from "./settings";
 
 /** `app.kubernetes.io/name` of every model endpoint; alert rules and policies select on it. */
@@ -137,6 +138,8 @@ export function podSpec(a: EndpointArgs, serviceAccountName: pulumi.Input<string
                 { name: "PYTHONPATH", value: APP_MOUNT },
                 { name: "HOME", value: "/tmp" },
                 { name: "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT", value: "60" },
+                // Exposed: requests arrive from the auth proxy under /<team>/<model>/ (gateway.ts).
+                ...(m.expose ? [{ name: PATH_PREFIX_ENV, value: publicPathPrefix(m).slice(0, -1) }] : []),
             ],
             startupProbe: { ...probe("/ping"), failureThreshold: Math.ceil(MODEL_LOAD_TIMEOUT_SECONDS / PROBE_PERIOD_SECONDS) },
             readinessProbe: { ...probe("/ping"), failureThreshold: 3 },
@@ -210,7 +213,8 @@ export function modelEndpoint(prefix: string, a: EndpointArgs, parent: pulumi.Re
     }
 
     // The team namespace denies by default; this admits the endpoint's callers only: the team's own
-    // namespace and Prometheus. (Team-wide allows are unions with this; nothing else is opened.)
+    // namespace and Prometheus, and for an exposed model the auth proxy's pods (nothing else of its
+    // namespace). (Team-wide allows are unions with this; nothing else is opened.)
     new k8s.networking.v1.NetworkPolicy(`${prefix}-netpol`, {
         metadata: meta(`${m.name}-ingress`),
         spec: {
@@ -219,6 +223,10 @@ export function modelEndpoint(prefix: string, a: EndpointArgs, parent: pulumi.Re
             ingress: [
                 { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: SERVING_PORT }] },
                 { from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: NAMESPACES.monitoring } } }], ports: [{ protocol: "TCP", port: SERVING_PORT }] },
+                ...(m.expose ? [{
+                    from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: GATEWAY_NAMESPACE } }, podSelector: { matchLabels: { "app.kubernetes.io/name": GATEWAY_APP } } }],
+                    ports: [{ protocol: "TCP", port: SERVING_PORT }],
+                }] : []),
             ],
         },
     }, opts);

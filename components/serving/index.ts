@@ -12,6 +12,7 @@ import { MLFLOW_PASSWORD_ENV, MLFLOW_USERNAME_ENV } from "../tracking/auth";
 import { SERVING_VERSIONS } from "../shared/versions";
 import { servingRuleGroup } from "./alerts";
 import { endpointUrl, MlflowCredentials, modelEndpoint, portForwardCommand } from "./endpoint";
+import { Gateway, GatewaySettings, modelGateway, publicUrl } from "./gateway";
 import { metricsServer } from "./metrics-server";
 import { ResolvedModel } from "./settings";
 
@@ -41,12 +42,23 @@ export interface ServingArgs {
     readonly monitoring: pulumi.Input<pulumi.Resource>[];
     /** Scoring image. @default SERVING_VERSIONS.scoringImage */
     readonly image?: string;
+    /**
+     * The HTTPS Ingress and bearer-token proxy in front of the `expose: true` models (production),
+     * from `resolveGateway` (settings.ts). @default - none: every endpoint is in-cluster only
+     */
+    readonly gateway?: GatewaySettings;
+    /** The VPC CIDR the ALB connects to the proxy from. Required with `gateway`. */
+    readonly vpcCidr?: pulumi.Input<string>;
+    /** The AWS Load Balancer Controller: the Ingress is created after it and deleted before it (it deletes the ALB). */
+    readonly loadBalancerController?: pulumi.Resource;
 }
 
 /** One endpoint's outputs. */
 export interface EndpointInfo {
     readonly url: string;
     readonly portForward: string;
+    /** Exposed models only: `https://<servingIngressHost>/<team>/<model>/invocations` (a bearer token required). */
+    readonly publicUrl?: string;
 }
 
 /**
@@ -58,6 +70,8 @@ export class Serving extends pulumi.ComponentResource {
     public readonly endpoints: Record<string, EndpointInfo>;
     /** The metrics-server release (the HPAs' metric source). */
     public readonly metricsServer: k8s.helm.v3.Release;
+    /** The auth proxy and its Ingress, when a model is exposed. */
+    public readonly gateway: Gateway | undefined;
 
     constructor(name: string, args: ServingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlplatform:index:Serving", name, {}, opts);
@@ -77,10 +91,26 @@ export class Serving extends pulumi.ComponentResource {
                 }, { parent: this });
             }
         }
+        const exposed = args.models.filter((m) => m.expose);
+        if (exposed.length > 0 && args.gateway === undefined) {
+            throw new Error(`models ${exposed.map((m) => `${m.team}/${m.name}`).join(", ")} have expose: true but no gateway settings were given (resolveGateway)`);
+        }
+        const g = args.gateway;
+        if (g !== undefined && args.vpcCidr === undefined) {
+            throw new Error("gateway needs vpcCidr: the ALB reaches the proxy from the VPC");
+        }
+        this.gateway = g !== undefined && exposed.length > 0
+            ? modelGateway(`${name}-gateway`, g, exposed, { vpcCidr: args.vpcCidr!, loadBalancerController: args.loadBalancerController }, this)
+            : undefined;
+
         const endpoints: Record<string, EndpointInfo> = {};
         for (const model of args.models) {
             modelEndpoint(`${name}-${model.team}-${model.name}`, { model, trackingUri: args.trackingUri, credentials, credentialsSecret: readerSecrets[model.team], image }, this, args.monitoring);
-            endpoints[`${model.team}/${model.name}`] = { url: endpointUrl(model), portForward: portForwardCommand(model) };
+            endpoints[`${model.team}/${model.name}`] = {
+                url: endpointUrl(model),
+                portForward: portForwardCommand(model),
+                ...(model.expose && g !== undefined ? { publicUrl: publicUrl(g.host, model) } : {}),
+            };
         }
 
         const group = servingRuleGroup();

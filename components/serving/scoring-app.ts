@@ -35,6 +35,13 @@ export const APP_MOUNT = "/opt/mlplatform";
 /** Module name of the wrapper (file `${APP_MODULE}.py`). */
 export const APP_MODULE = "mlplatform_scoring";
 
+/**
+ * Env naming the public path prefix (`/<team>/<model>`) of an exposed model: the auth proxy forwards
+ * the request path unchanged (gateway.ts), and the wrapper strips the prefix before the scoring
+ * server, whose routes are `/invocations`, `/ping`, ... Unset for a model that is not exposed.
+ */
+export const PATH_PREFIX_ENV = "MLPLATFORM_PATH_PREFIX";
+
 /** The histogram the wrapper records; alert rules and tests use this name. */
 export const REQUEST_METRIC = "mlflow_model_request_duration_seconds";
 
@@ -60,6 +67,7 @@ export const FETCH_SCRIPT = [
  * default (single-process) registry is then exact.
  */
 export const SCORING_APP = `"""Prometheus metrics around MLflow's pyfunc scoring server (mlplatform)."""
+import os
 import time
 
 from prometheus_client import Histogram, make_asgi_app
@@ -74,12 +82,24 @@ REQUESTS = Histogram(
 )
 METRICS = make_asgi_app()
 OBSERVED = {"/invocations", "/ping", "/health"}
+PREFIX = os.environ.get("${PATH_PREFIX_ENV}", "").rstrip("/")
+
+
+def strip_prefix(scope):
+    """/<team>/<model>/invocations from the auth proxy -> /invocations; other paths unchanged."""
+    path = scope["path"]
+    if not PREFIX or not (path == PREFIX or path.startswith(PREFIX + "/")):
+        return scope
+    raw = scope.get("raw_path") or path.encode()
+    prefix = PREFIX.encode()
+    return dict(scope, path=path[len(PREFIX):] or "/", raw_path=(raw[len(prefix):] if raw.startswith(prefix) else raw) or b"/")
 
 
 async def app(scope, receive, send):
     if scope["type"] != "http":
         # lifespan and websocket events go to the scoring server untouched
         return await scoring_app(scope, receive, send)
+    scope = strip_prefix(scope)
     if scope["path"] == "/metrics":
         return await METRICS(scope, receive, send)
     status = {"code": 500}

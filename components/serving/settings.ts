@@ -3,8 +3,15 @@
  * endpoint in its team's namespace. Parsing fills the defaults and refuses bad input before any
  * resource exists, naming `models[i].<field>`, the bad value and what is valid.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { validateIngress } from "../shared/ingress";
+import { IngressKey } from "../shared/ingress-settings";
 import { KeyTable, Settings } from "../shared/settings";
 import { TeamSpec } from "../tenancy";
+import { GatewaySettings } from "./gateway";
+
+/** oauth2-proxy's `--proxy-prefix` default (v7.15.3 `pkg/apis/options/options.go`): no team's path may start with it. */
+const GATEWAY_RESERVED_SEGMENT = "oauth2";
 
 /** One model endpoint, as a stack file declares it (`mlplatform:models`). */
 export interface ModelSpec {
@@ -26,13 +33,19 @@ export interface ModelSpec {
     readonly memory?: string;
     /** GPUs per replica: 0, or 1 to schedule on the GPU group (which scales from zero). @default 0 */
     readonly gpu?: number;
+    /**
+     * Production only: serve the model at `https://<servingIngressHost>/<team>/<name>/invocations`
+     * through the platform's HTTPS Ingress and its bearer-token proxy (gateway.ts). A sandbox
+     * refuses it (port-forward there). @default false
+     */
+    readonly expose?: boolean;
 }
 
 /** A {@link ModelSpec} with every default applied. */
 export type ResolvedModel = Required<ModelSpec>;
 
 /** The defaults the issue documents (sandbox); the README table quotes them. */
-export const MODEL_DEFAULTS = { minReplicas: 1, maxReplicas: 3, targetCpuUtilization: 70, cpu: "1", memory: "2Gi", gpu: 0 } as const;
+export const MODEL_DEFAULTS = { minReplicas: 1, maxReplicas: 3, targetCpuUtilization: 70, cpu: "1", memory: "2Gi", gpu: 0, expose: false } as const;
 
 /**
  * Per-preset minimum replicas. Production serves every endpoint from at least two replicas behind
@@ -43,7 +56,7 @@ export const MIN_REPLICAS = { sandbox: 1, production: 2 } as const;
 /** Pods a rolling update may add on top of the replicas (the Deployment's maxSurge). */
 export const MAX_SURGE = 1;
 
-const FIELDS = new Set(["name", "team", "modelUri", "minReplicas", "maxReplicas", "targetCpuUtilization", "cpu", "memory", "gpu"]);
+const FIELDS = new Set(["name", "team", "modelUri", "minReplicas", "maxReplicas", "targetCpuUtilization", "cpu", "memory", "gpu", "expose"]);
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 // MLflow's registered-model names are free text; the platform accepts the subset that needs no URI
 // escaping. Versions are positive integers. Aliases follow mlflow/utils/validation.py
@@ -149,7 +162,17 @@ export function resolveModels(models: readonly Record<string, unknown>[], teams:
         if (gpu > 0 && t.quota.gpu === 0) {
             throw new Error(`${at}.gpu (1) needs GPU quota, but team ${team} has quota.gpu 0; raise the team's quota.gpu or serve on CPU (gpu: 0)`);
         }
-        out.push({ name, team, modelUri, minReplicas, maxReplicas, targetCpuUtilization, cpu, memory, gpu });
+        const expose = raw.expose ?? MODEL_DEFAULTS.expose;
+        if (typeof expose !== "boolean") {
+            throw new Error(`${at}.expose ${JSON.stringify(expose)} must be true or false`);
+        }
+        if (expose && preset === "sandbox") {
+            throw new Error(`${at}.expose (true): a sandbox reaches endpoints by port-forward (the modelEndpoints output prints the command); an Ingress makes a load balancer that a sandbox destroy could leave behind`);
+        }
+        if (expose && team === GATEWAY_RESERVED_SEGMENT) {
+            throw new Error(`${at}.team "${team}" cannot expose models: its public path /${team}/ is where the auth proxy serves its own sign-in routes (oauth2-proxy --proxy-prefix /oauth2)`);
+        }
+        out.push({ name, team, modelUri, minReplicas, maxReplicas, targetCpuUtilization, cpu, memory, gpu, expose });
     });
     checkQuotas(out, teams);
     return out;
@@ -182,16 +205,110 @@ function checkQuotas(models: readonly ResolvedModel[], teams: readonly TeamSpec[
     }
 }
 
+type Key = keyof typeof SERVING_KEYS | IngressKey;
+
 export const SERVING_KEYS = {
-    models: { type: "object[]", description: "Model endpoints: list of {name, team, modelUri (models:/<name>/<version> or models:/<name>@<alias>), minReplicas?, maxReplicas?, targetCpuUtilization?, cpu?, memory?, gpu?}.", default: { sandbox: [], production: [] }, docs: { sandbox: "`[]` (README \"Model serving\")" } },
+    servingIngressHost: { type: "string", description: "Host name of the HTTPS Ingress that serves `expose: true` models at https://<host>/<team>/<model>/invocations behind a bearer-token proxy (production only; the certificate must cover it).", docs: { sandbox: "refused (port-forward)", production: "required with an `expose: true` model" } },
+    models: { type: "object[]", description: "Model endpoints: list of {name, team, modelUri (models:/<name>/<version> or models:/<name>@<alias>), minReplicas?, maxReplicas?, targetCpuUtilization?, cpu?, memory?, gpu?, expose? (production: through servingIngressHost)}.", default: { sandbox: [], production: [] }, docs: { sandbox: "`[]` (README \"Model serving\")" } },
 } as const satisfies KeyTable;
 
 /** Resolves `models` against the stack's teams; errors name `models[i].<field>`. */
-export function resolveServingSettings(s: Settings<keyof typeof SERVING_KEYS>, teams: readonly TeamSpec[]): ResolvedModel[] {
+export function resolveServingSettings(s: Settings<Key>, teams: readonly TeamSpec[]): ResolvedModel[] {
     const models = s.objectList("models", "model objects") ?? [];
     try {
         return resolveModels(models, teams, s.preset);
     } catch (e) {
         return s.fail("models", models, (e as Error).message);
     }
+}
+
+/** The endpoints' Ingress and auth proxy for `expose: true` models; errors name the key (servingIngressHost, ingress*, oidc*). */
+export function resolveServingGateway(s: Settings<Key>, models: readonly ResolvedModel[]): GatewaySettings | undefined {
+    const keys: GatewayKeys = {
+        servingIngressHost: s.str("servingIngressHost"),
+        ingressCertificateArn: s.str("ingressCertificateArn"),
+        ingressScheme: s.oneOf<"internal" | "internet-facing">("ingressScheme", ["internal", "internet-facing"]),
+        oidcIssuer: s.str("oidcIssuer"),
+        oidcClientId: s.str("oidcClientId"),
+        oidcClientSecret: s.secret("oidcClientSecret"),
+    };
+    try {
+        return resolveGateway(models, keys, s.preset);
+    } catch (e) {
+        if (e instanceof GatewayKeyError) {
+            return s.fail(e.key, e.value, e.detail);
+        }
+        throw e;
+    }
+}
+/** The stack keys the exposure reads besides `models` (the shared Ingress and OIDC keys, and its own host). */
+export interface GatewayKeys {
+    /** `servingIngressHost`: host name of the endpoints' HTTPS Ingress. */
+    readonly servingIngressHost?: string;
+    readonly ingressCertificateArn?: string;
+    readonly ingressScheme?: "internal" | "internet-facing";
+    readonly oidcIssuer?: string;
+    readonly oidcClientId?: string;
+    readonly oidcClientSecret?: pulumi.Input<string>;
+}
+
+/** An error naming the stack key it is about (config.ts turns it into a ConfigError on that key). */
+export class GatewayKeyError extends Error {
+    constructor(readonly key: keyof GatewayKeys, readonly value: unknown, readonly detail: string) {
+        super(`${key}: ${detail}`);
+    }
+}
+
+/** Proxy replicas per preset: production runs two behind a PodDisruptionBudget (K8S-13). */
+export const GATEWAY_REPLICAS = { sandbox: 1, production: 2 } as const;
+
+/**
+ * The exposure of `expose: true` models, or undefined when none is exposed. Pure: tests call it.
+ * Its own host rather than a path under JupyterHub's or MLflow's: the platform's Ingresses are one
+ * ALB each (no IngressGroup), so a shared host would need a group merging the hub's listener
+ * rules with the proxy's, and the proxy's session cookie would share a host with the hub's.
+ */
+export function resolveGateway(models: readonly ResolvedModel[], k: GatewayKeys, preset: keyof typeof MIN_REPLICAS): GatewaySettings | undefined {
+    const exposed = models.filter((m) => m.expose);
+    const host = k.servingIngressHost;
+    if (host !== undefined && preset === "sandbox") {
+        throw new GatewayKeyError("servingIngressHost", host, "a sandbox reaches endpoints by port-forward: an Ingress makes a load balancer that a sandbox destroy could leave behind");
+    }
+    if (exposed.length === 0) {
+        if (host !== undefined) {
+            throw new GatewayKeyError("servingIngressHost", host, "no model has expose: true; set it on the models to serve through the Ingress, or remove the host");
+        }
+        return undefined;
+    }
+    if (host === undefined) {
+        throw new GatewayKeyError("servingIngressHost", undefined, `models ${exposed.map((m) => `${m.team}/${m.name}`).join(", ")} have expose: true and need the endpoints' Ingress host, e.g. models.example.com (its own host; the ACM certificate must cover it)`);
+    }
+    if (k.ingressCertificateArn === undefined) {
+        throw new GatewayKeyError("ingressCertificateArn", undefined, `the endpoints' Ingress (${host}) needs TLS: set the ACM certificate ARN that covers it`);
+    }
+    try {
+        validateIngress("servingIngress", { host, certificateArn: k.ingressCertificateArn, scheme: k.ingressScheme });
+    } catch (e) {
+        const message = (e as Error).message;
+        const key = message.startsWith("servingIngress.host") ? "servingIngressHost" : message.startsWith("servingIngress.scheme") ? "ingressScheme" : "ingressCertificateArn";
+        throw new GatewayKeyError(key, k[key], message);
+    }
+    if (k.oidcIssuer === undefined || !/^https:\/\/[^\s/]+(\/\S*)?$/.test(k.oidcIssuer)) {
+        throw new GatewayKeyError("oidcIssuer", k.oidcIssuer, "the endpoints' proxy verifies bearer tokens against the platform's OIDC issuer: set its https URL exactly as the tokens' iss claim has it");
+    }
+    if (k.oidcClientId === undefined || k.oidcClientId === "") {
+        throw new GatewayKeyError("oidcClientId", k.oidcClientId, "the endpoints' proxy accepts tokens whose aud claim holds the platform's OIDC client id: set oidcClientId");
+    }
+    if (k.oidcClientSecret === undefined) {
+        throw new GatewayKeyError("oidcClientSecret", undefined, "the endpoints' proxy signs browsers in with the platform's OIDC client: `pulumi config set --secret oidcClientSecret <secret>`");
+    }
+    return {
+        host,
+        certificateArn: k.ingressCertificateArn,
+        scheme: k.ingressScheme,
+        issuer: k.oidcIssuer,
+        clientId: k.oidcClientId,
+        clientSecret: k.oidcClientSecret,
+        replicas: GATEWAY_REPLICAS[preset],
+    };
 }

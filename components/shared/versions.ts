@@ -194,4 +194,10 @@ export const SERVING_VERSIONS = {
      * semantics: nothing is installed at start.
      */
     scoringImage: TRACKING_VERSIONS.mlflowImage,
+    /**
+     * oauth2-proxy v7.15.3, the auth proxy of exposed endpoints (gateway.ts): newest tag of
+     * oauth2-proxy/oauth2-proxy (2026-07-30); the image the oauth2-proxy/manifests chart 10.7.0
+     * (appVersion 7.15.3, its newest) runs: `quay.io/oauth2-proxy/oauth2-proxy:v<appVersion>`.
+     */
+    oauth2ProxyImage: "quay.io/oauth2-proxy/oauth2-proxy:v7.15.3",
 } as const;

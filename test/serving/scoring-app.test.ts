@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { APP_MODULE, FETCH_SCRIPT, SCORING_APP } from "../../components/serving/scoring-app";
+import { APP_MODULE, FETCH_SCRIPT, PATH_PREFIX_ENV, SCORING_APP } from "../../components/serving/scoring-app";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -33,10 +33,12 @@ const STUBS = {
     // The scoring server: 200 on /ping and /invocations, 500 on /invocations?fail, lifespan acknowledged.
     "mlflow/pyfunc/scoring_server/app.py": `
 LIFESPAN = []
+PATHS = []
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         LIFESPAN.append("seen")
         return
+    PATHS.append([scope["path"], scope.get("raw_path", b"").decode()])
     status = 500 if scope.get("query_string") == b"fail" else 200
     await send({"type": "http.response.start", "status": status, "headers": []})
     await send({"type": "http.response.body", "body": b"{}"})
@@ -101,6 +103,37 @@ describe("scoring wrapper (Python)", () => {
             ["mlflow_model_request_duration_seconds", "/invocations", "500"],
             ["mlflow_model_request_duration_seconds", "/ping", "200"],
         ]);
+    });
+
+    it("strips an exposed model's public prefix (/<team>/<model>) before the scoring server, and only that prefix", () => {
+        const driver = `
+import asyncio, json
+import ${APP_MODULE} as m
+import prometheus_client, mlflow.pyfunc.scoring_server.app as inner
+
+async def call(path):
+    sent = []
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+    async def send(msg):
+        sent.append(msg)
+    await m.app({"type": "http", "path": path, "raw_path": path.encode(), "query_string": b""}, receive, send)
+    return sent[0]["status"]
+
+async def main():
+    statuses = [await call(p) for p in ["/vision/churn/invocations", "/vision/churn", "/invocations", "/vision/churnx/invocations", "/vision/churn/metrics"]]
+    print(json.dumps({"statuses": statuses, "paths": inner.PATHS, "observed": prometheus_client.OBSERVED}))
+
+asyncio.run(main())
+`;
+        const dir = sandbox({ ...STUBS, [`${APP_MODULE}.py`]: SCORING_APP, "driver.py": driver });
+        const run = (env: Record<string, string>) => JSON.parse(execFileSync("python3", ["driver.py"], { cwd: dir, env: { ...process.env, ...env }, encoding: "utf8" }));
+        const out = run({ [PATH_PREFIX_ENV]: "/vision/churn" });
+        // /vision/churn/metrics is served by the wrapper itself (after stripping), so it never reaches MLflow's app.
+        expect(out.paths).toEqual([["/invocations", "/invocations"], ["/", "/"], ["/invocations", "/invocations"], ["/vision/churnx/invocations", "/vision/churnx/invocations"]]);
+        expect(out.observed[0]).toEqual(["mlflow_model_request_duration_seconds", "/invocations", "200"]);
+        // Not exposed: nothing is stripped.
+        expect(run({}).paths[0]).toEqual(["/vision/churn/invocations", "/vision/churn/invocations"]);
     });
 
     it("fetcher links the downloaded model where the server loads it, and replaces an old link on restart", () => {

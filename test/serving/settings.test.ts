@@ -8,11 +8,11 @@ const churn = { name: "churn", team: "vision", modelUri: "models:/churn/3" };
 describe("models: parsing and defaults", () => {
     it("fills every documented default", () => {
         expect(resolveModels([churn], TEAMS)).toEqual([{ ...churn, ...MODEL_DEFAULTS }]);
-        expect(MODEL_DEFAULTS).toEqual({ minReplicas: 1, maxReplicas: 3, targetCpuUtilization: 70, cpu: "1", memory: "2Gi", gpu: 0 });
+        expect(MODEL_DEFAULTS).toEqual({ minReplicas: 1, maxReplicas: 3, targetCpuUtilization: 70, cpu: "1", memory: "2Gi", gpu: 0, expose: false });
     });
 
     it("keeps explicit values, and the same name in two teams", () => {
-        const m = { ...churn, modelUri: "models:/churn@champion", minReplicas: 2, maxReplicas: 3, targetCpuUtilization: 60, cpu: "500m", memory: "1Gi", gpu: 1 };
+        const m = { ...churn, modelUri: "models:/churn@champion", minReplicas: 2, maxReplicas: 3, targetCpuUtilization: 60, cpu: "500m", memory: "1Gi", gpu: 1, expose: false };
         expect(resolveModels([m, { ...churn, team: "nlp" }], TEAMS)[0]).toEqual(m);
     });
 
