@@ -114,6 +114,9 @@ export const CHART_PODS: Readonly<Record<string, readonly ChartPod[]>> = {
     "kueue": [
         { name: "kueue-controller-manager", replicas: { path: "controllerManager.replicas", default: 1 }, resources: ["controllerManager.manager.resources"], defaults: { cpuMilli: 500, memoryMiB: 512 }, source: "kueue chart v0.19.2 values.yaml controllerManager.replicas 1, manager.resources.requests 500m / 512Mi" },
     ],
+    "metrics-server": [
+        { name: "metrics-server", replicas: { path: "replicas", default: 1 }, resources: ["resources"], defaults: { cpuMilli: 100, memoryMiB: 200 }, source: "metrics-server chart 3.13.1 values.yaml replicas 1, resources.requests cpu 100m, memory 200Mi (addonResizer.enabled false: no nanny)" },
+    ],
     "nvidia-device-plugin": [{ name: "nvidia-device-plugin", perNode: true, gpuOnly: true, resources: [], defaults: NONE, source: "GPU nodes only (at zero while idle)" }],
     "dcgm-exporter": [{ name: "dcgm-exporter", perNode: true, gpuOnly: true, resources: [], defaults: NONE, source: "GPU nodes only (at zero while idle)" }],
 };

@@ -42,6 +42,11 @@ describe("request accounting", () => {
         // An OCI reference is matched by the chart's name.
         expect(requestLines([rec("k", "kubernetes:helm.sh/v3:Release", { chart: "oci://registry.k8s.io/kueue/charts/kueue", values: {} })]))
             .toEqual([{ what: "k kueue-controller-manager", cpuMilli: 500, memoryMiB: 512, perNode: false }]);
+        // metrics-server chart 3.13.1 values.yaml: replicas 1, requests 100m / 200Mi.
+        expect(requestLines([rec("m", "kubernetes:helm.sh/v3:Release", { chart: "metrics-server", values: {} })]))
+            .toEqual([{ what: "m metrics-server", cpuMilli: 100, memoryMiB: 200, perNode: false }]);
+        expect(requestLines([rec("m", "kubernetes:helm.sh/v3:Release", { chart: "metrics-server", values: { replicas: 2, resources: { requests: { cpu: "50m", memory: "100Mi" } } } })]))
+            .toEqual([{ what: "m metrics-server × 2", cpuMilli: 100, memoryMiB: 200, perNode: false }]);
         expect(() => requestLines([rec("a", "aws:eks/addon:Addon", { addonName: "metrics-server" })]))
             .toThrow("no pod table for EKS add-on metrics-server (a)");
     });

@@ -1,7 +1,8 @@
 /** The whole program with teams and models, as a platform admin adds them to a stack file. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { requestLines } from "../../scripts/bench-requests";
 import { targetsFromOutputs } from "../../scripts/verify/targets";
-import { byType, one } from "../mocks";
+import { allRecords, byType, one } from "../mocks";
 import { loadStack } from "../stack";
 import { stackInvariants } from "../stack-suite";
 
@@ -62,6 +63,11 @@ describe("dev stack with model endpoints", () => {
         }
         const fetch = one("kubernetes:apps/v1:Deployment", "serving-vision-churn-server").inputs.spec.template.spec.initContainers[0];
         expect(fetch.env).toContainEqual({ name: "MLFLOW_TRACKING_URI", value: outputs.mlflowTrackingUri });
+    });
+
+    it("is sized by the benchmark: metrics-server has a pod table (chart 3.13.1 defaults, our values' requests)", () => {
+        const lines = requestLines(allRecords());
+        expect(lines.filter((l) => l.what.includes("metrics-server"))).toEqual([{ what: "serving-metrics-server metrics-server", cpuMilli: 100, memoryMiB: 200, perNode: false }]);
     });
 
     it("places every endpoint in a namespace the stack's teams own", () => {
