@@ -197,6 +197,18 @@ export const WORKLOAD_EXEMPTIONS: readonly WorkloadExemption[] = [
         app: "aws-load-balancer-controller",
         reason: "a controller: it reconciles Ingresses, Services and TargetGroupBindings and serves admission webhooks through the API (chart ClusterRole; aws-load-balancer-controller 3.5.0 mounts the ServiceAccount's token, serviceAccount.automountServiceAccountToken)",
     },
+    {
+        id: "K8S-11",
+        namespace: "kueue-system",
+        app: "kueue",
+        reason: "a controller: it admits Workloads, suspends and resumes Jobs and serves its webhooks and visibility API through the API server (kueue 0.19.2 chart ClusterRole; templates/manager/manager.yaml writes no automountServiceAccountToken and has no value for it)",
+    },
+    {
+        id: "K8S-11",
+        namespace: "kube-system",
+        app: "metrics-server",
+        reason: "it lists nodes and pods and reads each kubelet's nodes/metrics through the API, and delegates authentication of metrics.k8s.io requests (metrics-server chart 3.13.1 ClusterRole system:metrics-server, auth-delegator binding; templates/deployment.yaml writes no automountServiceAccountToken)",
+    },
 ];
 
 /** The pod template's spec of a workload record. */

@@ -142,6 +142,8 @@ describe("WORKLOAD_CHECKS", () => {
             "K8S-09 kube-system/aws-cluster-autoscaler",
             "K8S-11 kube-system/aws-cluster-autoscaler",
             "K8S-11 kube-system/aws-load-balancer-controller",
+            "K8S-11 kueue-system/kueue",
+            "K8S-11 kube-system/metrics-server",
         ]);
         expect(WORKLOAD_EXEMPTIONS.every((e) => e.reason.length > 40)).toBe(true);
         const rs = fixture();
