@@ -219,7 +219,7 @@ export function modelGateway(
     prefix: string,
     s: GatewaySettings,
     models: readonly ExposedModel[],
-    a: { image?: string; vpcCidr: pulumi.Input<string>; loadBalancerController?: pulumi.Resource },
+    a: { image?: string; vpcCidr: pulumi.Input<string>; loadBalancerController?: pulumi.Resource; monitoring?: pulumi.Input<pulumi.Resource>[] },
     parent: pulumi.Resource,
 ): Gateway {
     const opts = { parent };
@@ -291,8 +291,28 @@ export function modelGateway(
 
     const service = new k8s.core.v1.Service(`${prefix}-svc`, {
         metadata: meta(GATEWAY_APP),
-        spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: GATEWAY_PORT, targetPort: "http", protocol: "TCP" }] },
+        spec: {
+            type: "ClusterIP",
+            selector,
+            ports: [
+                { name: "http", port: GATEWAY_PORT, targetPort: "http", protocol: "TCP" },
+                { name: "metrics", port: GATEWAY_METRICS_PORT, targetPort: "metrics", protocol: "TCP" },
+            ],
+        },
     }, opts);
+
+    // oauth2-proxy v7.15.3 `pkg/middleware/metrics.go`: `oauth2_proxy_requests_total` by status code: a
+    // burst of 401/403 shows clients with bad tokens. A CRD of the monitoring layer, hence after it.
+    new k8s.apiextensions.CustomResource(`${prefix}-monitor`, {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: meta(GATEWAY_APP),
+        spec: {
+            selector: { matchLabels: selector },
+            namespaceSelector: { matchNames: [GATEWAY_NAMESPACE] },
+            endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+        },
+    }, { parent, dependsOn: a.monitoring ?? [] });
 
     if (s.replicas >= 2) {
         new k8s.policy.v1.PodDisruptionBudget(`${prefix}-pdb`, {

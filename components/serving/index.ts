@@ -100,7 +100,7 @@ export class Serving extends pulumi.ComponentResource {
             throw new Error("gateway needs vpcCidr: the ALB reaches the proxy from the VPC");
         }
         this.gateway = g !== undefined && exposed.length > 0
-            ? modelGateway(`${name}-gateway`, g, exposed, { vpcCidr: args.vpcCidr!, loadBalancerController: args.loadBalancerController }, this)
+            ? modelGateway(`${name}-gateway`, g, exposed, { vpcCidr: args.vpcCidr!, loadBalancerController: args.loadBalancerController, monitoring: args.monitoring }, this)
             : undefined;
 
         const endpoints: Record<string, EndpointInfo> = {};

@@ -211,6 +211,18 @@ describe("Serving with exposed models (production)", () => {
         expect(checks.flatMap((c) => c.evaluate(allRecords(), "production"))).toEqual([]);
     });
 
+    it("is scraped on its metrics port (the port monitoring is admitted to), after the monitoring CRDs", async () => {
+        resetRecords();
+        const crds = new k8s.core.v1.ConfigMap("crds", {});
+        const s = new Serving("serving", { models: MODELS, trackingUri: "x", monitoring: [crds], gateway: GATEWAY, vpcCidr: "10.0.0.0/16" });
+        await resolve(s.urn);
+        await settle();
+        const sm = one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "serving-gateway-monitor");
+        expect(sm.inputs.spec).toEqual({ selector: { matchLabels: { "app.kubernetes.io/name": "model-gateway", "app.kubernetes.io/instance": "serving-gateway" } }, namespaceSelector: { matchNames: ["model-gateway"] }, endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }] });
+        expect(sm.dependencies.some((u) => u.endsWith("::crds"))).toBe(true);
+        expect(one("kubernetes:core/v1:Service", "serving-gateway-svc").inputs.spec.ports).toContainEqual({ name: "metrics", port: 44180, targetPort: "metrics", protocol: "TCP" });
+    });
+
     it("refuses exposed models without gateway settings", () => {
         resetRecords();
         expect(() => new Serving("serving", { models: MODELS, trackingUri: "x", monitoring: [] })).toThrow("models vision/churn have expose: true but no gateway settings were given");
