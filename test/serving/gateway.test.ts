@@ -70,6 +70,20 @@ describe("oauth2-proxy v7.15.3 --skip-jwt-bearer-tokens: which bearer tokens rea
     });
 });
 
+/** Each flag the gateway passes, and where oauth2-proxy v7.15.3 declares it (pkg/apis/options/...). */
+const FLAGS: Record<string, string> = {
+    "provider": "legacy_options.go", "oidc-issuer-url": "legacy_options.go", "client-id": "legacy_options.go",
+    "skip-jwt-bearer-tokens": "options.go", "force-json-errors": "options.go", "bearer-token-login-fallback": "options.go",
+    "email-domain": "options.go", "redirect-url": "options.go", "cookie-secure": "cookie.go", "reverse-proxy": "options.go",
+    "real-client-ip-header": "options.go", "http-address": "legacy_options.go", "metrics-address": "legacy_options.go",
+    "upstream-timeout": "legacy_options.go", "silence-ping-logging": "logging.go", "upstream": "legacy_options.go",
+};
+
+it("passes oauth2-proxy only flags v7.15.3 declares (a misspelt flag stops the proxy at start)", () => {
+    const args = gatewayArgs(resolveGateway(resolveModels([{ name: "churn", team: "vision", modelUri: "models:/churn/3", expose: true }], TEAMS, "production"), KEYS, "production")!, [{ name: "churn", team: "vision" }]);
+    expect(args.map((a) => /^--([a-z-]+)=/.exec(a)?.[1]).filter((f) => f === undefined || !(f in FLAGS))).toEqual([]);
+});
+
 describe("exposure settings: expose, servingIngressHost and the OIDC keys", () => {
     const exposed = (preset: "sandbox" | "production") => resolveModels([{ name: "churn", team: "vision", modelUri: "models:/churn/3", expose: true }], TEAMS, preset);
 
