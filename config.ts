@@ -13,7 +13,8 @@ import { LoggingArgs } from "./components/logging";
 import { MONITORING_KEYS, MonitoringSettings, resolveMonitoringSettings } from "./components/monitoring/settings";
 import { NETWORK_KEYS, NetworkSettings, resolveNetworkSettings } from "./components/network/settings";
 import { checkQueueSettings } from "./components/queues/settings";
-import { ResolvedModel, resolveServingSettings, SERVING_KEYS } from "./components/serving/settings";
+import { GatewaySettings } from "./components/serving/gateway";
+import { ResolvedModel, resolveServingGateway, resolveServingSettings, SERVING_KEYS } from "./components/serving/settings";
 import { INGRESS_KEYS } from "./components/shared/ingress-settings";
 import { ConfigError, KeySpec, KeyTable, NAMESPACE, Preset, PRESETS, RawConfig, SecretConfig, Settings } from "./components/shared/settings";
 import { resolveTenancySettings, TENANCY_KEYS } from "./components/tenancy/settings";
@@ -78,6 +79,8 @@ export interface PlatformConfig {
     readonly auditorPrincipalArns: string[];
     /** Model endpoints (components/serving/settings.ts). */
     readonly models: ResolvedModel[];
+    /** The endpoints' Ingress and auth proxy, when a model has `expose: true` (production). */
+    readonly servingGateway?: GatewaySettings;
 }
 
 const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
@@ -118,7 +121,8 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
     const notebooks = resolveNotebookSettings(s);
     checkQueueSettings(tenancy.teams, cluster.gpu);
     const models = resolveServingSettings(s, tenancy.teams);
-    return { project: ctx.project, stack: ctx.stack, namePrefix, preset, region: ctx.region, network, cluster, monitoring, logging, tracking, notebooks, ...tenancy, models };
+    const servingGateway = resolveServingGateway(s, models);
+    return { project: ctx.project, stack: ctx.stack, namePrefix, preset, region: ctx.region, network, cluster, monitoring, logging, tracking, notebooks, ...tenancy, models, servingGateway };
 }
 
 /**

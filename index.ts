@@ -92,7 +92,7 @@ const clusterServices = new ClusterServices("cluster-services", {
     storageReclaimPolicy: cfg.cluster.storageReclaimPolicy,
     volumeKmsKeyArn: cfg.preset === "production" ? cluster.kmsKeyArn : undefined,
     // Installed only when something is served through an Ingress; it also deletes the ALBs on destroy.
-    loadBalancerController: cfg.notebooks.ingress !== undefined || cfg.tracking.ingress !== undefined,
+    loadBalancerController: cfg.notebooks.ingress !== undefined || cfg.tracking.ingress !== undefined || cfg.servingGateway !== undefined,
     vpcId: network.vpcId,
 }, k8sOpts);
 
@@ -175,6 +175,10 @@ const serving = cfg.models.length > 0
         trackingUri: tracking.trackingUri,
         mlflowReader: tracking.readerCredentials[SERVING_MLFLOW_READER],
         monitoring: [monitoring],
+        // `expose: true` models (production): their Ingress is created after the load-balancer controller and deleted before it.
+        gateway: cfg.servingGateway,
+        vpcCidr: network.vpcCidr,
+        loadBalancerController: clusterServices.loadBalancerController,
     }, { ...k8sOpts, dependsOn: [tenancy, tracking, monitoring] })
     : undefined;
 

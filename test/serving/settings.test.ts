@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../config";
 import { cpuMillis, MODEL_DEFAULTS, memoryBytes, parseModelUri, resolveModels } from "../../components/serving/settings";
+import { stackConfig } from "../stack";
 import { TEAMS } from "./fixtures";
 
 const churn = { name: "churn", team: "vision", modelUri: "models:/churn/3" };
@@ -95,5 +96,28 @@ describe("models: through config.ts", () => {
         expect(() => parse(bad)).toThrow(ConfigError);
         expect(() => parse(bad)).toThrow(/^Invalid config mlplatform:models = .*models\[0\]\.team "sales" is not a team/);
         expect(() => parse({ ...base, models: '{"name":"x"}' })).toThrow("mlplatform:models = {\"name\":\"x\"}: must be a list of model objects");
+    });
+
+    it("refuses exposure in a sandbox naming models[i].expose or servingIngressHost, before any resource", () => {
+        const exposed = { ...base, models: JSON.stringify([{ ...churn, expose: true }]) };
+        expect(() => parse(exposed)).toThrow(/^Invalid config mlplatform:models = .*models\[0\]\.expose \(true\): a sandbox reaches endpoints by port-forward/);
+        expect(() => parse({ ...base, servingIngressHost: "models.example.com" })).toThrow(/^Invalid config mlplatform:servingIngressHost = "models.example.com": a sandbox reaches endpoints by port-forward/);
+        expect(parse(base).servingGateway).toBeUndefined();
+    });
+
+    it("resolves production's exposure from the stack's keys and names the missing one", () => {
+        const prod: Record<string, string> = {};
+        for (const [k, v] of Object.entries(stackConfig("prod"))) {
+            if (k.startsWith("mlplatform:")) {
+                prod[k.slice("mlplatform:".length)] = v;
+            }
+        }
+        const raw = { ...prod, teams: JSON.stringify(TEAMS), models: JSON.stringify([{ ...churn, expose: true }]) };
+        const secrets = { oidcClientSecret: "s", alertSlackWebhookUrl: "https://hooks.slack.com/services/x", alertDeadMansSwitchUrl: "https://hb.example.com/x" };
+        const parseProd = (r: Record<string, string>) => parseConfig(r, { project: "mlplatform", stack: "prod", region: "us-west-2" }, secrets);
+        expect(() => parseProd({ ...raw, oidcIssuer: "https://idp.example.com" })).toThrow(/^Invalid config mlplatform:servingIngressHost = undefined: models vision\/churn have expose: true/);
+        expect(() => parseProd({ ...raw, servingIngressHost: "models.ml.example.com" })).toThrow(/^Invalid config mlplatform:oidcIssuer = undefined: the endpoints' proxy verifies bearer tokens/);
+        const g = parseProd({ ...raw, servingIngressHost: "models.ml.example.com", oidcIssuer: "https://idp.example.com" }).servingGateway!;
+        expect({ ...g, clientSecret: undefined }).toEqual({ host: "models.ml.example.com", certificateArn: prod.ingressCertificateArn, scheme: "internal", issuer: "https://idp.example.com", clientId: "jupyterhub", clientSecret: undefined, replicas: 2 });
     });
 });
