@@ -11,6 +11,21 @@ beforeAll(async () => {
 describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
     stackInvariants("sandbox");
 
+    // Live stacks hold these logical names: a Role renamed by a shifted position is created before the
+    // old one is deleted, and both are `kps-operator` in one namespace, so the update would fail.
+    it("keeps the logical names of prometheus-operator's per-namespace Roles that live stacks already have", () => {
+        const roles = byType("kubernetes:rbac.authorization.k8s.io/v1:Role").filter((r) => r.name.startsWith("monitoring-operator-monitors-"));
+        const byName = Object.fromEntries(roles.map((r) => [r.name, r.inputs.metadata.namespace]));
+        expect(byName).toMatchObject({
+            "monitoring-operator-monitors-0": "mlflow",
+            "monitoring-operator-monitors-1": "jupyterhub",
+            "monitoring-operator-monitors-3": "kueue-system",
+            "monitoring-operator-monitors-logging": "logging",
+            "monitoring-operator-monitors-node-exporter": "node-exporter",
+            "monitoring-operator-monitors-nvidia-device-plugin": "nvidia-device-plugin",
+        });
+    });
+
     it("builds 2 AZs with a single NAT gateway and no flow logs", () => {
         expect(byType("aws:ec2/subnet:Subnet")).toHaveLength(6);
         expect(byType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);

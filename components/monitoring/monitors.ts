@@ -40,9 +40,14 @@ export function monitorSpec(t: ScrapeTarget) {
  * plain names deduplicated, the monitoring namespace itself left out (the release's own).
  */
 export function monitorNamespaces(a: ResolvedMonitoringArgs): pulumi.Input<string>[] {
-    return [...new Map([...a.targets.map((t) => t.namespace), ...(a.gpuMetrics ? [a.gpuNamespace] : []), NAMESPACES.nodeExporter]
+    const all = [...new Map([...a.targets.map((t) => t.namespace), ...(a.gpuMetrics ? [a.gpuNamespace] : []), NAMESPACES.nodeExporter]
         .map((n, i) => [typeof n === "string" ? n : `#${i}`, n] as const)).values()]
         .filter((n) => n !== NAMESPACES.monitoring);
+    // chartRbac names the Role for a namespace known only as an Output by its position here. Fluentd's
+    // namespace (added after live stacks existed) goes last, so it shifts no position: a renamed Role
+    // would be created before its old name is deleted, and both are `kps-operator` in the same
+    // namespace, so `pulumi up` on a live stack would fail with "already exists".
+    return [...all.filter((n) => n !== NAMESPACES.fluentd), ...all.filter((n) => n === NAMESPACES.fluentd)];
 }
 
 /** One ServiceMonitor or PodMonitor per target, `${name}-monitor-<target>`; `opts` orders them after the CRDs. */
