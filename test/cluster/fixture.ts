@@ -1,6 +1,6 @@
 /** A minimal Cluster, built under mocks, shared by the cluster layer's tests. */
 import { Cluster, ClusterArgs } from "../../components/cluster";
-import { resetRecords, resolve, settle } from "../mocks";
+import { buildComponent } from "../mocks";
 
 /** Production-like arguments, as the cluster settings resolve them (components/cluster/settings.ts). */
 export const base: ClusterArgs = {
@@ -23,10 +23,5 @@ export const base: ClusterArgs = {
 };
 
 export async function build(overrides: Partial<ClusterArgs> = {}) {
-    resetRecords();
-    const c = new Cluster("c", { ...base, ...overrides });
-    await resolve(c.clusterName);
-    await resolve(c.gpuAutoScalingGroupName);
-    await settle();
-    return c;
+    return buildComponent(() => new Cluster("c", { ...base, ...overrides }), (c) => [c.clusterName, c.gpuAutoScalingGroupName]);
 }

@@ -5,7 +5,7 @@ import { JUPYTERHUB_AUTH_SECRET, VERIFY_TOKEN_ENV } from "../../components/jupyt
 import { DEFAULT_PROFILES } from "../../components/jupyter-hub/settings";
 import { Env, Res } from "../../policy/checks";
 import { JUPYTERHUB_CHECKS } from "../../policy/checks-jupyterhub";
-import { byType, ResourceRecord, resetRecords, resolve, settle } from "../mocks";
+import { buildComponent, byType, ResourceRecord } from "../mocks";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";
 export const SECRET = "kubernetes:core/v1:Secret";
@@ -55,11 +55,7 @@ export const PRODUCTION: JupyterHubArgs = {
 };
 
 export async function build(args: JupyterHubArgs = SANDBOX) {
-    resetRecords();
-    const hub = new JupyterHub("jh", args);
-    await resolve(hub.portForwardCommand);
-    await settle();
-    return hub;
+    return buildComponent(() => new JupyterHub("jh", args), (hub) => [hub.portForwardCommand]);
 }
 
 export const release = (): ResourceRecord => {

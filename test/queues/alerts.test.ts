@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { Monitoring } from "../../components/monitoring";
 import { queueRuleGroup } from "../../components/queues/alerts";
 import { KUEUE_JOB, KUEUE_METRICS_SELECTOR } from "../../components/queues/kueue-release";
-import { byType, resetRecords, resolve, settle } from "../mocks";
+import { buildComponent, byType } from "../mocks";
 import { SANDBOX } from "../monitoring/fixtures";
 
 const CR_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
@@ -27,11 +27,8 @@ function promtool(args: string[], cwd: string): string {
 
 /** The queue group exactly as the Monitoring component declares it when Kueue is scraped. */
 async function declaredQueueGroup(kueueScraped = true): Promise<any | undefined> {
-    resetRecords();
     const targets = kueueScraped ? [{ name: KUEUE_JOB, namespace: "kueue-system", selector: { ...KUEUE_METRICS_SELECTOR }, port: "https" }] : [];
-    const m = new Monitoring("mon", { ...SANDBOX, targets, gpuMetrics: false });
-    await resolve(m.grafanaPortForward);
-    await settle();
+    await buildComponent(() => new Monitoring("mon", { ...SANDBOX, targets, gpuMetrics: false }), (m) => [m.grafanaPortForward]);
     return byType(CR_RULE).flatMap((r) => r.inputs.spec.groups).find((g: any) => g.name === "mlplatform-queues");
 }
 

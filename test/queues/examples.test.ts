@@ -17,7 +17,7 @@ import { TeamSpec } from "../../components/tenancy";
 import { Env, runChecksOf } from "../../policy/checks";
 import { podSpecOf, WORKLOAD_CHECKS } from "../../policy/checks-workloads";
 import { validateK8sObject } from "../k8s-schema";
-import { byType, resetRecords, resolve, ResourceRecord, settle } from "../mocks";
+import { buildComponent, byType, ResourceRecord } from "../mocks";
 
 const EXAMPLES = path.join(__dirname, "..", "..", "examples");
 const NAMESPACE = "vision";
@@ -50,10 +50,7 @@ function podRequests(spec: any) {
 
 let platform: ResourceRecord[];
 beforeAll(async () => {
-    resetRecords();
-    const q = new Queues("queues", { teams: [team], gpuMaxSize: 2, gpuInstanceTypes: ["g5.xlarge"], vpcCidr: "10.0.0.0/16", mlflowTrackingUri: "http://mlflow.mlflow.svc.cluster.local:5000" });
-    await resolve(q.urn);
-    await settle();
+    await buildComponent(() => new Queues("queues", { teams: [team], gpuMaxSize: 2, gpuInstanceTypes: ["g5.xlarge"], vpcCidr: "10.0.0.0/16", mlflowTrackingUri: "http://mlflow.mlflow.svc.cluster.local:5000" }));
     platform = [...byType("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue"), ...byType("kubernetes:core/v1:ConfigMap")];
 });
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { Serving } from "../../components/serving";
 import { resolveModels } from "../../components/serving/settings";
-import { allRecords, resetRecords, resolve, settle } from "../mocks";
+import { allRecords, buildComponent } from "../mocks";
 import { TEAMS } from "./fixtures";
 
 const dirs: string[] = [];
@@ -26,10 +26,7 @@ function run(tool: string, args: string[], cwd: string): string {
 }
 
 async function declaredSpec(): Promise<any> {
-    resetRecords();
-    const s = new Serving("serving", { models: resolveModels([{ name: "churn", team: "vision", modelUri: "models:/churn/3" }], TEAMS), trackingUri: "http://mlflow:5000", monitoring: [] });
-    await resolve(s.urn);
-    await settle();
+    await buildComponent(() => new Serving("serving", { models: resolveModels([{ name: "churn", team: "vision", modelUri: "models:/churn/3" }], TEAMS), trackingUri: "http://mlflow:5000", monitoring: [] }));
     const rules = allRecords().filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     expect(rules).toHaveLength(1);
     return rules[0].inputs.spec;

@@ -13,7 +13,7 @@ import { SERVING_CHECKS } from "../../policy/checks-serving";
 import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
 import { TENANCY_CHECKS } from "../../policy/checks-tenancy";
 import { invalidObjects } from "../k8s-schema";
-import { allRecords, byType, one, resetRecords, resolve, settle } from "../mocks";
+import { allRecords, buildComponent, byType, one, resetRecords } from "../mocks";
 import { TEAMS } from "./fixtures";
 
 const ISSUER = "https://idp.example.com/realms/platform";
@@ -135,12 +135,10 @@ const MODELS = resolveModels([
 const GATEWAY: GatewaySettings = resolveGateway(MODELS, KEYS, "production")!;
 
 async function build(extra: Partial<ServingArgs> = {}) {
-    resetRecords();
-    const lbc = new k8s.core.v1.ConfigMap("lbc", {});
-    const s = new Serving("serving", { models: MODELS, trackingUri: "http://mlflow.mlflow.svc.cluster.local:5000", monitoring: [], gateway: GATEWAY, vpcCidr: "10.0.0.0/16", loadBalancerController: lbc, ...extra });
-    await resolve(s.urn);
-    await settle();
-    return s;
+    return buildComponent(() => {
+        const lbc = new k8s.core.v1.ConfigMap("lbc", {});
+        return new Serving("serving", { models: MODELS, trackingUri: "http://mlflow.mlflow.svc.cluster.local:5000", monitoring: [], gateway: GATEWAY, vpcCidr: "10.0.0.0/16", loadBalancerController: lbc, ...extra });
+    });
 }
 
 describe("Serving with exposed models (production)", () => {
@@ -226,11 +224,10 @@ describe("Serving with exposed models (production)", () => {
     });
 
     it("is scraped on its metrics port (the port monitoring is admitted to), after the monitoring CRDs", async () => {
-        resetRecords();
-        const crds = new k8s.core.v1.ConfigMap("crds", {});
-        const s = new Serving("serving", { models: MODELS, trackingUri: "x", monitoring: [crds], gateway: GATEWAY, vpcCidr: "10.0.0.0/16" });
-        await resolve(s.urn);
-        await settle();
+        await buildComponent(() => {
+            const crds = new k8s.core.v1.ConfigMap("crds", {});
+            return new Serving("serving", { models: MODELS, trackingUri: "x", monitoring: [crds], gateway: GATEWAY, vpcCidr: "10.0.0.0/16" });
+        });
         const sm = one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "serving-gateway-monitor");
         expect(sm.inputs.spec).toEqual({ selector: { matchLabels: { "app.kubernetes.io/name": "model-gateway", "app.kubernetes.io/instance": "serving-gateway" } }, namespaceSelector: { matchNames: ["model-gateway"] }, endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }] });
         expect(sm.dependencies.some((u) => u.endsWith("::crds"))).toBe(true);

@@ -9,7 +9,7 @@ import { SERVING_VERSIONS, TRACKING_VERSIONS } from "../../components/shared/ver
 import { SERVING_CHECKS } from "../../policy/checks-serving";
 import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
 import { invalidObjects } from "../k8s-schema";
-import { allRecords, byType, one, resetRecords, resolve, settle } from "../mocks";
+import { allRecords, buildComponent, byType, one } from "../mocks";
 import { TEAMS } from "./fixtures";
 
 const DEPLOY = "kubernetes:apps/v1:Deployment";
@@ -31,11 +31,7 @@ const MODELS = resolveModels([
 ], TEAMS);
 
 async function build(extra: Partial<ServingArgs> = {}) {
-    resetRecords();
-    const s = new Serving("serving", { models: MODELS, trackingUri: TRACKING_URI, monitoring: [], ...extra });
-    await resolve(s.urn);
-    await settle();
-    return s;
+    return buildComponent(() => new Serving("serving", { models: MODELS, trackingUri: TRACKING_URI, monitoring: [], ...extra }));
 }
 const deployment = (team: string, model: string) => one(DEPLOY, `serving-${team}-${model}-server`);
 const podOf = (team: string, model: string) => deployment(team, model).inputs.spec.template.spec;

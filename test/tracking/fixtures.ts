@@ -5,7 +5,7 @@ import { resolveTrackingSettings, TRACKING_KEYS } from "../../components/trackin
 import { INGRESS_KEYS } from "../../components/shared/ingress-settings";
 import { RawConfig, SecretConfig, Settings } from "../../components/shared/settings";
 import { Env } from "../../policy/checks";
-import { one, resetRecords, resolve, settle } from "../mocks";
+import { buildComponent, one } from "../mocks";
 
 export class Agent extends pulumi.CustomResource {
     constructor() {
@@ -54,12 +54,7 @@ export const T = {
 };
 
 export async function build(env: Env = "sandbox", overrides: Partial<TrackingArgs> = {}) {
-    resetRecords();
-    const t = new Tracking("tracking", { ...base(), ...presetArgs(env), ...overrides, podIdentityAgent: new Agent() });
-    await resolve(t.databaseEndpoint);
-    await resolve(t.bucketName);
-    await settle();
-    return t;
+    return buildComponent(() => new Tracking("tracking", { ...base(), ...presetArgs(env), ...overrides, podIdentityAgent: new Agent() }), (t) => [t.databaseEndpoint, t.bucketName]);
 }
 export const server = () => one(T.deployment, "tracking-server").inputs.spec.template.spec;
 export const policyDoc = () => JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "tracking-s3-policy").inputs.policy);
