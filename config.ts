@@ -111,8 +111,10 @@ export function parseConfig(raw: RawConfig, ctx: { project: string; stack: strin
     const s = new Settings<ConfigKey>(CONFIG_KEYS, raw, secrets, preset);
 
     // Layers in dependency order: each takes what it needs from those before it.
-    const network = resolveNetworkSettings(s, resolveLogRetentionDays(s));
-    const cluster = resolveClusterSettings(s, network.vpcCidr);
+    // One retention for the control-plane and flow-log groups: validated once, used by both layers.
+    const logRetentionDays = resolveLogRetentionDays(s);
+    const network = resolveNetworkSettings(s, logRetentionDays);
+    const cluster = resolveClusterSettings(s, network.vpcCidr, logRetentionDays);
     const tenancy = resolveTenancySettings(s, cluster.adminPrincipalArns);
     const namePrefix = namePrefixFor(ctx.project, ctx.stack);
     const monitoring = resolveMonitoringSettings(s);

@@ -89,8 +89,8 @@ export function resolveLogRetentionDays(s: Settings<ClusterKey>): number {
     return days;
 }
 
-/** Resolves the cluster keys; `vpcCidr` is the network layer's (the Service CIDR must not overlap it). */
-export function resolveClusterSettings(s: Settings<ClusterKey>, vpcCidr: string): ClusterSettings {
+/** Resolves the cluster keys; `vpcCidr` is the network layer's (the Service CIDR must not overlap it), `logRetentionDays` from {@link resolveLogRetentionDays}. */
+export function resolveClusterSettings(s: Settings<ClusterKey>, vpcCidr: string, logRetentionDays: number): ClusterSettings {
     // A version needs its pinned add-ons and a cluster-autoscaler image of the same minor.
     const supported = Object.keys(KUBERNETES_VERSIONS).filter((v) => IMAGES.clusterAutoscaler[v] !== undefined);
     const kubernetesVersion = s.str("kubernetesVersion")!;
@@ -158,7 +158,7 @@ export function resolveClusterSettings(s: Settings<ClusterKey>, vpcCidr: string)
         publicAccessCidrs,
         adminPrincipalArns,
         controlPlaneLogTypes: logTypes as ControlPlaneLogType[],
-        controlPlaneLogRetentionDays: resolveLogRetentionDays(s),
+        controlPlaneLogRetentionDays: logRetentionDays,
         deletionProtection: s.bool("clusterDeletionProtection"),
         kmsDeletionWindowDays: s.int("kmsDeletionWindowDays", 7, 30),
         storageReclaimPolicy: s.oneOf<ReclaimPolicy>("storageReclaimPolicy", ["Delete", "Retain"]),
