@@ -41,13 +41,36 @@ export const CHART_DURATIONS: Readonly<Record<string, { minutes: number; source:
     // Without its install-time pre-puller hook (prePuller.hook.enabled: false) the chart is the hub
     // and proxy Deployments and the hub's volume, like the other one-Deployment charts plus a volume.
     "jupyterhub#noHook": { minutes: 1.5, source: "z2jh 4.4.0 without the hook-image-awaiter Job: hub + proxy Deployments and the hub PVC (1 min per Deployment chart + 0.5 volume attach)" },
-    "kube-prometheus-stack": { minutes: 3, source: "prometheus-community chart: operator, CRDs, Prometheus/Alertmanager StatefulSets ~2-4 min" },
+    // helm --wait (helm v3.20.2 pkg/kube/ready.go ReadyChecker.IsReady; pulumi-kubernetes
+    // helm_release.go sets client.Wait = !skipAwait) checks the release's own Deployments,
+    // StatefulSets, DaemonSets, PVCs, Services and CRDs; any other kind, custom resources included,
+    // is ready at once. This chart's workloads are the operator, kube-state-metrics and Grafana
+    // Deployments and the node-exporter DaemonSet (admission-webhook Jobs are off); the
+    // Prometheus and Alertmanager StatefulSets are made later by the operator from custom resources,
+    // so the install does not wait for them.
+    "kube-prometheus-stack": { minutes: 1, source: "helm --wait covers only the chart's three Deployments and its DaemonSet, started together (helm v3.20.2 pkg/kube/ready.go): 1 min, the Deployment and DaemonSet rollout figure" },
     "jupyterhub": { minutes: 3, source: "z2jh docs: hub + proxy + image pre-puller hook ~2-5 min" },
     "eck-operator": { minutes: 1, source: "ECK quickstart: operator ready in under a minute" },
     "cluster-autoscaler": { minutes: 1, source: "single Deployment" },
     "nvidia-device-plugin": { minutes: 0.5, source: "DaemonSet on GPU nodes only (none while at zero)" },
     "dcgm-exporter": { minutes: 0.5, source: "DaemonSet on GPU nodes only (none while at zero)" },
 };
+
+/**
+ * Custom resources whose operator turns them into pods. Pulumi returns as soon as the object exists
+ * (a custom resource has no await logic), but a Job that depends on one talks to what it describes
+ * and runs only once that answers: the logging layer's ILM Job polls `_cluster/health` until yellow
+ * (components/logging/retention.ts). That wait is charged to the Job, after the CPU nodes its pods need.
+ */
+export const READY_AFTER_CREATE: Readonly<Record<string, { minutes: number; source: string }>> = {
+    "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch": { minutes: 2, source: "ECK renders a StatefulSet (pod, data volume, JVM start): the StatefulSet rollout figure, ~2 min" },
+};
+
+/**
+ * EKS add-ons whose DaemonSet a node needs to turn Ready: a node group cannot be ACTIVE before the
+ * add-on is, even though it does not wait for it in the graph (components/cluster/addons.ts).
+ */
+export const NODE_READY_ADDONS = ["vpc-cni"];
 
 /** Anything not listed: a single API call. */
 export const DEFAULT_MINUTES = 0.1;
@@ -183,8 +206,10 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
         waitsForCpu.set(urn, r);
         return r;
     };
-    const memo = new Map<string, { minutes: number; prev?: string }>();
+    const memo = new Map<string, { minutes: number; prev?: string; waited?: number }>();
     const visiting = new Set<string>();
+    const cpuReady = (): number => Math.max(0, ...cpuGroups.map((g) => finish(g)));
+    const nodeAddons = nodes.filter((n) => n.type === "aws:eks/addon:Addon" && NODE_READY_ADDONS.includes(n.inputs.addonName)).map((n) => n.urn);
     const finish = (urn: string): number => {
         const hit = memo.get(urn);
         if (hit) {
@@ -194,20 +219,34 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
             throw new Error(`dependency cycle through ${urn}`);
         }
         visiting.add(urn);
+        const n = byUrn.get(urn)!;
         let best = 0;
         let prev: string | undefined;
-        for (const d of deps.get(urn) ?? []) {
-            if (!byUrn.has(d)) {
-                continue;
-            }
-            const f = finish(d);
+        let waited: number | undefined;
+        const consider = (d: string, f: number, w?: number) => {
             if (f > best) {
                 best = f;
                 prev = d;
+                waited = w;
+            }
+        };
+        for (const d of deps.get(urn) ?? []) {
+            const dn = byUrn.get(d);
+            if (dn === undefined) {
+                continue;
+            }
+            const ready = n.type === "kubernetes:batch/v1:Job" ? READY_AFTER_CREATE[dn.type] : undefined;
+            consider(d, ready ? Math.max(finish(d), cpuReady()) + ready.minutes : finish(d), ready?.minutes);
+        }
+        if (n.type === "aws:eks/nodeGroup:NodeGroup") {
+            // The group's own time still follows its dependencies; the add-on only bounds it below.
+            for (const a of nodeAddons) {
+                if (finish(a) > best + durationOf(n)) {
+                    consider(a, finish(a) - durationOf(n));
+                }
             }
         }
         visiting.delete(urn);
-        const n = byUrn.get(urn)!;
         let minutes = best + durationOf(n);
         const pods = podMinutes(n);
         if (pods > 0 && !reachesCpu(urn)) {
@@ -216,10 +255,11 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
                 if (viaNodes > minutes) {
                     minutes = viaNodes;
                     prev = g;
+                    waited = undefined;
                 }
             }
         }
-        memo.set(urn, { minutes, prev });
+        memo.set(urn, { minutes, prev, waited });
         return minutes;
     };
     let end: string | undefined;
@@ -234,11 +274,26 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
     const chain: CriticalPath["chain"] = [];
     for (let u = end; u !== undefined; u = memo.get(u)?.prev) {
         const n = byUrn.get(u)!;
-        const prev = memo.get(u)?.prev;
+        const step = memo.get(u);
+        const prev = step?.prev;
         // When the step was held by the nodes, only its pod time counts after them.
         const m = prev !== undefined && cpuGroups.includes(prev) && !(deps.get(u) ?? []).includes(prev) ? podMinutes(n) : durationOf(n);
         if (m > 0) {
             chain.unshift({ type: n.type, name: n.name, minutes: m });
+        }
+        if (step?.waited !== undefined && prev !== undefined) {
+            // What the step waited for to answer (after the nodes, if those came later).
+            const p = byUrn.get(prev)!;
+            chain.unshift({ type: `${p.type} (ready)`, name: p.name, minutes: step.waited });
+            if (cpuReady() > finish(prev)) {
+                for (let g: string | undefined = cpuGroups.find((c) => finish(c) === cpuReady()); g !== undefined; g = memo.get(g)?.prev) {
+                    const gn = byUrn.get(g)!;
+                    if (durationOf(gn) > 0) {
+                        chain.unshift({ type: gn.type, name: gn.name, minutes: durationOf(gn) });
+                    }
+                }
+                break;
+            }
         }
     }
     return { minutes: Math.round(total * 10) / 10, chain };

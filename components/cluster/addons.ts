@@ -1,7 +1,7 @@
 /**
- * EKS managed add-ons, pinned per Kubernetes version, in the order the nodes need them: the
- * DaemonSet add-ons (VPC CNI, kube-proxy, Pod Identity agent) before any node, the Deployment
- * add-ons (CoreDNS, EBS CSI driver) alongside the CPU group.
+ * EKS managed add-ons, pinned per Kubernetes version: the DaemonSet add-ons (VPC CNI, kube-proxy,
+ * Pod Identity agent) and the node groups start together once the control plane is up; the
+ * Deployment add-ons (CoreDNS, EBS CSI driver) follow the DaemonSets their pods need.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -31,7 +31,23 @@ export interface NodeAddons {
     readonly podIdentityAgent: aws.eks.Addon;
 }
 
-/** Add-ons that run as DaemonSets go in before nodes: nodes need the CNI to become Ready. */
+/**
+ * Add-ons that run as DaemonSets. Nodes need the CNI to turn Ready (kubelet reports
+ * NetworkPluginNotReady until aws-node has written its CNI config), but the node groups do not wait
+ * for these add-ons to be ACTIVE: they are created at the same time, as terraform-aws-modules/eks
+ * v21.19.0 does (node_groups.tf: node groups wait only `time_sleep.this`, 30 s after the cluster;
+ * main.tf `aws_eks_addon.before_compute` is not a dependency of any node group). The add-on's
+ * DaemonSet is applied within its create call, long before an instance has booted and registered
+ * (the node group's ~3 min), and aws-node tolerates every taint (amazon-vpc-cni-k8s
+ * charts/aws-vpc-cni/values.yaml `tolerations: [{operator: Exists}]`), so it lands on nodes that
+ * registered NotReady; a managed node group fails only if its nodes stay NotReady for many minutes
+ * (NodeCreationFailure, terraform-aws-modules/eks issue 3446, where the CNI came only after the group).
+ * There is no self-managed CNI to race with: the cluster is created with
+ * bootstrapSelfManagedAddons false, so the first aws-node is this add-on's, network policy on.
+ * Saves the add-on's ~1 min on every fresh stack (issue 19). On destroy nothing but DaemonSet pods
+ * is left on the nodes when these go (every Kubernetes object waits for the provider, which waits for
+ * the nodes and the Deployment add-ons, which wait for these).
+ */
 export function nodeAddons(name: string, clusterName: pulumi.Input<string>, versions: AddonVersions, parent: pulumi.ComponentResource): NodeAddons {
     const vpcCni = addon(name, clusterName, parent, "vpc-cni", "vpc-cni", versions.vpcCni, {
         // Without this every NetworkPolicy in the platform is inert (checklist NET-04).

@@ -55,7 +55,6 @@ export class Cluster extends pulumi.ComponentResource {
             clusterSecurityGroupId: cluster.clusterSecurityGroupId,
             vpcId: args.vpcId,
             privateSubnetIds: args.privateSubnetIds,
-            addons: [addons.vpcCni, addons.kubeProxy, addons.podIdentityAgent],
         }, this);
         const { coredns, ebsCsi } = workloadAddons(name, clusterName, a.addonVersions, addons, key.arn, this);
 

@@ -84,8 +84,6 @@ export interface NodeGroupsInputs {
     readonly vpcId: pulumi.Input<string>;
     /** Private subnets the nodes run in (every AZ). */
     readonly privateSubnetIds: pulumi.Input<string>[];
-    /** Add-ons every node waits for (the DaemonSets it needs to become Ready). */
-    readonly addons: pulumi.Resource[];
 }
 
 /** The node groups and what consumers need of them. */
@@ -153,8 +151,10 @@ export function nodeGroups(name: string, a: ResolvedClusterArgs, inputs: NodeGro
             subnetIds: inputs.privateSubnetIds,
             amiType,
             // Nodes follow the control plane: a version bump rolls them (UpdateNodegroupVersion, new
-            // EKS AMI for the minor, maxUnavailable at a time, PDBs honoured) after the add-ons they
-            // depend on. Left unset the nodes stay on the old minor and the next upgrade is refused.
+            // EKS AMI for the minor, maxUnavailable at a time, PDBs honoured) while the add-ons move
+            // to their pins for the new minor (kube-proxy may be up to three minors from the kubelet:
+            // Kubernetes version-skew policy). Left unset the nodes stay on the old minor and the next
+            // upgrade is refused.
             version: a.kubernetesVersion,
             instanceTypes: spec.instanceTypes,
             capacityType: spec.capacityType,
@@ -165,7 +165,7 @@ export function nodeGroups(name: string, a: ResolvedClusterArgs, inputs: NodeGro
             ...extra,
         }, {
             parent,
-            dependsOn: [...nodePolicies, ...inputs.addons],
+            dependsOn: nodePolicies,
             // The cluster autoscaler owns the desired size once the group exists.
             ignoreChanges: ["scalingConfig.desiredSize"],
             // instanceTypes, capacityType, amiType and subnetIds are ForceNew

@@ -63,7 +63,7 @@ export class Logging extends pulumi.ComponentResource {
         const es = elasticsearchCluster(name, this, { namespace, settings: args, operator, users, httpCertSecret: cert.secret });
         const kibanaPortForward = args.kibana ? kibana(name, this, namespace, operator, es) : undefined;
         const ilmJob = retentionJob(name, this, {
-            namespace, esUrl, operator,
+            namespace, esUrl, operator, elasticsearch: es,
             retentionDays: args.retentionDays, elasticsearchNodes: args.elasticsearchNodes, elasticsearchStorageGiB: args.elasticsearchStorageGiB,
         });
         const collector = fluentd(name, this, {

@@ -114,8 +114,14 @@ export interface RetentionArgs {
     readonly elasticsearchNodes: number;
     /** Volume per node, GiB (sets the rollover size). */
     readonly elasticsearchStorageGiB: number;
-    /** The ECK operator (its CRDs and the `elastic` user Secret come with it). */
+    /** The ECK operator (its CRDs come with it). */
     readonly operator: pulumi.Resource;
+    /**
+     * The Elasticsearch resource the Job configures: ECK makes the `elastic` user Secret the Job
+     * mounts from it, and the Job polls its health before it writes. The edge states that wait in the
+     * graph, where the benchmark's critical path reads it (scripts/bench-critical-path.ts READY_AFTER_CREATE).
+     */
+    readonly elasticsearch: pulumi.Resource;
 }
 
 /** The ConfigMap with the documents and script, the Job's ServiceAccount and the Job. */
@@ -181,5 +187,5 @@ export function retentionJob(name: string, parent: pulumi.Resource, a: Retention
                 },
             },
         },
-    }, { parent, dependsOn: [a.operator] });
+    }, { parent, dependsOn: [a.operator, a.elasticsearch] });
 }

@@ -30,13 +30,17 @@ describe("Cluster: add-ons", () => {
         expect(JSON.parse(csi.inputs.configurationValues).controller.k8sTagClusterId).not.toBe("");
     });
 
-    it("installs DaemonSet add-ons before nodes and Deployment add-ons alongside the CPU group", async () => {
+    it("creates the DaemonSet add-ons with the node groups, not before them, and the Deployment add-ons after the DaemonSets", async () => {
         await build();
         const urn = (n: string) => one("aws:eks/addon:Addon", n).urn;
         const cpu = one("aws:eks/nodeGroup:NodeGroup", "c-cpu");
         const gpu = one("aws:eks/nodeGroup:NodeGroup", "c-gpu");
+        // Issue 19: waiting for the CNI add-on to be ACTIVE before creating the nodes put ~1 min on
+        // every fresh stack; terraform-aws-modules/eks v21.19.0 creates them together (addons.ts).
         for (const ng of [cpu, gpu]) {
-            expect(ng.dependencies).toEqual(expect.arrayContaining([urn("c-vpc-cni"), urn("c-kube-proxy"), urn("c-pod-identity-agent")]));
+            for (const daemonSet of ["c-vpc-cni", "c-kube-proxy", "c-pod-identity-agent"]) {
+                expect(ng.dependencies).not.toContain(urn(daemonSet));
+            }
         }
         // GPU nodes are not held back by the CPU group: they are created in parallel.
         expect(gpu.dependencies).not.toContain(cpu.urn);
