@@ -153,8 +153,8 @@ export function nodeGroups(name: string, a: ResolvedClusterArgs, inputs: NodeGro
             // Nodes follow the control plane: a version bump rolls them (UpdateNodegroupVersion, new
             // EKS AMI for the minor, maxUnavailable at a time, PDBs honoured) while the add-ons move
             // to their pins for the new minor (kube-proxy may be up to three minors from the kubelet:
-            // kubernetes/website content/en/releases/version-skew-policy.md, "kube-proxy"). Left unset the nodes stay on the old minor and the next
-            // upgrade is refused.
+            // kubernetes/website content/en/releases/version-skew-policy.md, "kube-proxy"). Left
+            // unset, the nodes stay on the old minor and the next upgrade is refused.
             version: a.kubernetesVersion,
             instanceTypes: spec.instanceTypes,
             capacityType: spec.capacityType,
