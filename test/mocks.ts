@@ -44,6 +44,8 @@ export interface ResourceRecord {
     readonly secretPaths: string[];
     /** `customTimeouts` resource option ("" where unset). */
     readonly customTimeouts: { create: string; update: string; delete: string };
+    /** `aliases` that rename: the old logical name of each spec alias, or the old URN of a URN alias. */
+    readonly aliases: string[];
 }
 
 /**
@@ -328,6 +330,9 @@ export async function installMocks(project = "mlplatform", stack = "test", previ
             remote: req.getRemote(),
             secretPaths,
             customTimeouts: req.getCustomtimeouts()?.toObject() ?? { create: "", update: "", delete: "" },
+            // A spec alias without a name keeps the resource's name (the SDK adds those for a parent's
+            // own aliases); only renames are recorded.
+            aliases: req.getAliasesList().map((a: any) => a.hasSpec() ? a.getSpec().getName() : a.getUrn()).filter((a: string) => a !== ""),
         });
         return original.call(this, req, callback);
     };

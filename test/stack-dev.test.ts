@@ -11,19 +11,24 @@ beforeAll(async () => {
 describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
     stackInvariants("sandbox");
 
-    // Live stacks hold these logical names: a Role renamed by a shifted position is created before the
-    // old one is deleted, and both are `kps-operator` in one namespace, so the update would fail.
-    it("keeps the logical names of prometheus-operator's per-namespace Roles that live stacks already have", () => {
-        const roles = byType("kubernetes:rbac.authorization.k8s.io/v1:Role").filter((r) => r.name.startsWith("monitoring-operator-monitors-"));
-        const byName = Object.fromEntries(roles.map((r) => [r.name, r.inputs.metadata.namespace]));
-        expect(byName).toMatchObject({
-            "monitoring-operator-monitors-0": "mlflow",
-            "monitoring-operator-monitors-1": "jupyterhub",
-            "monitoring-operator-monitors-3": "kueue-system",
-            "monitoring-operator-monitors-logging": "logging",
-            "monitoring-operator-monitors-node-exporter": "node-exporter",
-            "monitoring-operator-monitors-nvidia-device-plugin": "nvidia-device-plugin",
-        });
+    // Live stacks hold positional logical names for the Roles in namespaces known only as Outputs
+    // (mlflow 0, jupyterhub 1, kueue-system 3). Keyed by namespace now, each keeps its old name as an
+    // alias, so Pulumi moves it in state: creating the new name first would fail, since both are
+    // `kps-operator` in one namespace ("already exists").
+    it("names prometheus-operator's per-namespace Roles by namespace and aliases the positional names live stacks hold", () => {
+        for (const type of ["kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"]) {
+            const roles = byType(type).filter((r) => r.name.startsWith("monitoring-operator-monitors-"));
+            const byName = Object.fromEntries(roles.map((r) => [r.name, { namespace: r.inputs.metadata.namespace, aliases: r.aliases }]));
+            expect(byName).toEqual({
+                "monitoring-operator-monitors-mlflow": { namespace: "mlflow", aliases: ["monitoring-operator-monitors-0"] },
+                "monitoring-operator-monitors-jupyterhub": { namespace: "jupyterhub", aliases: ["monitoring-operator-monitors-1"] },
+                "monitoring-operator-monitors-logging": { namespace: "logging", aliases: [] },
+                "monitoring-operator-monitors-kueue-system": { namespace: "kueue-system", aliases: ["monitoring-operator-monitors-3"] },
+                "monitoring-operator-monitors-node-exporter": { namespace: "node-exporter", aliases: [] },
+                "monitoring-operator-monitors-nvidia-device-plugin": { namespace: "nvidia-device-plugin", aliases: [] },
+                "monitoring-operator-monitors-fluentd": { namespace: "fluentd", aliases: [] },
+            });
+        }
     });
 
     it("builds 2 AZs with a single NAT gateway and no flow logs", () => {

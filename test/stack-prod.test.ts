@@ -85,7 +85,7 @@ describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
         // The namespace, and what the hub and monitoring put in it, start without the controller.
         const inNamespace = records.filter((r) => r.urn !== release("jupyterhub").urn && r.custom
             && (r.inputs.metadata?.namespace === "jupyterhub" || (r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata?.name === "jupyterhub")));
-        expect(inNamespace.map((r) => r.name)).toEqual(expect.arrayContaining(["notebooks-namespace", "notebooks-auth", "monitoring-operator-monitors-1"]));
+        expect(inNamespace.map((r) => r.name)).toEqual(expect.arrayContaining(["notebooks-namespace", "notebooks-auth", "monitoring-operator-monitors-jupyterhub"]));
         expect(inNamespace.filter((r) => reaches(r.urn, controller)).map((r) => `${r.type} ${r.name}`)).toEqual([]);
     });
 });

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ScrapeTarget } from "../shared/platform";
+import { NAMESPACES, ScrapeTarget } from "../shared/platform";
 import { JupyterHubArgs, resolveJupyterHubArgs } from "./args";
 import { gpuPrePuller } from "./gpu-prepuller";
 import { hubNamespace } from "./namespace";
@@ -53,7 +53,7 @@ export class JupyterHub extends pulumi.ComponentResource {
         this.portForwardCommand = pulumi.interpolate`kubectl -n ${namespace} port-forward svc/proxy-public 8080:80`;
         this.scrapeTargets = [
             // z2jh labels the hub Service `app: jupyterhub, component: hub` (chart name, not release name); port "hub" is 8081.
-            { name: "jupyterhub", namespace, selector: { app: "jupyterhub", component: "hub" }, port: "hub", path: "/hub/metrics" },
+            { name: "jupyterhub", namespace, namespaceName: NAMESPACES.jupyterhub, selector: { app: "jupyterhub", component: "hub" }, port: "hub", path: "/hub/metrics" },
         ];
         this.registerOutputs({
             namespace: this.namespace,

@@ -65,6 +65,12 @@ export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringA
             throw new Error(`targets[].name (${t.name}) is used twice; names are job labels and must be unique`);
         }
         seen.add(t.name);
+        if (typeof t.namespace !== "string" && t.namespaceName === undefined) {
+            throw new Error(`targets[${t.name}].namespaceName must be set when its namespace is an Output (it names the operator's Role there)`);
+        }
+        if (typeof t.namespace === "string" && t.namespaceName !== undefined && t.namespaceName !== t.namespace) {
+            throw new Error(`targets[${t.name}].namespaceName (${t.namespaceName}) differs from its namespace (${t.namespace})`);
+        }
         if (t.intervalSeconds !== undefined) {
             wholeNumber(`targets[${t.name}].intervalSeconds`, t.intervalSeconds, 5, 300);
         }

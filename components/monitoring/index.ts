@@ -56,7 +56,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const alertmanagerSecret = alertmanagerConfigSecret(this, name, namespace, a);
         const watched = monitorNamespaces(a);
         const rbac = chartRbac(this, name, namespace, watched, [agentNs]);
-        const kps = kubePrometheusStack(this, name, namespace, a, watched, [grafana.secret, alertmanagerSecret, agentNs, ...rbac]);
+        const kps = kubePrometheusStack(this, name, namespace, a, watched.map((m) => m.namespace), [grafana.secret, alertmanagerSecret, agentNs, ...rbac]);
         grafanaDashboards(this, name, namespace);
 
         const targets = [...a.targets, ...(a.gpuMetrics ? [dcgmExporter(this, name, a.gpuNamespace)] : [])];

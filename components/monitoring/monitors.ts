@@ -35,19 +35,35 @@ export function monitorSpec(t: ScrapeTarget) {
         : { ...common, endpoints: [endpoint] };
 }
 
+/** A namespace the operator watches for monitors, with the name its Role is keyed by. */
+export interface MonitoredNamespace {
+    /** The namespace's name. */
+    readonly key: string;
+    /** The namespace: its name, or the Output of the layer's namespace resource (ordering). */
+    readonly namespace: pulumi.Input<string>;
+    /**
+     * Where this namespace stood in the list when Roles were named by position (namespaces known
+     * only as Outputs): the logical name live stacks hold, kept as an alias (chartRbac).
+     */
+    readonly legacyIndex?: number;
+}
+
 /**
  * Namespaces holding ServiceMonitors/PodMonitors, which the operator watches (its `--namespaces`):
- * plain names deduplicated, the monitoring namespace itself left out (the release's own).
+ * deduplicated by name, the monitoring namespace itself left out (the release's own).
  */
-export function monitorNamespaces(a: ResolvedMonitoringArgs): pulumi.Input<string>[] {
-    const all = [...new Map([...a.targets.map((t) => t.namespace), ...(a.gpuMetrics ? [a.gpuNamespace] : []), NAMESPACES.nodeExporter]
-        .map((n, i) => [typeof n === "string" ? n : `#${i}`, n] as const)).values()]
-        .filter((n) => n !== NAMESPACES.monitoring);
-    // chartRbac names the Role for a namespace known only as an Output by its position here. Fluentd's
-    // namespace (added after live stacks existed) goes last, so it shifts no position: a renamed Role
-    // would be created before its old name is deleted, and both are `kps-operator` in the same
-    // namespace, so `pulumi up` on a live stack would fail with "already exists".
-    return [...all.filter((n) => n !== NAMESPACES.fluentd), ...all.filter((n) => n === NAMESPACES.fluentd)];
+export function monitorNamespaces(a: ResolvedMonitoringArgs): MonitoredNamespace[] {
+    const entries: { key: string; namespace: pulumi.Input<string>; output: boolean }[] = [
+        ...a.targets.map((t) => ({ key: t.namespaceName ?? (t.namespace as string), namespace: t.namespace, output: typeof t.namespace !== "string" })),
+        ...(a.gpuMetrics ? [{ key: a.gpuNamespace, namespace: a.gpuNamespace, output: false }] : []),
+        { key: NAMESPACES.nodeExporter, namespace: NAMESPACES.nodeExporter, output: false },
+    ];
+    // The first entry per name wins, in the order of first appearance.
+    const seen = new Set<string>();
+    const all = entries.filter((e) => !seen.has(e.key) && seen.add(e.key) !== undefined).filter((e) => e.key !== NAMESPACES.monitoring);
+    // Positions as the earlier, positional naming computed them (Fluentd's namespace last), for the aliases.
+    const ordered = [...all.filter((e) => e.key !== NAMESPACES.fluentd), ...all.filter((e) => e.key === NAMESPACES.fluentd)];
+    return ordered.map((e, i) => ({ key: e.key, namespace: e.namespace, ...(e.output ? { legacyIndex: i } : {}) }));
 }
 
 /** One ServiceMonitor or PodMonitor per target, `${name}-monitor-<target>`; `opts` orders them after the CRDs. */

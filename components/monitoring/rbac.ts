@@ -18,6 +18,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
+import type { MonitoredNamespace } from "./monitors";
 import { FULLNAME } from "./prometheus";
 
 const READ = ["get", "list", "watch"];
@@ -87,25 +88,32 @@ export const PROMETHEUS_CLUSTER_RULES = [
  * Role in the monitoring namespace, read access to monitors in `monitorNamespaces`, the kubelet
  * Service in kube-system, and the two ClusterRoles. Roles wait for `namespaces` (created here).
  */
-export function chartRbac(parent: pulumi.Resource, name: string, namespace: pulumi.Output<string>, monitorNamespaces: pulumi.Input<string>[], namespaces: pulumi.Resource[]): pulumi.Resource[] {
+export function chartRbac(parent: pulumi.Resource, name: string, namespace: pulumi.Output<string>, monitorNamespaces: readonly MonitoredNamespace[], namespaces: pulumi.Resource[]): pulumi.Resource[] {
     const labels = standardLabels("prometheus-operator", "rbac", name);
     const ref = (kind: string, n: pulumi.Input<string>) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name: n });
     const sa = (n: string) => [{ kind: "ServiceAccount", name: n, namespace }];
     const out: pulumi.Resource[] = [];
-    const role = (key: string, ns: pulumi.Input<string>, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string) => {
-        const r = new k8s.rbac.v1.Role(`${name}-${key}`, { metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels }, rules }, { parent, dependsOn: namespaces });
+    const role = (key: string, ns: pulumi.Input<string>, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string, legacyKey?: string) => {
+        const opts = { parent, dependsOn: namespaces, aliases: legacyKey === undefined ? undefined : [{ name: `${name}-${legacyKey}` }] };
+        const r = new k8s.rbac.v1.Role(`${name}-${key}`, { metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels }, rules }, opts);
         out.push(r, new k8s.rbac.v1.RoleBinding(`${name}-${key}`, {
             metadata: { name: `${FULLNAME}-operator`, namespace: ns, labels },
             roleRef: ref("Role", r.metadata.name),
             subjects: sa(subject),
-        }, { parent, dependsOn: namespaces }));
+        }, opts));
     };
     const clusterRole = (key: string, rules: k8s.types.input.rbac.v1.PolicyRule[], subject: string) => {
         const r = new k8s.rbac.v1.ClusterRole(`${name}-${key}`, { metadata: { name: `${FULLNAME}-${key}`, labels }, rules }, { parent });
         out.push(r, new k8s.rbac.v1.ClusterRoleBinding(`${name}-${key}`, { metadata: { name: `${FULLNAME}-${key}`, labels }, roleRef: ref("ClusterRole", r.metadata.name), subjects: sa(subject) }, { parent }));
     };
     role("operator", namespace, OPERATOR_INSTANCE_RULES, `${FULLNAME}-operator`);
-    monitorNamespaces.forEach((ns, i) => role(`operator-monitors-${typeof ns === "string" ? ns : i}`, ns, OPERATOR_MONITOR_RULES, `${FULLNAME}-operator`));
+    // Keyed by namespace name, so adding or dropping a layer renames nothing. Roles once named by
+    // position keep that name as an alias: Pulumi moves them in state instead of creating the new
+    // name first, which would fail (both are `kps-operator` in the same namespace: "already exists").
+    for (const m of monitorNamespaces) {
+        role(`operator-monitors-${m.key}`, m.namespace, OPERATOR_MONITOR_RULES, `${FULLNAME}-operator`,
+            m.legacyIndex === undefined ? undefined : `operator-monitors-${m.legacyIndex}`);
+    }
     role("operator-kubelet", "kube-system", OPERATOR_KUBELET_RULES, `${FULLNAME}-operator`);
     clusterRole("operator", OPERATOR_CLUSTER_RULES, `${FULLNAME}-operator`);
     clusterRole("prometheus", PROMETHEUS_CLUSTER_RULES, `${FULLNAME}-prometheus`);

@@ -161,6 +161,7 @@ export function kueueRelease(name: string, parent: pulumi.Resource, a: KueueValu
         scrapeTarget: {
             name: KUEUE_JOB,
             namespace,
+            namespaceName: NAMESPACES.kueue,
             selector: { ...KUEUE_METRICS_SELECTOR },
             port: "https",
             // Secure metrics (cmd/kueue/main.go: SecureServing, filters.WithAuthenticationAndAuthorization): TLS with a self-signed certificate and

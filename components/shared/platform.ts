@@ -40,6 +40,12 @@ export interface ScrapeTarget {
     readonly name: string;
     /** Namespace of the Service or pods. */
     readonly namespace: pulumi.Input<string>;
+    /**
+     * The namespace's name when `namespace` is an Output (the layer's namespace resource, so the
+     * monitor waits for it): the monitoring layer names the operator's Role in that namespace by
+     * it, since an Output's value is not known while the program registers. Required then.
+     */
+    readonly namespaceName?: string;
     /** Labels selecting the Service (ServiceMonitor) or pods (PodMonitor). */
     readonly selector: Record<string, string>;
     /** Named port to scrape. */

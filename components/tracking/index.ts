@@ -79,7 +79,7 @@ export class Tracking extends pulumi.ComponentResource {
         this.bucketName = bucket.bucket;
         this.databaseEndpoint = database.instance.endpoint;
         this.namespace = ns.namespace;
-        this.scrapeTargets = [{ name: MLFLOW_NAME, namespace: ns.namespace, selector: ns.selector, port: "http", path: "/metrics", basicAuthSecret: secrets.metricsSecret.metadata.name }];
+        this.scrapeTargets = [{ name: MLFLOW_NAME, namespace: ns.namespace, namespaceName: NAMESPACES.mlflow, selector: ns.selector, port: "http", path: "/metrics", basicAuthSecret: secrets.metricsSecret.metadata.name }];
         const creds = (username: string): MlflowCredentials => ({ username, password: secrets.passwords[username] });
         this.teamCredentials = Object.fromEntries(a.teams.map((t) => [t, creds(teamUser(t))]));
         this.readerCredentials = Object.fromEntries(a.mlflowReaders.map((r) => [r, creds(readerUser(r))]));

@@ -1,11 +1,11 @@
 /** The day-2 classifier itself: replace triggers, ignoreChanges and unknown types. */
 import { describe, expect, it } from "vitest";
 import { ResourceRecord } from "../mocks";
-import { changedPaths, classify, under } from "./harness";
+import { changedPaths, classify, summary, under } from "./harness";
 
 const rec = (type: string, name: string, inputs: Record<string, unknown>, extra: Partial<ResourceRecord> = {}): ResourceRecord => ({
     urn: `urn:${type}::${name}`, type, name, inputs, custom: true, parent: "", dependencies: [], propertyDependencies: {}, provider: "", providers: {},
-    protect: false, retainOnDelete: false, deletedWith: "", ignoreChanges: [], deleteBeforeReplace: false, replaceOnChanges: [], remote: false, secretPaths: [], customTimeouts: { create: "", update: "", delete: "" }, ...extra,
+    protect: false, retainOnDelete: false, deletedWith: "", ignoreChanges: [], deleteBeforeReplace: false, replaceOnChanges: [], remote: false, secretPaths: [], customTimeouts: { create: "", update: "", delete: "" }, aliases: [], ...extra,
 });
 const NG = "aws:eks/nodeGroup:NodeGroup";
 
@@ -28,6 +28,15 @@ describe("day-2 classifier", () => {
         const rel = (gib: string) => rec("kubernetes:helm.sh/v3:Release", "kps", { values: { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: gib } } } } } } } } });
         expect(classify([rel("10Gi")], [rel("20Gi")])[0].operatorRecreates).toHaveLength(1);
         expect(classify([rec(NG, "a", {})], [rec(NG, "b", {})]).map((c) => `${c.outcome} ${c.name}`)).toEqual(["created b", "deleted a"]);
+    });
+
+    it("treats a rename with an alias as the same resource, as Pulumi does, not a create and a delete", () => {
+        const role = (name: string, aliases: string[] = []) => rec("kubernetes:rbac.authorization.k8s.io/v1:Role", name, { metadata: { name: "kps-operator", namespace: "mlflow" } }, { aliases });
+        expect(summary(classify([role("mon-0")], [role("mon-mlflow", ["mon-0"])]))).toEqual([]);
+        expect(summary(classify([role("mon-0")], [role("mon-mlflow")]))).toEqual([
+            "created kubernetes:rbac.authorization.k8s.io/v1:Role mon-mlflow",
+            "deleted kubernetes:rbac.authorization.k8s.io/v1:Role mon-0",
+        ]);
     });
 
     it("refuses a resource type without replace triggers", () => {

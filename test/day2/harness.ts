@@ -58,9 +58,12 @@ export function classify(before: ResourceRecord[], after: ResourceRecord[]): Cha
         }
         return t;
     };
+    // A resource renamed with an `aliases` entry is the same resource to Pulumi: it moves in state.
+    const aliased = (r: ResourceRecord) => r.aliases.map((a) => old.get(`${r.type}::${a}`)).find((p) => p !== undefined);
+    const claimed = new Set(after.flatMap((r) => r.aliases.map((a) => `${r.type}::${a}`)));
     for (const r of after) {
         const t = rule(r);
-        const prev = old.get(key(r));
+        const prev = old.get(key(r)) ?? aliased(r);
         const base = { type: r.type, name: r.name, deleteBeforeReplace: r.deleteBeforeReplace, retained: r.retainOnDelete, protect: r.protect };
         if (prev === undefined) {
             out.push({ ...base, outcome: "created", paths: [], replacedBy: [], operatorRecreates: [] });
@@ -74,7 +77,7 @@ export function classify(before: ResourceRecord[], after: ResourceRecord[]): Cha
         out.push({ ...base, outcome, paths, replacedBy, operatorRecreates });
     }
     for (const r of before) {
-        if (!now.has(key(r))) {
+        if (!now.has(key(r)) && !claimed.has(key(r))) {
             rule(r);
             out.push({ type: r.type, name: r.name, outcome: "deleted", paths: [], replacedBy: [], operatorRecreates: [], deleteBeforeReplace: r.deleteBeforeReplace, retained: r.retainOnDelete, protect: r.protect });
         }

@@ -81,7 +81,7 @@ describe("JupyterHub (sandbox, shared-password auth)", () => {
         expect(await pulumi.isSecret(hub.portForwardCommand)).toBe(false);
         expect(hub.scrapeTargets).toHaveLength(1);
         const t = hub.scrapeTargets[0];
-        expect({ ...t, namespace: await resolve(t.namespace) }).toEqual({ name: "jupyterhub", namespace: "jupyterhub", selector: { app: "jupyterhub", component: "hub" }, port: "hub", path: "/hub/metrics" });
+        expect({ ...t, namespace: await resolve(t.namespace) }).toEqual({ name: "jupyterhub", namespace: "jupyterhub", namespaceName: "jupyterhub", selector: { app: "jupyterhub", component: "hub" }, port: "hub", path: "/hub/metrics" });
     });
 
     it("passes every JupyterHub check for sandbox", async () => {

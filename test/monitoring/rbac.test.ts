@@ -1,6 +1,8 @@
 /** The chart's RBAC written by the program (rbac.ts). */
 import { describe, expect, it } from "vitest";
-import { build, byType, kpsValues, one, RELEASE } from "./fixtures";
+import * as pulumi from "@pulumi/pulumi";
+import { ScrapeTarget } from "../../components/shared/platform";
+import { build, byType, kpsValues, one, RELEASE, SANDBOX } from "./fixtures";
 
 describe("Monitoring: RBAC (NS-08)", () => {
     it("turns the chart's cluster-wide Secret access off and grants the operator Secrets only in the monitoring namespace", async () => {
@@ -30,5 +32,28 @@ describe("Monitoring: RBAC (NS-08)", () => {
         for (const r of roles) {
             expect(rel.dependencies).toContain(r.urn);
         }
+    });
+
+    // A namespace known only as an Output used to name its Role by its position among the watched
+    // namespaces: a layer added or dropped before it renamed it, and the rename fails on a live stack
+    // (the new name is created first, and both are `kps-operator` in one namespace).
+    it("keys the operator's per-namespace Roles by namespace name, so dropping an earlier layer renames none", async () => {
+        const out = (name: string, ns: string): ScrapeTarget => ({ name, namespace: pulumi.output(ns), namespaceName: ns, selector: { app: name }, port: "http" });
+        const names = async (targets: ScrapeTarget[]) => {
+            await build({ ...SANDBOX, targets });
+            return byType("kubernetes:rbac.authorization.k8s.io/v1:Role").filter((r) => r.name.startsWith("mon-operator-monitors-"))
+                .map((r) => `${r.name} ${r.inputs.metadata.namespace} [${r.aliases.join(",")}]`).sort();
+        };
+        const both = await names([out("a", "team-a"), out("b", "team-b")]);
+        expect(both).toContain("mon-operator-monitors-team-b team-b [mon-operator-monitors-1]");
+        const onlyB = await names([out("b", "team-b")]);
+        expect(onlyB).toContain("mon-operator-monitors-team-b team-b [mon-operator-monitors-0]");
+        expect(onlyB.filter((n) => n.includes("team-a"))).toEqual([]);
+    });
+
+    it("refuses a target whose namespace is an Output without its name", async () => {
+        const target: ScrapeTarget = { name: "a", namespace: pulumi.output("team-a"), selector: { app: "a" }, port: "http" };
+        await expect(build({ ...SANDBOX, targets: [target] })).rejects.toThrow("targets[a].namespaceName must be set when its namespace is an Output");
+        await expect(build({ ...SANDBOX, targets: [{ ...target, namespace: "team-a", namespaceName: "team-b" }] })).rejects.toThrow("targets[a].namespaceName (team-b) differs from its namespace (team-a)");
     });
 });
