@@ -94,6 +94,7 @@ const clusterServices = new ClusterServices("cluster-services", {
     // Installed only when something is served through an Ingress; it also deletes the ALBs on destroy.
     loadBalancerController: cfg.notebooks.ingress !== undefined || cfg.tracking.ingress !== undefined || cfg.servingGateway !== undefined,
     vpcId: network.vpcId,
+    gpuTotal: cluster.gpuTotal,
 }, k8sOpts);
 
 // MLflow: RDS and S3 need only the network and the node security group, so they are created while
@@ -189,7 +190,8 @@ export const clusterName = cluster.clusterName;
 /** Secret: read it with `pulumi stack output kubeconfig --show-secrets`. */
 export const kubeconfig = cluster.kubeconfigJson;
 export const updateKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${cfg.region} --name ${cluster.clusterName}`;
-export const gpuAutoScalingGroupName = cluster.gpuAutoScalingGroupName;
+/** One GPU node group per AZ (issue #19), so one Auto Scaling group name per AZ, in AZ order. */
+export const gpuAutoScalingGroupNames = cluster.gpuAutoScalingGroupNames;
 export const grafanaPortForward = monitoring.grafanaPortForward;
 /** Secret: `pulumi stack output grafanaAdminPassword --show-secrets` (user `admin`). */
 export const grafanaAdminPassword = monitoring.grafanaAdminPassword;

@@ -3,7 +3,7 @@
  * authentication, deletion protection) and the node groups (access, IMDS, subnets, volumes, GPUs,
  * kubelet flags, IAM).
  */
-import { ACCELERATOR_LABEL, GPU_FAMILIES, GPU_NODE_LABEL } from "../components/shared/gpu";
+import { ACCELERATOR_LABEL, GPU_FAMILIES, GPU_NODE_LABEL, NODE_POOL_LABEL } from "../components/shared/gpu";
 import { Check, isTrue, of, parseJson, perResource, Res, T, v, Violation, zonesOf } from "./checks";
 
 const ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -33,6 +33,19 @@ export function isGpuNodeGroup(r: Res): boolean {
     return families.some((f: string) => (GPU_FAMILIES as readonly string[]).includes(f) || /^(g|gr|p)\d/.test(f))
         || labels[GPU_NODE_LABEL.key] === GPU_NODE_LABEL.value || labels[ACCELERATOR_LABEL] !== undefined
         || String(r.inputs.amiType ?? "").includes("NVIDIA");
+}
+
+/** The node pool a group belongs to: its `mlplatform.io/node-pool` label, or the group alone. */
+const nodePoolOf = (r: Res): string => String(r.inputs.labels?.[NODE_POOL_LABEL] ?? r.name);
+
+/**
+ * The AZs a group's subnets are in; where they are unknown, or fewer subnets are listed than the
+ * recorded dependencies name, the subnets themselves (each at best one AZ).
+ */
+function placesOf(r: Res, all: readonly Res[]): Set<string> {
+    const subnets: unknown[] = r.inputs.subnetIds ?? [];
+    const zones = zonesOf(r, "subnetIds", all);
+    return zones !== undefined && zones.size <= subnets.length ? zones : new Set(subnets.map((x) => `subnet ${String(x)}`));
 }
 
 /** A node group names a launch template (by id or name). */
@@ -182,12 +195,27 @@ export const CLUSTER_CHECKS: readonly Check[] = [
             return out;
         },
     },
-    perResource("NG-04", "node groups span at least 2 AZs (3 in production)", [T.nodeGroup], (r, env, all) => {
-        // Zones, not subnets: three subnets in one AZ survive no AZ outage.
-        const zones = zonesOf(r, "subnetIds", all);
-        const n = Math.min(zones?.size ?? Infinity, (r.inputs.subnetIds ?? []).length);
+    perResource("NG-04", "node pools (groups sharing a node-pool label) span at least 2 AZs (3 in production); a GPU group is one AZ", [T.nodeGroup], (r, env, all) => {
+        const out: string[] = [];
+        // Zones, not subnets: three subnets in one AZ survive no AZ outage. A pool may be one
+        // multi-AZ group (CPU) or one group per AZ (GPU, issue 19), so the pool's AZs count.
+        const pool = nodePoolOf(r);
+        const members = of(all, T.nodeGroup).filter((g) => nodePoolOf(g) === pool);
+        const covered = new Set(members.flatMap((g) => [...placesOf(g, all)]));
         const need = env === "production" ? 3 : 2;
-        return n < need ? `subnetIds covers ${n} ${zones ? "AZ(s)" : "subnet(s)"}; needs ${need} AZs` : undefined;
+        if (covered.size < need) {
+            out.push(`node pool ${pool} (${members.map((g) => g.name).join(", ")}) covers ${covered.size} AZ(s) or subnet(s); needs ${need} AZs`);
+        }
+        // A GPU group idles at zero, and cluster-autoscaler 1.35.2 builds the template node of a group
+        // at zero in its first AZ only (cloudprovider/aws/aws_manager.go getAsgTemplate,
+        // AvailabilityZones[0]): a multi-AZ GPU group cannot scale up for a pod whose EBS volume is
+        // in another AZ (cloudprovider/aws/README.md: "use a single AZ ASG ... or an ASG-per-AZ").
+        const subnets = (r.inputs.subnetIds ?? []).length;
+        const zones = zonesOf(r, "subnetIds", all);
+        if (isGpuNodeGroup(r) && (subnets !== 1 || (zones?.size ?? 1) > 1)) {
+            out.push(`GPU group has ${subnets} subnet(s)${zones ? ` in ${zones.size} AZ(s)` : ""}; a group that scales from zero must be one AZ (one GPU group per AZ)`);
+        }
+        return out.length === 0 ? undefined : out;
     }),
     perResource("NG-05", "encrypted root volumes; every node group has a launch template that declares them", [T.launchTemplate, T.nodeGroup], (r) => {
         if (r.type === T.nodeGroup) {

@@ -41,8 +41,14 @@ describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
         const cpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-cpu");
         expect(cpu.inputs.capacityType).toBe("SPOT");
         expect(cpu.inputs.scalingConfig).toEqual({ minSize: 1, desiredSize: 1, maxSize: 4 });
-        const gpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-gpu");
-        expect(gpu.inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 2 });
+        // One GPU group per AZ (issue 19), each at zero; the autoscaler caps them at gpuMaxSize GPUs together.
+        const gpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-gpu-");
+        expect(gpus.map((g) => [g.name, g.inputs.scalingConfig])).toEqual([
+            ["cluster-gpu-1", { minSize: 0, desiredSize: 0, maxSize: 2 }],
+            ["cluster-gpu-2", { minSize: 0, desiredSize: 0, maxSize: 2 }],
+        ]);
+        const ca = one("kubernetes:helm.sh/v3:Release", "cluster-services-cluster-autoscaler");
+        expect(ca.inputs.values.extraArgs["gpu-total"]).toBe(`${gpus[0].inputs.labels["k8s.amazonaws.com/accelerator"]}:0:2`);
     });
 
     it("can be destroyed: no deletion protection, short key window, volumes deleted", () => {

@@ -32,7 +32,10 @@ describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
         expect(cpu.inputs.capacityType).toBe("ON_DEMAND");
         expect(cpu.inputs.scalingConfig.minSize).toBe(3);
         expect(cpu.inputs.subnetIds).toHaveLength(3);
-        expect(one("aws:eks/nodeGroup:NodeGroup", "cluster-gpu").inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 8 });
+        const gpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-gpu-");
+        expect(gpus.map((g) => [g.name, g.inputs.scalingConfig])).toEqual([1, 2, 3].map((i) => [`cluster-gpu-${i}`, { minSize: 0, desiredSize: 0, maxSize: 8 }]));
+        // 8 g5.2xlarge (one A10G each) in total over the three AZs.
+        expect(one("kubernetes:helm.sh/v3:Release", "cluster-services-cluster-autoscaler").inputs.values.extraArgs["gpu-total"]).toBe("nvidia-a10g:0:8");
     });
 
     it("protects the cluster and retains volumes encrypted with the platform key", () => {

@@ -5,7 +5,10 @@
  */
 import { expect, it } from "vitest";
 import { runChecks } from "../policy/all-checks";
-import { Env } from "../policy/checks";
+import { Env, zonesOf } from "../policy/checks";
+import { isGpuNodeGroup } from "../policy/checks-cluster";
+import { idleMonthlyCost } from "../scripts/bench-cost";
+import { GraphNode } from "../scripts/bench-critical-path";
 import { HAS_SHARED, invalidObjects, isK8sObject } from "./k8s-schema";
 import { allRecords, ResourceRecord } from "./mocks";
 
@@ -54,4 +57,38 @@ export function stackInvariants(env: Env): void {
             expect(r.provider, `${r.type} ${r.name}`).toMatch(/pulumi:providers:aws::aws::/);
         }
     });
+
+    // Issue 19: cluster-autoscaler 1.35.2 builds a group-at-zero's template node in its first AZ
+    // (cloudprovider/aws/aws_manager.go getAsgTemplate), so each GPU group must be one AZ, and
+    // every AZ (where notebook home volumes live) needs its own GPU group.
+    it("runs one GPU group per AZ, each in one AZ only by the network's subnet-to-AZ mapping", () => {
+        const all = records();
+        const privateAzs = new Set(all.filter((r) => r.type === "aws:ec2/subnet:Subnet" && r.inputs.tags?.tier === "private").map((r) => r.inputs.availabilityZone));
+        expect(privateAzs.size).toBeGreaterThanOrEqual(2);
+        const gpus = all.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && isGpuNodeGroup(r as any));
+        const zones = gpus.map((g) => [...(zonesOf(g as any, "subnetIds", all as any) ?? [])]);
+        expect(zones.map((z) => z.length), "AZs per GPU group").toEqual(gpus.map(() => 1));
+        expect(gpus.map((g) => g.inputs.subnetIds.length)).toEqual(gpus.map(() => 1));
+        expect(new Set(zones.flat())).toEqual(privateAzs);
+        expect(gpus).toHaveLength(privateAzs.size);
+    });
+
+    it("lets every GPU group take GPU notebooks and costs nothing for GPUs while idle", () => {
+        const all = records();
+        const gpus = all.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && isGpuNodeGroup(r as any));
+        const hub = all.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "jupyterhub")!;
+        const gpuProfiles = (hub.inputs.values.singleuser.profileList as any[]).filter((p) => p.kubespawner_override?.extra_resource_limits?.["nvidia.com/gpu"] !== undefined);
+        expect(gpuProfiles.length).toBeGreaterThan(0);
+        for (const p of gpuProfiles) {
+            for (const g of gpus) {
+                expect(g.inputs.labels, `${p.slug} on ${g.name}`).toMatchObject(p.kubespawner_override.node_selector);
+                for (const t of g.inputs.taints) {
+                    expect(p.kubespawner_override.tolerations).toContainEqual(expect.objectContaining({ key: t.key, effect: t.effect === "NO_SCHEDULE" ? "NoSchedule" : t.effect }));
+                }
+            }
+        }
+        // The presets keep gpuMinSize 0: no GPU node runs, in any AZ, until a pod asks for one.
+        expect(idleMonthlyCost(all as unknown as GraphNode[]).gpuUsd).toBe(0);
+    });
 }
+

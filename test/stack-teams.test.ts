@@ -1,6 +1,6 @@
 /** The whole program with several teams, as a platform admin would add them to a stack file. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { byType } from "./mocks";
+import { byType, one } from "./mocks";
 import { loadStack } from "./stack";
 import { stackInvariants } from "./stack-suite";
 
@@ -38,12 +38,17 @@ describe("dev stack with three teams", () => {
     });
 
     it("points each ResourceFlavor at nodes its node group labels, and the GPU flavor at the GPU group's taint", () => {
-        const groups = Object.fromEntries(byType("aws:eks/nodeGroup:NodeGroup").map((g) => [g.name.replace(/^cluster-/, ""), g.inputs]));
+        const cpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-cpu").inputs;
+        const gpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-gpu-");
         const flavors = Object.fromEntries(byType("kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor").map((f) => [f.inputs.metadata.name, f.inputs.spec]));
-        expect(groups.cpu.labels).toMatchObject(flavors["cpu-nodes"].nodeLabels);
-        expect(groups.gpu.labels).toMatchObject(flavors["gpu-nodes"].nodeLabels);
-        // EKS spells the effect NO_SCHEDULE; Kubernetes (and Kueue) NoSchedule.
-        expect(groups.gpu.taints.map((t: any) => ({ ...t, effect: t.effect === "NO_SCHEDULE" ? "NoSchedule" : t.effect }))).toEqual(flavors["gpu-nodes"].nodeTaints);
+        expect(cpu.labels).toMatchObject(flavors["cpu-nodes"].nodeLabels);
+        // One GPU group per AZ (issue 19): the flavor must reach every one of them.
+        expect(gpus).toHaveLength(2);
+        for (const gpu of gpus) {
+            expect(gpu.inputs.labels).toMatchObject(flavors["gpu-nodes"].nodeLabels);
+            // EKS spells the effect NO_SCHEDULE; Kubernetes (and Kueue) NoSchedule.
+            expect(gpu.inputs.taints.map((t: any) => ({ ...t, effect: t.effect === "NO_SCHEDULE" ? "NoSchedule" : t.effect }))).toEqual(flavors["gpu-nodes"].nodeTaints);
+        }
     });
 
     it("creates one access entry per principal, all for this cluster", () => {

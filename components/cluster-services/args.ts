@@ -4,6 +4,7 @@
  * there owns their defaults and rules); only the autoscaler's timing is this component's own.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { GpuTotal } from "../shared/gpu";
 import { IMAGES } from "../shared/versions";
 
 /** Arguments of {@link ClusterServices}. */
@@ -39,6 +40,11 @@ export interface ClusterServicesArgs {
      * IMDS, which pods cannot reach with the hop limit of 1 (checklist NG-02).
      */
     readonly vpcId: pulumi.Input<string>;
+    /**
+     * The GPU type and the most GPUs the cluster may run (the cluster's `gpuTotal`): the autoscaler
+     * stops adding GPU nodes at that many GPUs in total, over every per-AZ GPU group.
+     */
+    readonly gpuTotal: GpuTotal;
 }
 
 /** {@link ClusterServicesArgs} with defaults applied and the autoscaler image chosen. */
@@ -59,6 +65,9 @@ export function resolveClusterServicesArgs(args: ClusterServicesArgs): ResolvedC
     }
     if (typeof args.vpcId === "string" && !/^vpc-[0-9a-f]{8,17}$/.test(args.vpcId)) {
         throw new Error(`vpcId (${args.vpcId}) must be a VPC ID such as vpc-0123456789abcdef0`);
+    }
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(args.gpuTotal.accelerator) || !Number.isInteger(args.gpuTotal.maxGpus) || args.gpuTotal.maxGpus < 0) {
+        throw new Error(`gpuTotal (${JSON.stringify(args.gpuTotal)}) must name a GPU type like nvidia-a10g and a whole number of GPUs >= 0 (the cluster's gpuTotal)`);
     }
     return { ...args, scaleDownUnneededMinutes: minutes, autoscalerImage };
 }

@@ -86,6 +86,19 @@ export function clusterAutoscaler(name: string, args: ClusterServicesArgs, a: Re
                 "skip-nodes-with-local-storage": false,
                 "scale-down-unneeded-time": `${a.scaleDownUnneededMinutes}m`,
                 "scale-down-delay-after-add": "5m",
+                // One cap over all the per-AZ GPU groups, each of which may grow to gpuMaxSize alone.
+                // Works on AWS although flags.go's help text says "CURRENTLY THIS FLAG ONLY WORKS ON GKE"
+                // (cluster-autoscaler-1.35.2): the flag becomes a max of the cloud provider's
+                // ResourceLimiter (context/autoscaling_context.go NewResourceLimiterFromAutoscalingOptions,
+                // handed to BuildAwsCloudProvider), which core/autoscaler.go wraps as a quota
+                // (resourcequotas/provider.go CloudQuotasProvider) that the scale-up orchestrator checks
+                // for every node group (core/scaleup/orchestrator/orchestrator.go applyLimits,
+                // IsNodeGroupResourceExceeded). A node counts its GPUs under the value of the provider's
+                // GPU label, k8s.amazonaws.com/accelerator on AWS (processors/customresources/
+                // gpu_processor.go GetNodeGpuTarget; aws_cloud_provider.go GPULabel), which every GPU
+                // node and the scale-from-zero template carry (cluster/node-group.ts). Min 0: the groups'
+                // own minimum keeps any warm GPU nodes.
+                "gpu-total": `${a.gpuTotal.accelerator}:0:${a.gpuTotal.maxGpus}`,
             },
             priorityClassName: "system-cluster-critical",
             nodeSelector: { [NODE_POOL_LABEL]: "cpu" },

@@ -1,6 +1,6 @@
 /**
  * The cluster layer: the EKS control plane (control-plane.ts), admin access entries (access.ts),
- * pinned managed add-ons (addons.ts) and the CPU and GPU managed node groups (node-group.ts).
+ * pinned managed add-ons (addons.ts) and the CPU and the per-AZ GPU managed node groups (node-group.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,16 +8,17 @@ import { adminAccess } from "./access";
 import { nodeAddons, workloadAddons } from "./addons";
 import { ClusterArgs, resolveClusterArgs } from "./args";
 import { controlPlane } from "./control-plane";
+import { GpuTotal } from "../shared/gpu";
 import { nodeGroups } from "./node-group";
 
 export { principalKey } from "./access";
 export { ClusterArgs, NodeGroupSpec, ResolvedClusterArgs, resolveClusterArgs } from "./args";
-export { CPU_AMI_TYPE, GPU_AMI_TYPE, GPU_ROOT_THROUGHPUT_MIBPS, gpuNodeUserData, NODE_ROLE_POLICIES } from "./node-group";
+export { CPU_AMI_TYPE, GPU_AMI_TYPE, GPU_ROOT_THROUGHPUT_MIBPS, gpuGroupSizes, gpuNodeUserData, NODE_ROLE_POLICIES, ScalingConfig } from "./node-group";
 
 /**
  * An EKS cluster with API authentication, KMS-encrypted secrets, a declared control-plane log
- * group, a CPU and a GPU managed node group on hardened launch templates, and pinned managed
- * add-ons in the order the nodes need them.
+ * group, a CPU managed node group and one GPU managed node group per AZ on hardened launch
+ * templates, and pinned managed add-ons in the order the nodes need them.
  *
  * @see https://docs.aws.amazon.com/eks/latest/best-practices/security.html
  */
@@ -32,8 +33,14 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly nodeSecurityGroupId: pulumi.Output<string>;
     /** ARN of the platform KMS key (secrets envelope encryption, logs, volumes). */
     public readonly kmsKeyArn: pulumi.Output<string>;
-    /** Name of the GPU node group's Auto Scaling group. */
-    public readonly gpuAutoScalingGroupName: pulumi.Output<string>;
+    /** Names of the GPU node groups' Auto Scaling groups, one group per AZ, in private-subnet order. */
+    public readonly gpuAutoScalingGroupNames: pulumi.Output<string>[];
+    /**
+     * The GPU model the GPU nodes carry (their `k8s.amazonaws.com/accelerator` label) and the most
+     * GPUs the cluster may run at once: `gpuNodeGroup.maxSize` nodes in total, whichever AZs they
+     * land in. The cluster autoscaler's `--gpu-total` takes it (cluster-services/autoscaler.ts).
+     */
+    public readonly gpuTotal: GpuTotal;
     /** The Pod Identity agent add-on; associations for workloads wait for it. */
     public readonly podIdentityAgent: aws.eks.Addon;
     /**
@@ -63,7 +70,8 @@ export class Cluster extends pulumi.ComponentResource {
         this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
         this.nodeSecurityGroupId = nodes.nodeSecurityGroup.id;
         this.kmsKeyArn = key.arn;
-        this.gpuAutoScalingGroupName = nodes.gpuAutoScalingGroupName;
+        this.gpuAutoScalingGroupNames = nodes.gpuAutoScalingGroupNames;
+        this.gpuTotal = { accelerator: a.gpuAccelerator, maxGpus: a.gpuNodeGroup.maxSize * a.gpusPerNode };
         this.podIdentityAgent = addons.podIdentityAgent;
         this.workloadPrerequisites = [nodes.cpu, coredns, ebsCsi];
         this.registerOutputs({

@@ -91,9 +91,10 @@ export interface NodeGroups {
     /** The platform's node security group: the source databases admit. */
     readonly nodeSecurityGroup: aws.ec2.SecurityGroup;
     readonly cpu: aws.eks.NodeGroup;
-    readonly gpu: aws.eks.NodeGroup;
-    /** Name of the GPU node group's Auto Scaling group. */
-    readonly gpuAutoScalingGroupName: pulumi.Output<string>;
+    /** The GPU node groups, one per AZ, in private-subnet order. */
+    readonly gpu: aws.eks.NodeGroup[];
+    /** Names of the GPU node groups' Auto Scaling groups, one per AZ, in private-subnet order. */
+    readonly gpuAutoScalingGroupNames: pulumi.Output<string>[];
 }
 
 /** Extras of one group's launch template. */
@@ -143,61 +144,112 @@ export function nodeGroups(name: string, a: ResolvedClusterArgs, inputs: NodeGro
         "k8s.io/cluster-autoscaler/enabled": "true",
         [`k8s.io/cluster-autoscaler/${a.clusterName}`]: "owned",
     };
-    const nodeGroup = (role: string, spec: NodeGroupSpec, amiType: string, extra: Partial<aws.eks.NodeGroupArgs>, ltExtra: LaunchTemplateExtra = {}) => {
-        const lt = launchTemplate(role, spec, ltExtra);
-        return new aws.eks.NodeGroup(`${name}-${role}`, {
-            clusterName,
-            nodeRoleArn: nodeRole.arn,
-            subnetIds: inputs.privateSubnetIds,
-            amiType,
-            // Nodes follow the control plane: a version bump rolls them (UpdateNodegroupVersion, new
-            // EKS AMI for the minor, maxUnavailable at a time, PDBs honoured) while the add-ons move
-            // to their pins for the new minor (kube-proxy may be up to three minors from the kubelet:
-            // kubernetes/website content/en/releases/version-skew-policy.md, "kube-proxy"). Left
-            // unset, the nodes stay on the old minor and the next upgrade is refused.
-            version: a.kubernetesVersion,
-            instanceTypes: spec.instanceTypes,
-            capacityType: spec.capacityType,
-            scalingConfig: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize },
-            updateConfig: { maxUnavailable: 1 },
-            launchTemplate: { id: lt.id, version: lt.latestVersion.apply((v) => `${v}`) },
-            tags: autoscalerTags,
-            ...extra,
-        }, {
-            parent,
-            dependsOn: nodePolicies,
-            // The cluster autoscaler owns the desired size once the group exists.
-            ignoreChanges: ["scalingConfig.desiredSize"],
-            // instanceTypes, capacityType, amiType and subnetIds are ForceNew
-            // (terraform-provider-aws internal/service/eks/node_group.go). The group is auto-named, so
-            // a change is a blue/green swap: the new group is created and ACTIVE first, then EKS deletes
-            // the old one a node at a time, draining each and honouring PodDisruptionBudgets for up to
-            // 15 minutes (AWS EKS user guide, "Delete a managed node group"); evicted pods make the
-            // autoscaler grow the new group. Never deleteBeforeReplace: that would drop every node first.
-            deleteBeforeReplace: false,
-        });
-    };
-    const cpu = nodeGroup("cpu", a.cpuNodeGroup, CPU_AMI_TYPE, { labels: { [NODE_POOL_LABEL]: "cpu" } });
-    const gpu = nodeGroup("gpu", a.gpuNodeGroup, GPU_AMI_TYPE, {
+    const nodeGroup = (role: string, subnetIds: pulumi.Input<string>[], spec: NodeGroupSpec, scaling: ScalingConfig, amiType: string,
+        lt: aws.ec2.LaunchTemplate, extra: Partial<aws.eks.NodeGroupArgs>) => new aws.eks.NodeGroup(`${name}-${role}`, {
+        clusterName,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds,
+        amiType,
+        // Nodes follow the control plane: a version bump rolls them (UpdateNodegroupVersion, new
+        // EKS AMI for the minor, maxUnavailable at a time, PDBs honoured) while the add-ons move
+        // to their pins for the new minor (kube-proxy may be up to three minors from the kubelet:
+        // kubernetes/website content/en/releases/version-skew-policy.md, "kube-proxy"). Left
+        // unset, the nodes stay on the old minor and the next upgrade is refused.
+        version: a.kubernetesVersion,
+        instanceTypes: spec.instanceTypes,
+        capacityType: spec.capacityType,
+        scalingConfig: scaling,
+        updateConfig: { maxUnavailable: 1 },
+        launchTemplate: { id: lt.id, version: lt.latestVersion.apply((v) => `${v}`) },
+        tags: autoscalerTags,
+        ...extra,
+    }, {
+        parent,
+        dependsOn: nodePolicies,
+        // The cluster autoscaler owns the desired size once the group exists.
+        ignoreChanges: ["scalingConfig.desiredSize"],
+        // instanceTypes, capacityType, amiType and subnetIds are ForceNew
+        // (terraform-provider-aws internal/service/eks/node_group.go). The group is auto-named, so
+        // a change is a blue/green swap: the new group is created and ACTIVE first, then EKS deletes
+        // the old one a node at a time, draining each and honouring PodDisruptionBudgets for up to
+        // 15 minutes (AWS EKS user guide, "Delete a managed node group"); evicted pods make the
+        // autoscaler grow the new group. Never deleteBeforeReplace: that would drop every node first.
+        deleteBeforeReplace: false,
+    });
+    const cpuSpec = a.cpuNodeGroup;
+    const cpu = nodeGroup("cpu", inputs.privateSubnetIds, cpuSpec, { minSize: cpuSpec.minSize, desiredSize: cpuSpec.desiredSize, maxSize: cpuSpec.maxSize },
+        CPU_AMI_TYPE, launchTemplate("cpu", cpuSpec), { labels: { [NODE_POOL_LABEL]: "cpu" } });
+
+    // Cut the multi-GB CUDA image pull on a cold node: parallel pull and unpack, and the disk
+    // throughput it needs. The notebooks layer also pre-pulls the image as the node joins. One
+    // launch template serves every GPU group, so they launch identical nodes.
+    const gpuLt = launchTemplate("gpu", a.gpuNodeGroup, { userData: gpuNodeUserData(), throughput: GPU_ROOT_THROUGHPUT_MIBPS });
+    const gpuSizes = gpuGroupSizes(a.gpuNodeGroup, inputs.privateSubnetIds.length);
+    // One GPU group per AZ (issue #19). Notebook homes are gp3 volumes bound to one AZ. For a group
+    // at zero, cluster-autoscaler 1.35.2 builds its template node in the group's FIRST AZ only
+    // (cloudprovider/aws/aws_manager.go getAsgTemplate: `az := asg.AvailabilityZones[0]`, "Found
+    // multiple availability zones for ASG ...", and buildGenericLabels sets topology.kubernetes.io/zone
+    // and topology.ebs.csi.aws.com/zone to it), so one multi-AZ group could never scale up for a pod
+    // whose volume lives in another AZ ("volume node affinity conflict" in its simulation), and a
+    // scale-up it did make could land in the wrong AZ. cloudprovider/aws/README.md (same tag), "Common
+    // Notes and Gotchas": "either use a single AZ ASG for this use case, or an ASG-per-AZ while enabling
+    // --balance-similar-node-groups" (set in cluster-services/autoscaler.ts; the groups' labels and
+    // taints are identical, and processors/nodegroupset/aws_nodegroups.go ignores the zone and
+    // eks.amazonaws.com/nodegroup labels when comparing them). Keyed by AZ position, like the subnets
+    // (`network-private-<i>`), so adding an AZ adds a group and touches none of the others.
+    // Day-2, upgrading a live stack from the single `<name>-gpu` group: these are new logical
+    // resources, so `pulumi up` creates them (auto-named, no name clash) and deletes the old group
+    // only once the program has registered everything (pulumi/pulumi pkg/resource/deploy/
+    // deployment_executor.go performPostSteps: what is left in the old state is deleted after the
+    // program finishes); EKS drains the old group's nodes honouring PodDisruptionBudgets for up to 15 minutes.
+    // GPU groups idle at zero, so there is normally nothing to drain (README "Operating").
+    const gpu = inputs.privateSubnetIds.map((subnetId, i) => nodeGroup(`gpu-${i + 1}`, [subnetId], a.gpuNodeGroup, gpuSizes[i], GPU_AMI_TYPE, gpuLt, {
         // The accelerator label is on the node from registration (managed node group labels are
         // kubelet --node-labels), so the autoscaler treats a GPU node whose device plugin has not
         // yet advertised nvidia.com/gpu as starting, not as a node that cannot take the pod.
         labels: { [NODE_POOL_LABEL]: "gpu", [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value, [ACCELERATOR_LABEL]: a.gpuAccelerator },
         taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
-    // Cut the multi-GB CUDA image pull on a cold node: parallel pull and unpack, and the disk
-    // throughput it needs. The notebooks layer also pre-pulls the image as the node joins.
-    }, { userData: gpuNodeUserData(), throughput: GPU_ROOT_THROUGHPUT_MIBPS });
+    }));
+    const gpuAutoScalingGroupNames = gpu.map((g, i) => {
+        const asgName = g.resources.apply((rs) => rs[0].autoscalingGroups[0].name);
+        gpuNodeTemplateTags(`${name}-gpu-${i + 1}`, a, asgName, parent);
+        return asgName;
+    });
+    return { nodeSecurityGroup: nodeSg, cpu, gpu, gpuAutoScalingGroupNames };
+}
 
-    const gpuAutoScalingGroupName = gpu.resources.apply((rs) => rs[0].autoscalingGroups[0].name);
-    gpuNodeTemplateTags(name, a, gpuAutoScalingGroupName, parent);
-    return { nodeSecurityGroup: nodeSg, cpu, gpu, gpuAutoScalingGroupName };
+/** Minimum, initial desired and maximum size of one managed node group. */
+export interface ScalingConfig {
+    readonly minSize: number;
+    readonly desiredSize: number;
+    readonly maxSize: number;
+}
+
+/**
+ * Sizes of the per-AZ GPU groups. `gpuMinSize` (and the desired size, which settings.ts sets to it)
+ * is a total over the AZs, spread from the first AZ on (5 over 3 AZs: 2, 2, 1), so the stack never
+ * keeps more idle GPU nodes than the config asks for (0 stays 0 in every group). Each group's maximum
+ * is the whole `gpuMaxSize`: every user with a home volume in one AZ may need GPUs there at once.
+ * The total stays bounded by the autoscaler's `--gpu-total` (cluster-services/autoscaler.ts) and by
+ * the teams' GPU quotas and Kueue cohort, which the queues settings fit into `gpuMaxSize`.
+ */
+export function gpuGroupSizes(spec: Pick<NodeGroupSpec, "minSize" | "desiredSize" | "maxSize">, azCount: number): ScalingConfig[] {
+    if (!Number.isInteger(azCount) || azCount < 1) {
+        throw new Error(`Cluster: privateSubnetIds has ${azCount} subnets; the GPU node groups need one private subnet per AZ, at least one`);
+    }
+    const share = (total: number, i: number) => Math.floor(total / azCount) + (i < total % azCount ? 1 : 0);
+    return Array.from({ length: azCount }, (_, i) => ({ minSize: share(spec.minSize, i), desiredSize: share(spec.desiredSize, i), maxSize: spec.maxSize }));
 }
 
 /**
  * Scale from zero: with no GPU node running, the autoscaler learns what a new node would offer
- * from these ASG tags (managed node groups do not copy labels and taints to the ASG).
+ * from these ASG tags (managed node groups do not copy labels and taints to the ASG). Every GPU
+ * group's ASG gets the same set. No zone label tag: a single-AZ group's ASG lists that one AZ, and
+ * getAsgTemplate already labels the template node with `AvailabilityZones[0]` (aws_manager.go,
+ * cluster-autoscaler-1.35.2); a `node-template/label/topology.kubernetes.io/zone` tag would only
+ * restate it (extractLabelsFromAsg output is joined over the generic labels).
  */
-function gpuNodeTemplateTags(name: string, a: ResolvedClusterArgs, gpuAsgName: pulumi.Output<string>, parent: pulumi.ComponentResource): void {
+function gpuNodeTemplateTags(groupName: string, a: ResolvedClusterArgs, gpuAsgName: pulumi.Output<string>, parent: pulumi.ComponentResource): void {
     const nodeTemplateTags: Record<string, string> = {
         [`k8s.io/cluster-autoscaler/node-template/label/${GPU_NODE_LABEL.key}`]: GPU_NODE_LABEL.value,
         [`k8s.io/cluster-autoscaler/node-template/label/${NODE_POOL_LABEL}`]: "gpu",
@@ -208,7 +260,7 @@ function gpuNodeTemplateTags(name: string, a: ResolvedClusterArgs, gpuAsgName: p
     };
     for (const [tagKey, value] of Object.entries(nodeTemplateTags)) {
         const role = tagKey.split("/").slice(3).join("-").replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
-        new aws.autoscaling.Tag(`${name}-gpu-asg-${role}`, {
+        new aws.autoscaling.Tag(`${groupName}-asg-${role}`, {
             autoscalingGroupName: gpuAsgName,
             tag: { key: tagKey, value, propagateAtLaunch: false },
         }, { parent });

@@ -56,8 +56,8 @@ export const CLUSTER_KEYS = {
     cpuDiskSizeGiB: { type: "integer", description: "CPU node root volume size, GiB (encrypted gp3).", default: { sandbox: 50, production: 100 } },
     gpuInstanceTypes: { type: "string[]", description: "Instance types of the GPU node group (NVIDIA).", default: { sandbox: ["g5.xlarge"], production: ["g5.2xlarge"] } },
     gpuCapacityType: { type: "string", description: "GPU node capacity: ON_DEMAND or SPOT.", default: both("ON_DEMAND") },
-    gpuMinSize: { type: "integer", description: "GPU node group minimum size; 0 lets GPUs cost nothing while idle.", default: both(0) },
-    gpuMaxSize: { type: "integer", description: "GPU node group maximum size (the GPU budget).", default: { sandbox: 2, production: 8 } },
+    gpuMinSize: { type: "integer", description: "GPU nodes kept running in total, spread over the per-AZ GPU groups from the first AZ; 0 lets GPUs cost nothing while idle.", default: both(0) },
+    gpuMaxSize: { type: "integer", description: "GPU nodes at most in total (the GPU budget, the autoscaler's --gpu-total); each per-AZ GPU group may grow to it.", default: { sandbox: 2, production: 8 } },
     gpuDiskSizeGiB: { type: "integer", description: "GPU node root volume size, GiB (CUDA images are large).", default: { sandbox: 100, production: 200 } },
 } as const satisfies KeyTable;
 

@@ -30,6 +30,15 @@ export const NODE_POOL_LABEL = "mlplatform.io/node-pool";
  */
 export const ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
 
+/**
+ * A cluster-wide GPU cap for the cluster autoscaler's `--gpu-total <accelerator>:<min>:<max>`: the
+ * accelerator label value (the GPU type the autoscaler counts) and the most GPUs of it.
+ */
+export interface GpuTotal {
+    readonly accelerator: string;
+    readonly maxGpus: number;
+}
+
 /** NVIDIA instance families the EKS AL2023 NVIDIA AMI supports. */
 export const GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "gr6", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en"] as const;
 

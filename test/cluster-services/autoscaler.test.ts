@@ -21,6 +21,18 @@ describe("ClusterServices: cluster autoscaler", () => {
         expect(rel.dependencies).toContain(one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "svc-autoscaler-association").urn);
     });
 
+    it("caps the GPUs of all per-AZ GPU groups together with --gpu-total <accelerator>:0:<max>", async () => {
+        await build({ gpuTotal: { accelerator: "nvidia-l4", maxGpus: 16 } });
+        const arg = one("kubernetes:helm.sh/v3:Release", "svc-cluster-autoscaler").inputs.values.extraArgs["gpu-total"];
+        expect(arg).toBe("nvidia-l4:0:16");
+        // cluster-autoscaler-1.35.2 config/flags/flags.go parseSingleGpuLimit: "<type>:<min>:<max>",
+        // integers, 0 <= min <= max; the type is the node's k8s.amazonaws.com/accelerator value.
+        const parts = String(arg).split(":");
+        expect(parts).toHaveLength(3);
+        const [min, max] = parts.slice(1).map(Number);
+        expect(Number.isInteger(min) && Number.isInteger(max) && min >= 0 && min <= max).toBe(true);
+    });
+
     it("binds the autoscaler's role to its ServiceAccount after the Pod Identity agent", async () => {
         await build();
         const assoc = one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "svc-autoscaler-association");

@@ -15,13 +15,17 @@ describe("ClusterServices", () => {
     });
 
     it("applies its own default and checks the arguments no config key carries", () => {
-        const args = { clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: {} as pulumi.Resource, storageReclaimPolicy: "Retain", loadBalancerController: true, vpcId: VPC } as const;
+        const args = { clusterName: "x", region: "us-west-2", kubernetesVersion: "1.35", podIdentityAgent: {} as pulumi.Resource, storageReclaimPolicy: "Retain", loadBalancerController: true, vpcId: VPC, gpuTotal: { accelerator: "nvidia-a10g", maxGpus: 8 } } as const;
         const r = resolveClusterServicesArgs(args);
         expect(r.scaleDownUnneededMinutes).toBe(10);
         expect(r.vpcId).toBe(VPC);
         expect(() => resolveClusterServicesArgs({ ...args, scaleDownUnneededMinutes: 0 })).toThrow("scaleDownUnneededMinutes (0) must be a whole number from 1 to 120");
         expect(() => resolveClusterServicesArgs({ ...args, vpcId: "subnet-0abc1234" })).toThrow("vpcId (subnet-0abc1234) must be a VPC ID");
         // The version is the cluster settings' rule (test/cluster/settings.test.ts); here only a lookup.
+        expect(() => resolveClusterServicesArgs({ ...args, gpuTotal: { accelerator: "nvidia-a10g", maxGpus: -1 } }))
+            .toThrow('gpuTotal ({"accelerator":"nvidia-a10g","maxGpus":-1}) must name a GPU type like nvidia-a10g and a whole number of GPUs >= 0');
+        // A colon would break the flag's <type>:<min>:<max> syntax (config/flags/flags.go parseSingleGpuLimit).
+        expect(() => resolveClusterServicesArgs({ ...args, gpuTotal: { accelerator: "nvidia:a10g", maxGpus: 1 } })).toThrow('gpuTotal ({"accelerator":"nvidia:a10g","maxGpus":1}) must name a GPU type');
         expect(() => resolveClusterServicesArgs({ ...args, kubernetesVersion: "1.20" })).toThrow("kubernetesVersion (1.20) is not one the cluster settings accept");
     });
 });

@@ -20,6 +20,7 @@ export async function build(overrides: Partial<ClusterServicesArgs> = {}) {
                 storageReclaimPolicy: "Retain",
                 loadBalancerController: false,
                 vpcId: VPC,
+                gpuTotal: { accelerator: "nvidia-a10g", maxGpus: 3 },
                 ...overrides,
             }),
         (s) => [s.storageClassName],

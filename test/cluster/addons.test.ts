@@ -34,16 +34,19 @@ describe("Cluster: add-ons", () => {
         await build();
         const urn = (n: string) => one("aws:eks/addon:Addon", n).urn;
         const cpu = one("aws:eks/nodeGroup:NodeGroup", "c-cpu");
-        const gpu = one("aws:eks/nodeGroup:NodeGroup", "c-gpu");
+        const gpus = byType("aws:eks/nodeGroup:NodeGroup", "c-gpu-");
+        expect(gpus).toHaveLength(2);
         // Issue 19: waiting for the CNI add-on to be ACTIVE before creating the nodes put ~1 min on
         // every fresh stack; terraform-aws-modules/eks v21.19.0 creates them together (addons.ts).
-        for (const ng of [cpu, gpu]) {
+        for (const ng of [cpu, ...gpus]) {
             for (const daemonSet of ["c-vpc-cni", "c-kube-proxy", "c-pod-identity-agent"]) {
                 expect(ng.dependencies).not.toContain(urn(daemonSet));
             }
         }
         // GPU nodes are not held back by the CPU group: they are created in parallel.
-        expect(gpu.dependencies).not.toContain(cpu.urn);
+        for (const gpu of gpus) {
+            expect(gpu.dependencies).not.toContain(cpu.urn);
+        }
         // coredns and the EBS CSI driver start with the CPU group (issue 19), after the CNI their
         // pods need; the provider waits for them to be ACTIVE, so nothing downstream changes.
         for (const n of ["c-coredns", "c-ebs-csi"]) {

@@ -23,5 +23,5 @@ export const base: ClusterArgs = {
 };
 
 export async function build(overrides: Partial<ClusterArgs> = {}) {
-    return buildComponent(() => new Cluster("c", { ...base, ...overrides }), (c) => [c.clusterName, c.gpuAutoScalingGroupName]);
+    return buildComponent(() => new Cluster("c", { ...base, ...overrides }), (c) => [c.clusterName, ...c.gpuAutoScalingGroupNames]);
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { GPU_ROOT_THROUGHPUT_MIBPS, gpuNodeUserData, NODE_ROLE_POLICIES } from "../../components/cluster/node-group";
+import { GPU_ROOT_THROUGHPUT_MIBPS, gpuGroupSizes, gpuNodeUserData, NODE_ROLE_POLICIES } from "../../components/cluster/node-group";
 import { ACCELERATOR_LABEL } from "../../components/shared/gpu";
-import { byType, one } from "../mocks";
+import { GraphNode } from "../../scripts/bench-critical-path";
+import { idleMonthlyCost } from "../../scripts/bench-cost";
+import { allRecords, byType, one } from "../mocks";
 import { base, build } from "./fixture";
 
 describe("Cluster: nodes", () => {
@@ -35,33 +37,107 @@ describe("Cluster: nodes", () => {
         expect(cpu.ignoreChanges).toContain("scalingConfig.desiredSize");
     });
 
-    it("taints and labels GPU nodes and lets them scale from zero", async () => {
-        await build();
-        const gpu = one("aws:eks/nodeGroup:NodeGroup", "c-gpu");
-        expect(gpu.inputs).toMatchObject({
-            amiType: "AL2023_x86_64_NVIDIA",
-            scalingConfig: { minSize: 0, desiredSize: 0, maxSize: 3 },
-            taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
-            labels: { "mlplatform.io/node-pool": "gpu", "nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": "nvidia-a10g" },
-            tags: { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/mlp-test": "owned" },
-        });
+    const GPU_LABELS = { "mlplatform.io/node-pool": "gpu", "nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": "nvidia-a10g" };
+
+    it.each([
+        [["subnet-a", "subnet-b"]],
+        [["subnet-a", "subnet-b", "subnet-c"]],
+    ])("runs one GPU group per private subnet (one per AZ), each in exactly that subnet: %j", async (privateSubnetIds) => {
+        // Issue 19: a multi-AZ group at zero gets a template node in its first AZ only
+        // (cluster-autoscaler-1.35.2 aws_manager.go getAsgTemplate), so a pod whose volume is in
+        // another AZ never scales it up.
+        await build({ privateSubnetIds });
+        const groups = byType("aws:eks/nodeGroup:NodeGroup", "c-gpu");
+        expect(groups.map((g) => g.name)).toEqual(privateSubnetIds.map((_, i) => `c-gpu-${i + 1}`));
+        expect(groups.map((g) => g.inputs.subnetIds)).toEqual(privateSubnetIds.map((id) => [id]));
+        // The CPU group keeps every AZ (not changed by issue 19).
+        expect(one("aws:eks/nodeGroup:NodeGroup", "c-cpu").inputs.subnetIds).toEqual(privateSubnetIds);
     });
 
-    it("tags the GPU Auto Scaling group with the node template the autoscaler needs at zero nodes", async () => {
-        await build({ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: ["g5.12xlarge"] } });
-        const tags: Record<string, any> = Object.fromEntries(byType("aws:autoscaling/tag:Tag").map((t) => [t.inputs.tag.key, t.inputs]));
-        expect(Object.keys(tags).sort()).toEqual([
-            "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator",
-            "k8s.io/cluster-autoscaler/node-template/label/mlplatform.io/node-pool",
-            "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present",
-            "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu",
-            "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu",
-        ]);
-        expect(tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].tag.value).toBe("4");
-        expect(tags["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].tag.value).toBe("true:NoSchedule");
-        for (const t of Object.values(tags)) {
-            expect(t.autoscalingGroupName).toBe("eks-c-gpu-asg");
+    it("taints and labels every GPU group identically, on one launch template, and lets them scale from zero", async () => {
+        await build({ privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] });
+        const groups = byType("aws:eks/nodeGroup:NodeGroup", "c-gpu-");
+        expect(groups).toHaveLength(3);
+        for (const gpu of groups) {
+            expect(gpu.inputs).toMatchObject({
+                amiType: "AL2023_x86_64_NVIDIA",
+                version: "1.35",
+                instanceTypes: ["g5.xlarge"],
+                capacityType: "ON_DEMAND",
+                // maxSize is the whole gpuMaxSize in each AZ: every user with a home there may need a GPU.
+                scalingConfig: { minSize: 0, desiredSize: 0, maxSize: 3 },
+                updateConfig: { maxUnavailable: 1 },
+                launchTemplate: { id: "c-gpu-lt-id", version: "1" },
+                tags: { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/mlp-test": "owned" },
+            });
+            expect(gpu.inputs.labels).toEqual(GPU_LABELS);
+            expect(gpu.inputs.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+            expect(gpu.inputs.nodeGroupName).toBeUndefined();
+            expect(gpu.ignoreChanges).toContain("scalingConfig.desiredSize");
+            expect(gpu.deleteBeforeReplace).toBe(false);
         }
+        // balance-similar-node-groups treats the groups as one set only if their nodes look alike.
+        const shape = (g: (typeof groups)[number]) => JSON.stringify({ ...g.inputs, subnetIds: undefined });
+        expect(new Set(groups.map(shape)).size).toBe(1);
+        expect(byType("aws:ec2/launchTemplate:LaunchTemplate").map((lt) => lt.name).sort()).toEqual(["c-cpu-lt", "c-gpu-lt"]);
+    });
+
+    it("tags every GPU Auto Scaling group with the node template the autoscaler needs at zero nodes, and no zone tag", async () => {
+        await build({ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: ["g5.12xlarge"] }, privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] });
+        const tags = byType("aws:autoscaling/tag:Tag");
+        const asgs = [...new Set(tags.map((t) => t.inputs.autoscalingGroupName))].sort();
+        expect(asgs).toEqual(["eks-c-gpu-1-asg", "eks-c-gpu-2-asg", "eks-c-gpu-3-asg"]);
+        for (const asg of asgs) {
+            const mine: Record<string, any> = Object.fromEntries(tags.filter((t) => t.inputs.autoscalingGroupName === asg).map((t) => [t.inputs.tag.key, t.inputs.tag]));
+            // No topology.kubernetes.io/zone tag: a one-AZ ASG's AvailabilityZones[0] is already its zone
+            // (aws_manager.go getAsgTemplate / buildGenericLabels), so the tag would restate it.
+            expect(Object.keys(mine).sort()).toEqual([
+                "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator",
+                "k8s.io/cluster-autoscaler/node-template/label/mlplatform.io/node-pool",
+                "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present",
+                "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu",
+                "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu",
+            ]);
+            expect(mine["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"].value).toBe("4");
+            expect(mine["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"].value).toBe("true:NoSchedule");
+            expect(Object.values(mine).every((t) => t.propagateAtLaunch === false)).toBe(true);
+        }
+        expect(tags.filter((t) => t.name.startsWith("c-gpu-2-asg-"))).toHaveLength(5);
+    });
+
+    it.each([
+        [{ minSize: 0, desiredSize: 0, maxSize: 2 }, 2, [[0, 0, 2], [0, 0, 2]]],
+        [{ minSize: 0, desiredSize: 0, maxSize: 8 }, 3, [[0, 0, 8], [0, 0, 8], [0, 0, 8]]],
+        [{ minSize: 1, desiredSize: 1, maxSize: 8 }, 3, [[1, 1, 8], [0, 0, 8], [0, 0, 8]]],
+        [{ minSize: 5, desiredSize: 5, maxSize: 8 }, 3, [[2, 2, 8], [2, 2, 8], [1, 1, 8]]],
+    ])("sizes the per-AZ GPU groups from %j over %i AZs: the minimum is a total, never more idle GPUs than configured", (spec, azs, expected) => {
+        const sizes = gpuGroupSizes(spec, azs);
+        expect(sizes.map((g) => [g.minSize, g.desiredSize, g.maxSize])).toEqual(expected);
+        expect(sizes.reduce((n, g) => n + g.minSize, 0)).toBe(spec.minSize);
+        expect(sizes.reduce((n, g) => n + g.desiredSize, 0)).toBe(spec.desiredSize);
+    });
+
+    it("refuses GPU groups without a private subnet", () => {
+        expect(() => gpuGroupSizes(base.gpuNodeGroup, 0)).toThrow("Cluster: privateSubnetIds has 0 subnets; the GPU node groups need one private subnet per AZ, at least one");
+    });
+
+    it("spreads a warm GPU minimum over the groups and keeps the total", async () => {
+        await build({ gpuNodeGroup: { ...base.gpuNodeGroup, minSize: 1, desiredSize: 1 } });
+        expect(byType("aws:eks/nodeGroup:NodeGroup", "c-gpu-").map((g) => g.inputs.scalingConfig)).toEqual([
+            { minSize: 1, desiredSize: 1, maxSize: 3 }, { minSize: 0, desiredSize: 0, maxSize: 3 },
+        ]);
+        // The idle bill (scripts/bench-cost.ts) holds one GPU node, as with the single group before.
+        const gpuLines = idleMonthlyCost(allRecords() as unknown as GraphNode[]).lines.filter((l) => l.item.includes("g5.xlarge"));
+        expect(gpuLines.map((l) => l.item)).toEqual(["1 × g5.xlarge ON_DEMAND (c-gpu-1) + root volumes"]);
+    });
+
+    it.each([
+        [["g5.xlarge"], 3, { accelerator: "nvidia-a10g", maxGpus: 3 }],
+        [["g5.12xlarge"], 3, { accelerator: "nvidia-a10g", maxGpus: 12 }],
+        [["p5.48xlarge"], 2, { accelerator: "nvidia-h100", maxGpus: 16 }],
+    ])("caps %j x %i nodes at their GPUs in total over every AZ (the autoscaler's --gpu-total)", async (instanceTypes, maxSize, total) => {
+        const c = await build({ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes, maxSize } });
+        expect(c.gpuTotal).toEqual(total);
     });
 
     it("gives the node role only the worker, CNI, ECR read-only and SSM policies", async () => {
@@ -87,10 +163,15 @@ describe("Cluster: nodes", () => {
         // cluster-autoscaler 1.35.2 aws_cloud_provider.go GPULabel; gpu_processor.go treats a labelled
         // node without nvidia.com/gpu allocatable as unready, so it does not scale up a second node.
         await build({ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes } });
-        expect(one("aws:eks/nodeGroup:NodeGroup", "c-gpu").inputs.labels[ACCELERATOR_LABEL]).toBe(accelerator);
+        const groups = byType("aws:eks/nodeGroup:NodeGroup", "c-gpu-");
+        expect(groups).toHaveLength(2);
+        expect(groups.map((g) => g.inputs.labels[ACCELERATOR_LABEL])).toEqual([accelerator, accelerator]);
         expect(one("aws:eks/nodeGroup:NodeGroup", "c-cpu").inputs.labels[ACCELERATOR_LABEL]).toBeUndefined();
-        const tag = byType("aws:autoscaling/tag:Tag").find((t) => t.inputs.tag.key === `k8s.io/cluster-autoscaler/node-template/label/${ACCELERATOR_LABEL}`);
-        expect(tag?.inputs.tag).toEqual({ key: "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator", value: accelerator, propagateAtLaunch: false });
+        const tags = byType("aws:autoscaling/tag:Tag").filter((t) => t.inputs.tag.key === `k8s.io/cluster-autoscaler/node-template/label/${ACCELERATOR_LABEL}`);
+        expect(tags.map((t) => t.inputs.autoscalingGroupName)).toEqual(["eks-c-gpu-1-asg", "eks-c-gpu-2-asg"]);
+        for (const tag of tags) {
+            expect(tag.inputs.tag).toEqual({ key: "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator", value: accelerator, propagateAtLaunch: false });
+        }
         expect(ACCELERATOR_LABEL).toBe("k8s.amazonaws.com/accelerator");
     });
 

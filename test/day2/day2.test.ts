@@ -66,21 +66,26 @@ describe("1. growing Prometheus and Alertmanager volumes", () => {
 
 describe("2. changing node group instance or capacity types", () => {
     it.each([
-        ["dev", "cpu", { "mlplatform:cpuInstanceTypes": JSON.stringify(["m7i.2xlarge", "m6i.2xlarge"]) }],
-        ["dev", "cpu", { "mlplatform:cpuCapacityType": "ON_DEMAND" }],
-        ["prod", "gpu", { "mlplatform:gpuInstanceTypes": JSON.stringify(["g6.2xlarge"]) }],
-    ] as const)("%s: the %s group is replaced blue/green (new group first, old one drained node by node), nothing else", async (stack, role, overrides) => {
+        ["dev", "cpu", ["cluster-cpu"], { "mlplatform:cpuInstanceTypes": JSON.stringify(["m7i.2xlarge", "m6i.2xlarge"]) }],
+        ["dev", "cpu", ["cluster-cpu"], { "mlplatform:cpuCapacityType": "ON_DEMAND" }],
+        // One GPU group per AZ (issue 19): all three swap, each at zero, so nothing drains.
+        ["prod", "gpu", ["cluster-gpu-1", "cluster-gpu-2", "cluster-gpu-3"], { "mlplatform:gpuInstanceTypes": JSON.stringify(["g6.2xlarge"]) }],
+    ] as const)("%s: the %s groups are replaced blue/green (new group first, old one drained node by node), nothing else", async (stack, role, names, overrides) => {
         const { changes, after } = await change(stack, overrides);
         safe(changes);
         const groups = of(changes, "aws:eks/nodeGroup:NodeGroup").filter((c) => c.outcome !== "unchanged");
-        expect(groups.map((c) => [c.outcome, c.name, c.deleteBeforeReplace])).toEqual([["replaced", `cluster-${role}`, false]]);
-        const ng = after.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === `cluster-${role}`)!;
-        // Auto-named, so the new group never collides with the one it replaces.
-        expect(ng.inputs.nodeGroupName).toBeUndefined();
-        expect(ng.ignoreChanges).toContain("scalingConfig.desiredSize");
-        expect(ng.inputs.updateConfig).toEqual({ maxUnavailable: 1 });
+        expect(groups.map((c) => [c.outcome, c.name, c.deleteBeforeReplace])).toEqual(names.map((n) => ["replaced", n, false]));
+        for (const name of names) {
+            const ng = after.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === name)!;
+            // Auto-named, so the new group never collides with the one it replaces.
+            expect(ng.inputs.nodeGroupName).toBeUndefined();
+            expect(ng.ignoreChanges).toContain("scalingConfig.desiredSize");
+            expect(ng.inputs.updateConfig).toEqual({ maxUnavailable: 1 });
+        }
         const others = changed(changes).filter((c) => c.type !== "aws:eks/nodeGroup:NodeGroup" && c.type !== "aws:autoscaling/tag:Tag");
-        expect(others.map((c) => `${c.outcome} ${c.name}`)).toEqual([]);
+        // A new GPU model moves the autoscaler's --gpu-total to that model's label value (a Helm upgrade in place).
+        expect(others.map((c) => `${c.outcome} ${c.name} ${c.paths.join(",")}`))
+            .toEqual(role === "gpu" ? ["updated cluster-services-cluster-autoscaler values.extraArgs.gpu-total"] : []);
     });
 });
 
@@ -93,6 +98,40 @@ describe("3. azCount on a live cluster", () => {
         const cpu = after.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "cluster-cpu")!;
         expect(cpu.inputs.subnetIds).toHaveLength(3);
         expect(of(changes, "aws:ec2/subnet:Subnet").every((c) => c.outcome === "unchanged" || c.outcome === "created")).toBe(true);
+        // One GPU group per AZ, keyed by AZ position: the new AZ gets a new group, the others stay.
+        expect(of(changes, "aws:eks/nodeGroup:NodeGroup").filter((c) => c.name.startsWith("cluster-gpu-")).map((c) => [c.name, c.outcome]))
+            .toEqual([["cluster-gpu-1", "unchanged"], ["cluster-gpu-2", "unchanged"], ["cluster-gpu-3", "created"]]);
+    });
+});
+
+describe("3b. upgrading a live stack to one GPU group per AZ (issue 19, once)", () => {
+    it.each([["dev"], ["prod"]] as const)("%s: the per-AZ GPU groups and their ASG tags are created, the old single group and its tags deleted, nothing else changes", async (stack) => {
+        const { after } = await change(stack, {});
+        // The old program's records, rebuilt from the new ones: one `cluster-gpu` group over every
+        // private subnet with the same launch template, labels, taints and sizes, and its five
+        // node-template tags on its one ASG (the code before this change, components/cluster/node-group.ts).
+        const gpus = after.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name.startsWith("cluster-gpu-"));
+        const isNew = (r: ResourceRecord) => gpus.includes(r) || (r.type === "aws:autoscaling/tag:Tag" && r.name.startsWith("cluster-gpu-"));
+        const oldGroup: ResourceRecord = { ...gpus[0], name: "cluster-gpu", inputs: { ...gpus[0].inputs, subnetIds: gpus.flatMap((g) => g.inputs.subnetIds) } };
+        const oldTags = after.filter((r) => r.type === "aws:autoscaling/tag:Tag" && r.name.startsWith("cluster-gpu-1-asg-"))
+            .map((t) => ({ ...t, name: t.name.replace("cluster-gpu-1-", "cluster-gpu-"), inputs: { ...t.inputs, autoscalingGroupName: "eks-cluster-gpu-asg" } }));
+        const before = [...after.filter((r) => !isNew(r)), oldGroup, ...oldTags];
+        const changes = classify(before, after);
+        safe(changes);
+        const azs = gpus.length;
+        expect(summary(changes).sort()).toEqual([
+            ...gpus.map((g) => `created aws:eks/nodeGroup:NodeGroup ${g.name}`),
+            ...after.filter((r) => r.type === "aws:autoscaling/tag:Tag").map((t) => `created aws:autoscaling/tag:Tag ${t.name}`),
+            "deleted aws:eks/nodeGroup:NodeGroup cluster-gpu",
+            ...oldTags.map((t) => `deleted aws:autoscaling/tag:Tag ${t.name}`),
+        ].sort());
+        expect(azs).toBe(stack === "prod" ? 3 : 2);
+        // The new groups are auto-named (no clash with the old group while both exist) and at zero, so
+        // the old group's deletion (after every create: Pulumi deletes what left the program last) drains nothing.
+        for (const g of gpus) {
+            expect(g.inputs.nodeGroupName).toBeUndefined();
+            expect(g.inputs.scalingConfig.minSize).toBe(0);
+        }
     });
 });
 
