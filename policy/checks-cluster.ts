@@ -45,7 +45,8 @@ const nodePoolOf = (r: Res): string => String(r.inputs.labels?.[NODE_POOL_LABEL]
 function placesOf(r: Res, all: readonly Res[]): Set<string> {
     const subnets: unknown[] = r.inputs.subnetIds ?? [];
     const zones = zonesOf(r, "subnetIds", all);
-    return zones !== undefined && zones.size <= subnets.length ? zones : new Set(subnets.map((x) => `subnet ${String(x)}`));
+    // An ID unknown at preview stands for a subnet of its own, not one shared "undefined".
+    return zones !== undefined && zones.size <= subnets.length ? zones : new Set(subnets.map((x, i) => (typeof x === "string" && x !== "" ? `subnet ${x}` : `${r.name} subnet ${i}`)));
 }
 
 /** A node group names a launch template (by id or name). */

@@ -229,3 +229,23 @@ describe("checklist predicates", () => {
         }
     });
 });
+
+describe("NG-04 over node pools (issue 19: one GPU group per AZ)", () => {
+    const ng04 = CHECKS.find((c) => c.id === "NG-04")!;
+    const group = (name: string, pool: string, subnetIds: unknown[]): Res => ({
+        type: "aws:eks/nodeGroup:NodeGroup", name, urn: `urn:${name}`,
+        inputs: { subnetIds, instanceTypes: [pool === "gpu" ? "g5.xlarge" : "m7i.xlarge"], labels: { "mlplatform.io/node-pool": pool } },
+    } as Res);
+
+    it("counts a pool's AZs over its groups, also with subnet IDs still unknown at preview", () => {
+        const gpus = [1, 2, 3].map((i) => group(`gpu-${i}`, "gpu", [undefined]));
+        expect(ng04.evaluate([group("cpu", "cpu", [undefined, undefined, undefined]), ...gpus], "production")).toEqual([]);
+        expect(ng04.evaluate([group("cpu", "cpu", ["s-1", "s-2", "s-3"]), ...gpus.slice(0, 2)], "production").map((x) => x.message))
+            .toEqual(["node pool gpu (gpu-1, gpu-2) covers 2 AZ(s) or subnet(s); needs 3 AZs", "node pool gpu (gpu-1, gpu-2) covers 2 AZ(s) or subnet(s); needs 3 AZs"]);
+    });
+
+    it("refuses a GPU group over two subnets, which cannot scale from zero for its second AZ", () => {
+        const out = ng04.evaluate([group("gpu", "gpu", ["s-1", "s-2"])], "sandbox").map((x) => x.message);
+        expect(out).toEqual(["GPU group has 2 subnet(s); a group that scales from zero must be one AZ (one GPU group per AZ)"]);
+    });
+});
