@@ -1,6 +1,6 @@
 /**
  * Verify checks of the cluster itself: nodes Ready, platform workloads and EKS add-ons available,
- * the GPU group at zero when idle, and (opt-in) a GPU pod scheduled from zero.
+ * the GPU groups at zero when idle and one AZ each, and (opt-in) a GPU pod scheduled from zero.
  */
 import * as k8s from "@kubernetes/client-node";
 import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../../components/shared/gpu";
@@ -83,12 +83,23 @@ export const workloadsAvailable: Check<VerifyContext> = {
 };
 
 export const gpuIdle: Check<VerifyContext> = {
-    name: "cluster: GPU group at zero when idle",
+    name: "cluster: GPU groups at zero when idle, one AZ each",
     timeoutSeconds: 60,
     async run(ctx) {
         const gpuNodes = (await ctx.kube.core.listNode({ labelSelector: `${GPU_NODE_LABEL.key}=${GPU_NODE_LABEL.value}` })).items;
         if (gpuNodes.length === 0) {
             return "no GPU nodes";
+        }
+        // Issue 19: one GPU node group per AZ. EKS labels each node with its group; one group with
+        // nodes in two AZs is the shape the autoscaler cannot scale from zero for a volume's AZ.
+        const zonesByGroup = new Map<string, Set<string>>();
+        for (const n of gpuNodes) {
+            const group = n.metadata?.labels?.["eks.amazonaws.com/nodegroup"] ?? "(no node group)";
+            zonesByGroup.set(group, (zonesByGroup.get(group) ?? new Set()).add(n.metadata?.labels?.["topology.kubernetes.io/zone"] ?? "(no zone)"));
+        }
+        const spread = [...zonesByGroup].filter(([, zones]) => zones.size > 1).map(([g, zones]) => `${g} (${[...zones].sort().join(", ")})`);
+        if (spread.length > 0) {
+            fail(`GPU node group(s) with nodes in more than one AZ: ${spread.join("; ")}; each GPU group must be one AZ (cluster/node-group.ts)`);
         }
         const pods = (await ctx.kube.core.listPodForAllNamespaces({ fieldSelector: "status.phase=Running" })).items;
         const gpuPods = pods.filter((p) => (p.spec?.containers ?? []).some((c) => c.resources?.requests?.[GPU_RESOURCE] ?? c.resources?.limits?.[GPU_RESOURCE]));

@@ -173,6 +173,15 @@ describe("verify: each failure is reported, and cleaned up after", () => {
         expect(await run(gpuIdle)).toMatchObject({ outcome: "fail", detail: expect.stringContaining("1 GPU node(s) up with no GPU pod") });
     });
 
+    it("a GPU node group with nodes in two AZs (issue 19: one GPU group per AZ)", async () => {
+        const gpuNode = (name: string, group: string, zone: string) => ({
+            metadata: { name, labels: { "nvidia.com/gpu.present": "true", "eks.amazonaws.com/nodegroup": group, "topology.kubernetes.io/zone": zone } },
+            status: { conditions: [{ type: "Ready", status: "True" }] },
+        });
+        f.kube.nodes.push(gpuNode("gpu-1", "cluster-gpu-1-abc", "us-west-2a"), gpuNode("gpu-2", "cluster-gpu-1-abc", "us-west-2b"), gpuNode("gpu-3", "cluster-gpu-2-def", "us-west-2b"));
+        expect(await run(gpuIdle)).toMatchObject({ outcome: "fail", detail: "GPU node group(s) with nodes in more than one AZ: cluster-gpu-1-abc (us-west-2a, us-west-2b); each GPU group must be one AZ (cluster/node-group.ts)" });
+    });
+
     it("a notebook server that dies while starting: the user is still deleted", async () => {
         f.hub.behaviour.spawn = "dies";
         const r = await run(notebookSpawn);
