@@ -55,7 +55,7 @@ describe("parseConfig presets", () => {
             azCount: "3",
             vpcCidr: "10.20.0.0/18",
             cpuMaxSize: "6",
-            gpuMaxSize: "0",
+            gpuMaxSize: "1",
             gpuInstanceTypes: '["g5.2xlarge","g5.xlarge"]',
             publicAccessCidrs: '["203.0.113.0/24","198.51.100.7/32"]',
             adminPrincipalArns: '["arn:aws:iam::123456789012:role/platform-admin"]',
@@ -66,7 +66,7 @@ describe("parseConfig presets", () => {
         expect(c.network.vpcCidr).toBe("10.20.0.0/18");
         expect(c.network.flowLogs).toBe(true);
         expect(c.cluster.cpu.maxSize).toBe(6);
-        expect(c.cluster.gpu).toMatchObject({ maxSize: 0, minSize: 0, desiredSize: 0, instanceTypes: ["g5.2xlarge", "g5.xlarge"] });
+        expect(c.cluster.gpu).toMatchObject({ maxSize: 1, minSize: 0, desiredSize: 0, instanceTypes: ["g5.2xlarge", "g5.xlarge"] });
         expect(c.cluster.publicAccessCidrs).toEqual(["203.0.113.0/24", "198.51.100.7/32"]);
         expect(c.cluster.adminPrincipalArns).toHaveLength(1);
         expect(c.cluster.kubernetesVersion).toBe("1.35");
@@ -101,7 +101,9 @@ describe("parseConfig errors", () => {
         ["fractional size", { preset: "sandbox", cpuMaxSize: "2.5" }, "us-west-2", 'mlplatform:cpuMaxSize = "2.5": must be a whole number'],
         ["node min > max", { preset: "sandbox", cpuMinSize: "5", cpuMaxSize: "3" }, "us-west-2", "mlplatform:cpuMinSize = 5: must be <= cpuMaxSize (3)"],
         ["GPU min > max", { preset: "sandbox", gpuMinSize: "3", gpuMaxSize: "2" }, "us-west-2", "mlplatform:gpuMinSize = 3: must be <= gpuMaxSize (2)"],
-        ["GPU max < 0", { preset: "sandbox", gpuMaxSize: "-1" }, "us-west-2", "mlplatform:gpuMaxSize = -1: must be between 0 and 1000"],
+        ["GPU max < 0", { preset: "sandbox", gpuMaxSize: "-1" }, "us-west-2", "mlplatform:gpuMaxSize = -1: must be between 1 and 1000"],
+        // EKS refuses a node group maximum below 1; 0 used to pass here and fail at deploy.
+        ["GPU max 0", { preset: "sandbox", gpuMaxSize: "0" }, "us-west-2", "mlplatform:gpuMaxSize = 0: must be between 1 and 1000"],
         ["CPU desired above max", { preset: "sandbox", cpuDesiredSize: "9" }, "us-west-2", "mlplatform:cpuDesiredSize = 9: must be between 1 and 4"],
         ["unsupported Kubernetes version", { preset: "sandbox", kubernetesVersion: "1.27" }, "us-west-2", 'mlplatform:kubernetesVersion = "1.27": unsupported; supported versions are'],
         ["0.0.0.0/0 public API", { preset: "sandbox", publicAccessCidrs: '["0.0.0.0/0"]' }, "us-west-2", "0.0.0.0/0 opens the Kubernetes API to the whole internet"],

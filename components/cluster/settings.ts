@@ -192,7 +192,10 @@ function nodeGroup(s: Settings<ClusterKey>, prefix: "cpu" | "gpu"): NodeGroupCon
         s.fail(k("InstanceTypes"), instanceTypes, `must all carry the same GPU model; they have ${models.join(", ")}`);
     }
     const capacityType = s.oneOf<CapacityType>(k("CapacityType"), ["ON_DEMAND", "SPOT"]);
-    const maxSize = s.int(k("MaxSize"), prefix === "gpu" ? 0 : 1, 1000);
+    // EKS refuses a node group whose maximum is below 1 (CreateNodegroup NodegroupScalingConfig
+    // maxSize, minimum 1; terraform-provider-aws aws_eks_node_group scaling_config.max_size
+    // validation.IntAtLeast(1)): 0 would pass here and fail at deploy. A GPU group at zero is min 0.
+    const maxSize = s.int(k("MaxSize"), 1, 1000);
     const minSize = s.int(k("MinSize"), prefix === "gpu" ? 0 : 1, 1000);
     if (minSize > maxSize) {
         s.fail(k("MinSize"), minSize, `must be <= ${prefix}MaxSize (${maxSize})`);
