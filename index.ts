@@ -2,8 +2,8 @@
  * The ML platform, one stack per environment. This file only reads the config, builds the
  * components in dependency order and exports what users need; the components do the work.
  */
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "./components/shared/aws";
+import * as k8s from "./components/shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Cluster } from "./components/cluster";

@@ -3,7 +3,7 @@
  * when a pod asks for `nvidia.com/gpu`, and removes idle nodes. Its AWS permissions come through
  * EKS Pod Identity.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_POOL_LABEL } from "../shared/gpu";
 import { podIdentity } from "../shared/pod-identity";

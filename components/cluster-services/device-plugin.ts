@@ -2,7 +2,7 @@
  * The NVIDIA device plugin: advertises `nvidia.com/gpu` on GPU nodes, in its own namespace (where
  * the monitoring layer also installs the DCGM exporter).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_NODE_LABEL, GPU_TOLERATION } from "../shared/gpu";
 import { standardLabels } from "../shared/labels";

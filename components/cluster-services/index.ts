@@ -3,7 +3,7 @@
  * (device-plugin.ts), the cluster autoscaler (autoscaler.ts) and, optionally, the AWS Load
  * Balancer Controller (load-balancer-controller.ts).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterServicesArgs, resolveClusterServicesArgs } from "./args";
 import { clusterAutoscaler } from "./autoscaler";

@@ -2,7 +2,7 @@
  * The AWS Load Balancer Controller: turns Ingresses of class `alb` into ALBs and deletes them
  * again when the Ingress goes. Its IAM policy is upstream's, tightened (checklist IAM-01).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_POOL_LABEL } from "../shared/gpu";
 import { ALB_INGRESS_CLASS } from "../shared/ingress";

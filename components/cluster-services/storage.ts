@@ -2,7 +2,7 @@
  * The platform's default StorageClass: encrypted gp3 EBS volumes through the EBS CSI driver,
  * bound in the AZ where the pod lands, expandable in place.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 

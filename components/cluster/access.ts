@@ -2,7 +2,7 @@
  * EKS access entries for the platform administrators (API authentication mode: no aws-auth
  * ConfigMap). Keyed by principal, not list position, so reordering the list changes nothing.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";

@@ -3,7 +3,7 @@
  * Pod Identity agent) and the node groups start together once the control plane is up; the
  * Deployment add-ons (CoreDNS, EBS CSI driver) follow the DaemonSets their pods need.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { podIdentity } from "../shared/pod-identity";
 import { AddonVersions } from "../shared/versions";

@@ -3,8 +3,13 @@
  * volumes), the declared control-plane log group, and the `@pulumi/eks` cluster itself with
  * API authentication, a private endpoint and a CIDR-restricted public one.
  */
-import * as aws from "@pulumi/aws";
-import * as eks from "@pulumi/eks";
+import * as aws from "../shared/aws";
+// From their own modules: `@pulumi/eks`'s index (4.3.0, `index.js`) loads its mixins
+// (`clusterMixins.js`, `nodegroupMixins.js`), which load the whole of @pulumi/aws and
+// @pulumi/kubernetes (see ../shared/aws.ts). The mixins only add helpers this program does not use
+// (`cluster.provider`, `createNodeGroup`).
+import { Cluster as EksCluster } from "@pulumi/eks/cluster";
+import { AuthenticationMode } from "@pulumi/eks/types/enums";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudWatchLogsStatement } from "../shared/kms";
 import { ClusterArgs, ResolvedClusterArgs } from "./args";
@@ -14,7 +19,7 @@ export interface ControlPlane {
     /** The platform KMS key. */
     readonly key: aws.kms.Key;
     /** The `@pulumi/eks` cluster (a remote component). */
-    readonly cluster: eks.Cluster;
+    readonly cluster: EksCluster;
     /** The EKS cluster's name, as an output (children wait for the cluster through it). */
     readonly clusterName: pulumi.Output<string>;
 }
@@ -56,14 +61,14 @@ export function controlPlane(name: string, a: ResolvedClusterArgs, args: Cluster
         kmsKeyId: key.arn,
     }, { parent });
 
-    const cluster = new eks.Cluster(`${name}-eks`, {
+    const cluster = new EksCluster(`${name}-eks`, {
         name: a.clusterName,
         version: a.kubernetesVersion,
         vpcId: args.vpcId,
         privateSubnetIds: args.privateSubnetIds.slice(0, a.controlPlaneAzCount),
         publicSubnetIds: args.publicSubnetIds.slice(0, a.controlPlaneAzCount),
         kubernetesServiceIpAddressRange: a.serviceCidr,
-        authenticationMode: eks.AuthenticationMode.Api,
+        authenticationMode: AuthenticationMode.Api,
         endpointPrivateAccess: true,
         endpointPublicAccess: a.publicAccessCidrs.length > 0,
         publicAccessCidrs: a.publicAccessCidrs.length > 0 ? a.publicAccessCidrs : undefined,

@@ -2,7 +2,7 @@
  * The cluster layer: the EKS control plane (control-plane.ts), admin access entries (access.ts),
  * pinned managed add-ons (addons.ts) and the CPU and the per-AZ GPU managed node groups (node-group.ts).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { adminAccess } from "./access";
 import { nodeAddons, workloadAddons } from "./addons";

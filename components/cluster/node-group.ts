@@ -4,7 +4,7 @@
  * (NVIDIA AMI, tainted, scaling from zero, fast image pull) with the Auto Scaling group tags the
  * cluster autoscaler reads when no GPU node runs.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCELERATOR_LABEL, GPU_NODE_LABEL, GPU_TAINT, NODE_POOL_LABEL } from "../shared/gpu";
 import { NodeGroupSpec, ResolvedClusterArgs } from "./args";

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_NODE_LABEL, GPU_TOLERATION } from "../shared/gpu";
 import { selectorLabels, standardLabels } from "../shared/labels";

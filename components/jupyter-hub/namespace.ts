@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultDenyIngress } from "../shared/namespace";
 import { podSecurity, standardLabels } from "../shared/labels";

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { NOTEBOOK_VERSIONS } from "../shared/versions";

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../shared/labels";

@@ -18,7 +18,7 @@
  * without a restart (elasticsearch/certificates/reconcile.go: "ES is able to hot-reload TLS
  * certificates").
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { standardLabels } from "../shared/labels";

@@ -3,7 +3,7 @@
  * roles the platform's clients log in with, the Elasticsearch cluster, optional Kibana, and the
  * NetworkPolicy that admits only Elasticsearch's clients.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../shared/labels";

@@ -3,7 +3,7 @@
  * monitor user, scraped through a PodMonitor.
  */
 import { createHash } from "crypto";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { selectorLabels, standardLabels } from "../shared/labels";
 import { NAMESPACES, ScrapeTarget } from "../shared/platform";

@@ -6,7 +6,7 @@
  * kubernetes_metadata filter), and the DaemonSet.
  */
 import { createHash } from "crypto";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FluentdSettings, renderFluentdConfig } from "../shared/fluentd-config";
 import { selectorLabels, standardLabels } from "../shared/labels";

@@ -3,7 +3,7 @@
  * manual steps) that re-runs whenever what it installs changes.
  */
 import { createHash } from "crypto";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { selectorLabels, standardLabels } from "../shared/labels";
 import { resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/security-context";

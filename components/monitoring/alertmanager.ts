@@ -2,7 +2,7 @@
  * Alertmanager: its configuration (alertmanager-config.ts renders it) in a Secret of its own, and
  * the chart's `alertmanager` values that run it from that Secret.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { resources } from "../shared/security-context";

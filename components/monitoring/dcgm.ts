@@ -2,7 +2,7 @@
  * GPU metrics: the NVIDIA DCGM exporter on GPU nodes, in the privileged GPU namespace, and the
  * NetworkPolicy that lets Prometheus scrape it.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_NODE_LABEL, GPU_TOLERATION } from "../shared/gpu";
 import { fromNamespace, ingressAllow } from "../shared/namespace";

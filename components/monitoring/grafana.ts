@@ -2,7 +2,7 @@
  * Grafana: its admin credentials (a random password in a Secret the chart reads), the platform's
  * dashboards (dashboards.ts) as ConfigMaps its sidecar loads, and the chart's `grafana` values.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../shared/labels";

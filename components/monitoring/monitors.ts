@@ -2,7 +2,7 @@
  * ServiceMonitors and PodMonitors: one per scrape target, whose `job` label is the target's name
  * (the label the platform's alert rules match).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { NAMESPACES, ScrapeTarget } from "../shared/platform";

@@ -1,5 +1,5 @@
 /** The monitoring namespace: Prometheus, Alertmanager, Grafana, the operator and kube-state-metrics. */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { defaultDenyIngress, platformNamespace, SAME_NAMESPACE } from "../shared/namespace";

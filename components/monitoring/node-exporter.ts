@@ -2,7 +2,7 @@
  * node-exporter (a kube-prometheus-stack subchart): its privileged namespace of its own and the
  * chart's `prometheus-node-exporter` values that put it there.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { defaultDenyIngress, platformNamespace } from "../shared/namespace";

@@ -1,5 +1,5 @@
 /** The platform's alert rules (rules.ts) as PrometheusRule objects in the monitoring namespace. */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { MONITOR_API } from "./monitors";

@@ -3,7 +3,7 @@
  * kube-state-metrics, node-exporter) with its values, and the in-place growth of the operator's
  * volumes. The values of Alertmanager, Grafana and node-exporter come from their own parts.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACES } from "../shared/platform";
 import { resources } from "../shared/security-context";

@@ -15,7 +15,7 @@
  * - the kubelet Service and Endpoints it maintains in kube-system (`prometheusOperator.kubeletService`);
  * - cluster-wide only nodes and namespaces (read) and StorageClasses (get): no Secrets.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import type { MonitoredNamespace } from "./monitors";

@@ -2,7 +2,7 @@
  * VPC flow logs (all traffic) to a CloudWatch log group the layer declares, optionally encrypted
  * with a KMS key of its own (checklist LOG-01).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudWatchLogsStatement } from "../shared/kms";
 import { NetworkArgs } from "./args";

@@ -3,7 +3,7 @@
  * (subnets.ts), routing with NAT and the S3 gateway endpoint (routing.ts), and flow logs
  * (flow-logs.ts).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkArgs } from "./args";
 import { flowLogs } from "./flow-logs";

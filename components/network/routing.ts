@@ -2,7 +2,7 @@
  * Routing: the internet gateway and public route table, NAT gateways per strategy with one private
  * route table per AZ, a database route table with no internet route, and the S3 gateway endpoint.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkArgs } from "./args";
 import { Subnets } from "./subnets";

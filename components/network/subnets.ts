@@ -2,7 +2,7 @@
  * The subnets: public, private (nodes and pods) and database tiers, one subnet per AZ each, in
  * regular (not Local or Wavelength) zones. No subnet assigns public IPs on launch.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "../shared/cidr";
 import { NetworkArgs } from "./args";

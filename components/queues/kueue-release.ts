@@ -8,7 +8,7 @@
  * `templates/webhook/manifests.yaml`, `apis/config/v1beta2/{configuration_types,defaults}.go`,
  * `pkg/util/cert/cert.go`, `cmd/kueue/main.go`.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { podSecurity, standardLabels } from "../shared/labels";
 import { NAMESPACE_NAME_LABEL, NAMESPACES, ScrapeTarget } from "../shared/platform";

@@ -3,7 +3,7 @@
  * cohort, and a LocalQueue (plus the training environment ConfigMap) in each team namespace.
  * Schemas: kubernetes-sigs/kueue v0.19.2 `config/components/crd/bases/` (v1beta2, the storage version).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TAINT, NODE_POOL_LABEL } from "../shared/gpu";
 import { standardLabels } from "../shared/labels";

@@ -3,7 +3,7 @@
  * Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget (min >= 2), NetworkPolicy and
  * ServiceMonitor.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../shared/gpu";
 import { gpuStartTimeoutSeconds } from "../shared/gpu-startup";

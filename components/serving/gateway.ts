@@ -23,7 +23,7 @@
  * `pkg/upstream/http.go` `newHTTPUpstreamProxy` clears the upstream's own path), so the scoring
  * wrapper strips the prefix it is given (`PATH_PREFIX_ENV`, scoring-app.ts).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings } from "../shared/ingress";

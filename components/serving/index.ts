@@ -3,7 +3,7 @@
  * in its team's namespace (endpoint.ts), plus metrics-server for the autoscalers and the
  * endpoints' alert rules.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { prometheusRuleSpec } from "../monitoring/rules";

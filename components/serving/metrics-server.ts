@@ -3,7 +3,7 @@
  * HorizontalPodAutoscaler reads. EKS does not install it; without it an HPA reports
  * `FailedGetResourceMetric` and never scales.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_POOL_LABEL } from "../shared/gpu";
 import { resources } from "../shared/security-context";

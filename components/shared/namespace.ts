@@ -3,7 +3,7 @@
  * ingress denied by default with explicit allows. Every layer that owns a namespace (monitoring,
  * logging, elastic-system, the GPU namespace, host agents, serving, queueing) builds it with these.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { podSecurity, PodSecurityLevel, standardLabels } from "./labels";
 import { NAMESPACE_NAME_LABEL } from "./platform";

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** What one workload identity needs. */

@@ -2,7 +2,7 @@
  * EKS access entries: each team principal and auditor gets one, mapped to its Kubernetes group
  * (rbac.ts), with AmazonEKSViewPolicy scoped to the namespaces it may read.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { principalKey } from "../cluster";
 import { AUDITOR_GROUP, teamGroups } from "./rbac";

@@ -2,7 +2,7 @@
  * A team namespace: Pod Security `restricted`, admitted to MLflow, with the team's quota (GPUs
  * included), default requests for containers that state none, and the team's MLflow credentials.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_RESOURCE } from "../shared/gpu";
 import { podSecurity, standardLabels } from "../shared/labels";

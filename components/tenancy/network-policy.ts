@@ -2,7 +2,7 @@
  * A team namespace's network policies: deny everything, then allow DNS, the namespace itself,
  * MLflow, scrapes from monitoring and, per team, HTTPS to the internet and to the Kubernetes API.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import { Cidr, formatCidr, parseCidr } from "../shared/cidr";
 import { MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "../shared/platform";
 import type { TeamNamespace } from "./namespace";

@@ -3,7 +3,7 @@
  * viewer Roles in platform namespaces, and the auditors' cluster-wide reads. EKS access entries map
  * IAM principals to the groups bound here (access.ts).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { NAMESPACES } from "../shared/platform";

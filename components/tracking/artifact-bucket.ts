@@ -4,7 +4,7 @@
  * logs to a log bucket of their own (checklist S3-01 … S3-07). Also the IAM policy the tracking
  * server's Pod Identity role gets on it.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedTrackingArgs } from "./args";
 

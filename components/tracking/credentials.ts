@@ -3,7 +3,7 @@
  * admin password, CSRF key and per-identity passwords, the Secrets holding them, and the Job that
  * registers the identities with the running server.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../shared/labels";

@@ -3,7 +3,7 @@
  * database subnets, reachable on 5432 from the node security group only, with its parameter
  * group, exported-log groups, Enhanced Monitoring role and password.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { TRACKING_VERSIONS } from "../shared/versions";

@@ -3,7 +3,7 @@
  * forwards to MLflow, and the Secret and RBAC the AWS Load Balancer Controller reads the OIDC
  * client credentials through.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT } from "../cluster-services";
 import { ALB_INGRESS_CLASS, albAnnotations, IngressSettings } from "../shared/ingress";

@@ -3,7 +3,7 @@
  * server's port; DNS, PostgreSQL, S3 (HTTPS, never IMDS) and the Pod Identity agent out. The auth
  * bootstrap Job's policy is declared with the Job (credentials.ts).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MLFLOW_CLIENT_LABEL, MLFLOW_PORT, NAMESPACE_NAME_LABEL, NAMESPACES } from "../shared/platform";
 import type { ResolvedTrackingArgs } from "./args";

@@ -5,8 +5,8 @@
  * replicas, a PodDisruptionBudget and zone spread. Two functions, so the credentials (which the
  * Deployment mounts) are declared between them, in the order the resources always had.
  */
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "../shared/aws";
+import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { podSecurity, selectorLabels, standardLabels } from "../shared/labels";
 import { MLFLOW_PORT, NAMESPACES } from "../shared/platform";
