@@ -12,6 +12,13 @@ export default defineConfig({
         // module graph of the program, so a test's recorded resources never leak into another's.
         isolate: false,
         pool: "forks",
+        // One worker per core: vitest's default leaves one core to its main process (1 worker on a
+        // 2-core machine), which idles while the suite runs.
+        maxWorkers: "100%",
+        // The program allocates many short-lived objects (outputs, protobuf messages); a larger young
+        // generation lets them die young instead of being promoted: about a quarter less CPU per stack
+        // evaluation on Node 22.
+        execArgv: ["--max-semi-space-size=64"],
         testTimeout: 60_000,
         hookTimeout: 60_000,
         // CI: a dot per test and, at the end, every failure in full with its logs (logs of passing

@@ -38,4 +38,28 @@ describe("test harness between files of one worker", () => {
         const b = await import("../components/shared/labels");
         expect(b).not.toBe(a);
     });
+
+    it("the SDK's promises keep their context and leak bookkeeping; only the leak report's frames are dropped (test/setup.ts)", async () => {
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+        const limit = Error.stackTraceLimit;
+        const p: Promise<number> & { _debugId?: number } = Promise.resolve(42);
+        const tracked = debuggable.debuggablePromise(p, "resolveURN(harness)");
+        expect(typeof p._debugId).toBe("number");
+        const report: string = debuggable.promiseDebugString(p);
+        expect(report).toMatch(/^CONTEXT\(\d+\): resolveURN\(harness\)\nSTACK_TRACE:\nError/);
+        expect(report).not.toContain("\n    at ");
+        expect(await tracked).toBe(42);
+        const failing = Promise.reject(new Error("boom"));
+        const error = await debuggable.debuggablePromise(failing, "failing").catch((e: any) => e);
+        expect(error.message).toBe("boom");
+        expect(error.promise).toBe(failing);
+        // Every other error keeps its frames.
+        expect(Error.stackTraceLimit).toBe(limit);
+        expect(new Error("mine").stack).toMatch(/harness-isolation\.test\.ts:\d+/);
+    });
+
+    it("the SDK still reads the source position of a resource from its stack (Resource.callsites, test/setup.ts)", () => {
+        const frames: { file?: string; line?: number }[] = (pulumi.Resource as any).callsites();
+        expect(frames[0]).toMatchObject({ file: expect.stringMatching(/@pulumi[\\/]pulumi[\\/]resource\.js$/), line: expect.any(Number) });
+    });
 });

@@ -20,9 +20,17 @@ beforeAll(async () => {
  * runtime/debuggable.js, for its leak report) and for every resource (`Resource.callsites` in
  * resource.js, stackTraceLimit Infinity, for the source position it sends the engine). Under vitest
  * each of those traces goes through vite's source-map `Error.prepareStackTrace` (module-runner
- * `sourcemapInterceptor: "prepareStackTrace"`): ~40 % of a stack evaluation's CPU. Those two
- * traces are formatted as V8 would without the interceptor (`at <CallSite>` lines, the format
- * `Resource.framePositionRegExp` parses); every other error keeps vite's source-mapped stack.
+ * `sourcemapInterceptor: "prepareStackTrace"`).
+ *
+ * - `debuggablePromise`: the trace is captured only to be printed in the SDK's leak report at
+ *   process exit (`promiseDebugString`, its one reader), which a test never reads. Capturing it was
+ *   a third of the suite's CPU, so under the harness it is captured with `Error.stackTraceLimit = 0`
+ *   (the report keeps the promise's id and context, e.g. `resolveURN(...)`, and only loses the
+ *   frames). The promise itself, its id, context and leak bookkeeping are the SDK's own code,
+ *   unchanged: the wrapper calls the original. test/harness-isolation.test.ts checks both.
+ * - `Resource.callsites`: its trace is parsed, so it is formatted as V8 would without the
+ *   interceptor (`at <CallSite>` lines, the format `Resource.framePositionRegExp` parses).
+ * Every other error keeps vite's source-mapped stack.
  */
 function plainSdkDebugStacks(): void {
     const g = globalThis as { __mlplatformPlainSdkStacks?: boolean };
@@ -31,10 +39,22 @@ function plainSdkDebugStacks(): void {
         return;
     }
     g.__mlplatformPlainSdkStacks = true;
-    const sdk = /[\\/]@pulumi[\\/]pulumi[\\/](runtime[\\/]debuggable|resource)\.js$/;
+    // The SDK's modules call `debuggable_1.debuggablePromise(...)`, reading the export at each call.
+    const debuggable: { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> } = require("@pulumi/pulumi/runtime/debuggable");
+    const original = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = function <T>(p: Promise<T>, ctx: unknown): Promise<T> {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            return original(p, ctx);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    };
+    const sdk = /[\\/]@pulumi[\\/]pulumi[\\/]resource\.js$/;
     Error.prepareStackTrace = (error, frames) => {
         const top = frames[0];
-        if (top !== undefined && sdk.test(top.getFileName() ?? "") && ["debuggablePromise", "callsites"].includes(top.getFunctionName() ?? "")) {
+        if (top !== undefined && top.getFunctionName() === "callsites" && sdk.test(top.getFileName() ?? "")) {
             return `${error.name}: ${error.message}${frames.map((f) => `\n    at ${f}`).join("")}`;
         }
         return vite(error, frames);

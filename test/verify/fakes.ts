@@ -284,6 +284,17 @@ export function selfSignedCert(dnsName: string): { key: string; cert: string } {
     }
 }
 
+/**
+ * The fake Elasticsearch's certificate, made once per file: an RSA key generation is ~0.3 s of CPU
+ * and every test starts its own fakes. Sharing it is safe: the key and certificate are strings no
+ * test changes (a test that breaks the CA edits its own fake's copy in `kube.secrets`).
+ */
+let esTls: { key: string; cert: string } | undefined;
+function esCertificate(): { key: string; cert: string } {
+    esTls ??= selfSignedCert("logs-es-http.logging.svc");
+    return esTls;
+}
+
 export interface FakePlatform {
     kube: FakeKube;
     hub: FakeHub;
@@ -308,7 +319,7 @@ export async function startFakes(): Promise<FakePlatform> {
     const prometheus = { targets: [{ labels: { job: "mlflow" }, health: "up" }, { labels: { job: "kubelet" }, health: "up" }] };
     const alertmanager = { alerts: [{ labels: { alertname: "Watchdog" } }] };
     const grafana = { health: { database: "ok", version: "12" } };
-    const tls = selfSignedCert("logs-es-http.logging.svc");
+    const tls = esCertificate();
     const servers = {
         // Through a lambda, so a test may swap a fake's handler after start.
         kube: serve((...a) => kube.handler(...a)),
