@@ -162,6 +162,64 @@ export async function buildComponent<T extends pulumi.Resource>(create: () => T,
     return c;
 }
 
+/**
+ * {@link buildComponent} once per test file for each `key`; a later call with an equal key gives the
+ * same component and puts the same records back, instead of registering everything again (a
+ * checks file builds the same component for each of its 20-50 fixtures).
+ *
+ * Why this is safe:
+ * - The program under mocks is deterministic: the same arguments register the same resources with
+ *   the same inputs (the day-2 tests rely on it too). `key` must name everything `create` depends
+ *   on (typically the component's name and its args); it is compared by value (JSON), with each
+ *   Output or Resource in it compared by identity, so an args object changed in place, or a fresh
+ *   secret, is a different key and builds again.
+ * - The records are frozen, inputs included: a test that changes a record in place throws instead
+ *   of changing what the next test reads. Tests that mutate fixtures copy the records first.
+ * - The cache is module state of this file, which test/setup.ts re-evaluates for every test file
+ *   (vi.resetModules): nothing is shared between files (test/harness-isolation.test.ts checks both).
+ * - A build that throws is not cached.
+ */
+export async function buildComponentOnce<T extends pulumi.Resource>(key: unknown, create: () => T, outputs: (c: T) => pulumi.Input<unknown>[] = () => []): Promise<T> {
+    const id = cacheKey(key);
+    const hit = builds.get(id) as { component: T; records: ResourceRecord[] } | undefined;
+    if (hit !== undefined) {
+        records.length = 0;
+        records.push(...hit.records);
+        return hit.component;
+    }
+    const component = await buildComponent(create, outputs);
+    builds.set(id, { component, records: records.map(deepFreeze) });
+    return component;
+}
+
+const builds = new Map<string, { component: unknown; records: ResourceRecord[] }>();
+const identities = new WeakMap<object, number>();
+let nextIdentity = 0;
+
+/** `key` as JSON, with Outputs and Resources by identity (their toJSON would hide them). */
+function cacheKey(key: unknown): string {
+    return JSON.stringify(key, function (this: any, k: string, v: unknown) {
+        const raw = k === "" ? key : this[k];
+        if (pulumi.Output.isInstance(raw) || pulumi.Resource.isInstance(raw)) {
+            if (!identities.has(raw)) {
+                identities.set(raw, nextIdentity++);
+            }
+            return `<${pulumi.Output.isInstance(raw) ? "output" : "resource"} #${identities.get(raw)}>`;
+        }
+        return v;
+    });
+}
+
+function deepFreeze<X>(value: X): X {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) {
+            deepFreeze(v);
+        }
+    }
+    return value;
+}
+
 const extraStates = harness.extraStates;
 
 /**

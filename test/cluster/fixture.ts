@@ -1,6 +1,6 @@
 /** A minimal Cluster, built under mocks, shared by the cluster layer's tests. */
 import { Cluster, ClusterArgs } from "../../components/cluster";
-import { buildComponent } from "../mocks";
+import { buildComponentOnce } from "../mocks";
 
 /** Production-like arguments, as the cluster settings resolve them (components/cluster/settings.ts). */
 export const base: ClusterArgs = {
@@ -23,5 +23,5 @@ export const base: ClusterArgs = {
 };
 
 export async function build(overrides: Partial<ClusterArgs> = {}) {
-    return buildComponent(() => new Cluster("c", { ...base, ...overrides }), (c) => [c.clusterName, ...c.gpuAutoScalingGroupNames]);
+    return buildComponentOnce(["c", overrides], () => new Cluster("c", { ...base, ...overrides }), (c) => [c.clusterName, ...c.gpuAutoScalingGroupNames]);
 }

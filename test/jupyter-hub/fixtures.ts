@@ -5,7 +5,7 @@ import { JUPYTERHUB_AUTH_SECRET, VERIFY_TOKEN_ENV } from "../../components/jupyt
 import { DEFAULT_PROFILES } from "../../components/jupyter-hub/settings";
 import { Env, Res } from "../../policy/checks";
 import { JUPYTERHUB_CHECKS } from "../../policy/checks-jupyterhub";
-import { buildComponent, byType, ResourceRecord } from "../mocks";
+import { buildComponentOnce, byType, ResourceRecord } from "../mocks";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";
 export const SECRET = "kubernetes:core/v1:Secret";
@@ -55,7 +55,7 @@ export const PRODUCTION: JupyterHubArgs = {
 };
 
 export async function build(args: JupyterHubArgs = SANDBOX) {
-    return buildComponent(() => new JupyterHub("jh", args), (hub) => [hub.portForwardCommand]);
+    return buildComponentOnce(["jh", args], () => new JupyterHub("jh", args), (hub) => [hub.portForwardCommand]);
 }
 
 export const release = (): ResourceRecord => {

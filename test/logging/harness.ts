@@ -3,7 +3,7 @@ import { Check, Env, Res } from "../../policy/checks";
 import { Logging, LoggingArgs } from "../../components/logging";
 import { LOGGING_KEYS, resolveLoggingSettings } from "../../components/logging/settings";
 import { Preset, Settings } from "../../components/shared/settings";
-import { buildComponent, byType, one, ResourceRecord } from "../mocks";
+import { buildComponentOnce, byType, one, ResourceRecord } from "../mocks";
 
 export const T = {
     ns: "kubernetes:core/v1:Namespace",
@@ -29,7 +29,7 @@ export const PRESET_ARGS = { sandbox: presetArgs("sandbox"), production: presetA
 export const PRESETS: [Env, LoggingArgs][] = [["sandbox", PRESET_ARGS.sandbox], ["production", PRESET_ARGS.production]];
 
 export async function build(args: LoggingArgs = PRESET_ARGS.sandbox) {
-    return buildComponent(() => new Logging("logging", args), (l) => [l.elasticUserCommand]);
+    return buildComponentOnce(["logging", args], () => new Logging("logging", args), (l) => [l.elasticUserCommand]);
 }
 
 export const fluentConf = () => byType(T.cm).map((c) => c.inputs.data?.["fluent.conf"]).find((x) => typeof x === "string") as string;

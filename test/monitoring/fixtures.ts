@@ -10,7 +10,7 @@ import { platformRuleGroups } from "../../components/monitoring/rules";
 import { MONITORING_KEYS, MonitoringSettings, resolveMonitoringSettings } from "../../components/monitoring/settings";
 import { ScrapeTarget } from "../../components/shared/platform";
 import { Preset, RawConfig, SecretConfig, Settings } from "../../components/shared/settings";
-import { allRecords as rawRecords, buildComponent, ResourceRecord } from "../mocks";
+import { allRecords as rawRecords, buildComponentOnce, ResourceRecord } from "../mocks";
 import { installHint } from "../tools";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -54,7 +54,7 @@ export const PRODUCTION: MonitoringArgs = {
 
 /** The component `mon`, built alone. */
 export function build(args: MonitoringArgs = SANDBOX): Promise<Monitoring> {
-    return buildComponent(() => new Monitoring("mon", args), (m) => [m.grafanaPortForward]);
+    return buildComponentOnce(["mon", args], () => new Monitoring("mon", args), (m) => [m.grafanaPortForward]);
 }
 
 /** Pulumi's marker for a secret value in serialized properties. */

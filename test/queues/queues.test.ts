@@ -12,7 +12,7 @@ import { WORKLOAD_CHECKS } from "../../policy/checks-workloads";
 import { runChecksOf } from "../../policy/checks";
 import { HAS_KUEUE_VALUES, kueueValuesMerge } from "../helm-values";
 import { HAS_SHARED, invalidObjects, SHARED_DIR } from "../k8s-schema";
-import { allRecords, buildComponent, byType, childrenOf, one, resolve } from "../mocks";
+import { allRecords, buildComponentOnce, byType, childrenOf, one, resolve } from "../mocks";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -34,7 +34,7 @@ const teams: TeamSpec[] = [
 const base: QueuesArgs = { teams, gpuMaxSize: 2, gpuInstanceTypes: ["g5.xlarge"], vpcCidr: "10.0.0.0/16", mlflowTrackingUri: "http://mlflow.mlflow.svc.cluster.local:5000" };
 
 async function build(args: QueuesArgs = base) {
-    return buildComponent(() => new Queues("queues", args));
+    return buildComponentOnce(["queues", args], () => new Queues("queues", args));
 }
 
 describe("Queues: Kueue release", () => {

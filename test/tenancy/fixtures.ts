@@ -1,7 +1,7 @@
 /** The teams the tenancy tests build, and a helper that builds the component alone under mocks. */
 import { Tenancy, TenancyArgs } from "../../components/tenancy";
 import { resolveTeams, TeamSpec } from "../../components/tenancy/settings";
-import { buildComponent, byType } from "../mocks";
+import { buildComponentOnce, byType } from "../mocks";
 
 export const arn = (n: string) => `arn:aws:iam::123456789012:role/${n}`;
 /** The teams as a stack file states them. */
@@ -18,7 +18,7 @@ export const base: TenancyArgs = {
 };
 
 export async function build(args: TenancyArgs = base) {
-    return buildComponent(() => new Tenancy("teams", args));
+    return buildComponentOnce(["teams", args], () => new Tenancy("teams", args));
 }
 /** Resources of `type` in namespace `ns`, in registration order. */
 export const inNs = (type: string, ns: string) => byType(type).filter((r) => r.inputs.metadata?.namespace === ns);

@@ -5,7 +5,7 @@ import { resolveTrackingSettings, TRACKING_KEYS } from "../../components/trackin
 import { INGRESS_KEYS } from "../../components/shared/ingress-settings";
 import { RawConfig, SecretConfig, Settings } from "../../components/shared/settings";
 import { Env } from "../../policy/checks";
-import { buildComponent, one } from "../mocks";
+import { buildComponentOnce, one } from "../mocks";
 
 export class Agent extends pulumi.CustomResource {
     constructor() {
@@ -54,7 +54,8 @@ export const T = {
 };
 
 export async function build(env: Env = "sandbox", overrides: Partial<TrackingArgs> = {}) {
-    return buildComponent(() => new Tracking("tracking", { ...base(), ...presetArgs(env), ...overrides, podIdentityAgent: new Agent() }), (t) => [t.databaseEndpoint, t.bucketName]);
+    // The key holds all that varies: base() and presetArgs() are pure, the Agent is created inside.
+    return buildComponentOnce(["tracking", env, overrides], () => new Tracking("tracking", { ...base(), ...presetArgs(env), ...overrides, podIdentityAgent: new Agent() }), (t) => [t.databaseEndpoint, t.bucketName]);
 }
 export const server = () => one(T.deployment, "tracking-server").inputs.spec.template.spec;
 export const policyDoc = () => JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "tracking-s3-policy").inputs.policy);
