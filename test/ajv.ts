@@ -8,6 +8,11 @@
  * RegExp refuses: it is turned into the `i` flag.
  */
 import Ajv, { ValidateFunction } from "ajv";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { isDeepStrictEqual } from "util";
+import { parse } from "yaml";
 
 const INT32 = 2 ** 31;
 
@@ -50,4 +55,35 @@ export function perWorker<T>(key: string, make: () => T): T {
 /** The schema at `key` compiled once per worker with {@link newAjv}. */
 export function compiledOnce(key: string, schema: () => object): ValidateFunction {
     return perWorker(`ajv:${key}`, () => newAjv().compile(schema()));
+}
+
+/** Where {@link parseYamlOnce} keeps documents between runs (node_modules is never committed). */
+export const YAML_CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "mlplatform-tests", "yaml");
+
+/**
+ * A YAML file's document, parsed once per content across runs: the two ECK CRDs (2.8 MB) take
+ * ~1.4 s to parse in every worker, their JSON ~10 ms to read. Safe because the JSON is keyed by the
+ * SHA-256 of the YAML text and the yaml library's version (an edited or upgraded input is parsed
+ * again), is written only when the document survives the JSON round trip unchanged (plain data),
+ * and is written to a temporary file and renamed (workers may race; a torn or removed cache file
+ * is parsed again). test/ajv.test.ts checks the three.
+ */
+export function parseYamlOnce(file: string, cacheDir = YAML_CACHE_DIR): any {
+    const text = fs.readFileSync(file, "utf8");
+    const yamlVersion = JSON.parse(fs.readFileSync(require.resolve("yaml/package.json"), "utf8")).version;
+    const cached = path.join(cacheDir, `${createHash("sha256").update(`yaml@${yamlVersion}\n${text}`).digest("hex")}.json`);
+    try {
+        return JSON.parse(fs.readFileSync(cached, "utf8"));
+    } catch {
+        // Not cached yet (or a torn write): parse it.
+    }
+    const doc = parse(text);
+    const json = JSON.stringify(doc);
+    if (isDeepStrictEqual(JSON.parse(json), doc)) {
+        fs.mkdirSync(cacheDir, { recursive: true });
+        const tmp = `${cached}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, json);
+        fs.renameSync(tmp, cached);
+    }
+    return doc;
 }

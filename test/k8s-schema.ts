@@ -9,8 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { compiledOnce, perWorker } from "./ajv";
-import { parse } from "yaml";
+import { compiledOnce, parseYamlOnce, perWorker } from "./ajv";
 import { ResourceRecord } from "./mocks";
 import { ROOT } from "./stack";
 
@@ -64,7 +63,7 @@ function crdSchemas(): Map<string, () => object> {
         }
         const dir = path.join(SHARED_DIR, "crd-schemas");
         for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
-            const crd = parse(fs.readFileSync(path.join(dir, file), "utf8"));
+            const crd = parseYamlOnce(path.join(dir, file));
             for (const v of crd.spec.versions) {
                 out.set(`${crd.spec.group}/${v.name}:${crd.spec.names.kind}`, () => {
                     const schema = strict(v.schema.openAPIV3Schema);
