@@ -7,7 +7,8 @@
  * case-insensitive flag (`(?i)…`, kubernetes-sigs/kueue `apis/kueue/v1beta1`), which JavaScript's
  * RegExp refuses: it is turned into the `i` flag.
  */
-import Ajv, { ValidateFunction } from "ajv";
+import Ajv, { _, ValidateFunction } from "ajv";
+import standaloneCode from "ajv/dist/standalone";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -27,14 +28,27 @@ export function goRegExp(pattern: string, flags: string): RegExp {
     return new RegExp(m[1] + pattern.slice(m[0].length), flags + extra);
 }
 
-/** An ajv instance for Kubernetes-flavoured JSON Schema. */
-export function newAjv(): Ajv {
-    const regExp = Object.assign((pattern: string, flags: string) => goRegExp(pattern, flags), { code: "new RegExp" });
-    const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp } });
-    ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 });
-    ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
+/** The Kubernetes formats, with the API server's meaning. */
+const FORMATS = {
+    int32: { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 },
+    int64: { type: "number", validate: (n: number) => Number.isInteger(n) },
     // RFC 3339, as the API server checks it.
-    ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/);
+    "date-time": /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
+} as const;
+
+// What the validators compiled to code by compileCached (a module of ajv's "standalone" code) call
+// for formats and patterns; the code names them, since it runs outside this module.
+const g = globalThis as { __mlplatformAjvFormats?: typeof FORMATS; __mlplatformGoRegExp?: typeof goRegExp };
+g.__mlplatformAjvFormats ??= FORMATS;
+g.__mlplatformGoRegExp ??= goRegExp;
+
+/** An ajv instance for Kubernetes-flavoured JSON Schema (`source`: also keeps each validator's code). */
+export function newAjv(source = false): Ajv {
+    const regExp = Object.assign((pattern: string, flags: string) => goRegExp(pattern, flags), { code: "globalThis.__mlplatformGoRegExp" });
+    const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp, source, formats: _`globalThis.__mlplatformAjvFormats` } });
+    for (const [name, format] of Object.entries(FORMATS)) {
+        ajv.addFormat(name, format);
+    }
     return ajv;
 }
 
@@ -52,9 +66,41 @@ export function perWorker<T>(key: string, make: () => T): T {
     return cache.get(key) as T;
 }
 
-/** The schema at `key` compiled once per worker with {@link newAjv}. */
+/** The schema at `key` compiled once per worker with {@link newAjv}, and once per content across runs ({@link compileCached}). */
 export function compiledOnce(key: string, schema: () => object): ValidateFunction {
-    return perWorker(`ajv:${key}`, () => newAjv().compile(schema()));
+    return perWorker(`ajv:${key}`, () => compileCached(schema()));
+}
+
+/** Where {@link compileCached} keeps compiled validators between runs. */
+export const AJV_CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "mlplatform-tests", "ajv");
+
+/**
+ * A validator for `schema`, compiled once per content across runs: compiling the ECK Elasticsearch
+ * and Kibana schemas takes ~2.5 s in every worker, loading ajv's own generated code for them (its
+ * "standalone" module, ajv/dist/standalone) ~0.1 s. The code is the very function ajv compiles
+ * in-process, so it accepts and reports exactly the same. Safe because the module is keyed by the
+ * SHA-256 of the schema, ajv's version, this file (options, formats, pattern rule) and the
+ * standalone code is written to a temporary file and renamed (workers may race; a module that
+ * fails to load is compiled again). test/ajv.test.ts checks hit, same errors, and a changed schema.
+ */
+export function compileCached(schema: object, cacheDir = AJV_CACHE_DIR): ValidateFunction {
+    const ajvVersion = JSON.parse(fs.readFileSync(require.resolve("ajv/package.json"), "utf8")).version;
+    const key = createHash("sha256").update(`ajv@${ajvVersion}\n${fs.readFileSync(__filename, "utf8")}\n${JSON.stringify(schema)}`).digest("hex");
+    const file = path.join(cacheDir, `${key}.cjs`);
+    if (fs.existsSync(file)) {
+        try {
+            return require(file) as ValidateFunction;
+        } catch {
+            // A torn write: compile again.
+        }
+    }
+    const ajv = newAjv(true);
+    const validate = ajv.compile(schema);
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, standaloneCode(ajv, validate));
+    fs.renameSync(tmp, file);
+    return validate;
 }
 
 /** Where {@link parseYamlOnce} keeps documents between runs (node_modules is never committed). */
