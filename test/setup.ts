@@ -22,7 +22,7 @@ beforeAll(async () => {
  * each of those traces goes through vite's source-map `Error.prepareStackTrace` (module-runner
  * `sourcemapInterceptor: "prepareStackTrace"`).
  *
- * - `debuggablePromise`: the trace is captured only to be printed in the SDK's leak report at
+ * - `debuggablePromise` (@pulumi/pulumi 3.270.0): the trace is captured only to be printed in the SDK's leak report at
  *   process exit (`promiseDebugString`, its one reader), which a test never reads. Capturing it was
  *   a third of the suite's CPU, so under the harness it is captured with `Error.stackTraceLimit = 0`
  *   (the report keeps the promise's id and context, e.g. `resolveURN(...)`, and only loses the
