@@ -192,6 +192,8 @@ export const kubeconfig = cluster.kubeconfigJson;
 export const updateKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${cfg.region} --name ${cluster.clusterName}`;
 /** One GPU node group per AZ (issue #19), so one Auto Scaling group name per AZ, in AZ order. */
 export const gpuAutoScalingGroupNames = cluster.gpuAutoScalingGroupNames;
+/** One CPU node group per AZ (issue #19), so one Auto Scaling group name per AZ, in AZ order. */
+export const cpuAutoScalingGroupNames = cluster.cpuAutoScalingGroupNames;
 export const grafanaPortForward = monitoring.grafanaPortForward;
 /** Secret: `pulumi stack output grafanaAdminPassword --show-secrets` (user `admin`). */
 export const grafanaAdminPassword = monitoring.grafanaAdminPassword;

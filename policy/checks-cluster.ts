@@ -196,10 +196,10 @@ export const CLUSTER_CHECKS: readonly Check[] = [
             return out;
         },
     },
-    perResource("NG-04", "node pools (groups sharing a node-pool label) span at least 2 AZs (3 in production); a GPU group is one AZ", [T.nodeGroup], (r, env, all) => {
+    perResource("NG-04", "node pools (groups sharing a node-pool label) span at least 2 AZs (3 in production); every node group is one AZ", [T.nodeGroup], (r, env, all) => {
         const out: string[] = [];
-        // Zones, not subnets: three subnets in one AZ survive no AZ outage. A pool may be one
-        // multi-AZ group (CPU) or one group per AZ (GPU, issue 19), so the pool's AZs count.
+        // Zones, not subnets: three subnets in one AZ survive no AZ outage. A pool is one group per
+        // AZ (CPU and GPU, issue 19), so the pool's AZs count.
         const pool = nodePoolOf(r);
         const members = of(all, T.nodeGroup).filter((g) => nodePoolOf(g) === pool);
         const covered = new Set(members.flatMap((g) => [...placesOf(g, all)]));
@@ -207,14 +207,16 @@ export const CLUSTER_CHECKS: readonly Check[] = [
         if (covered.size < need) {
             out.push(`node pool ${pool} (${members.map((g) => g.name).join(", ")}) covers ${covered.size} AZ(s) or subnet(s); needs ${need} AZs`);
         }
-        // A GPU group idles at zero, and cluster-autoscaler 1.35.2 builds the template node of a group
-        // at zero in its first AZ only (cloudprovider/aws/aws_manager.go getAsgTemplate,
-        // AvailabilityZones[0]): a multi-AZ GPU group cannot scale up for a pod whose EBS volume is
-        // in another AZ (cloudprovider/aws/README.md: "use a single AZ ASG ... or an ASG-per-AZ").
+        // cluster-autoscaler 1.35.2 builds the template node of a group at zero in its first AZ only
+        // (cloudprovider/aws/aws_manager.go getAsgTemplate, AvailabilityZones[0]) and models a group
+        // with nodes on one of its running nodes (processors/nodeinfosprovider/mixed_nodeinfos_processor.go),
+        // so a multi-AZ group may not scale up for a pod whose EBS volume is in another AZ
+        // (cloudprovider/aws/README.md: "use a single AZ ASG ... or an ASG-per-AZ"). GPU and CPU
+        // pools both hold pods with AZ-bound volumes (notebook homes, Elasticsearch, Prometheus).
         const subnets = (r.inputs.subnetIds ?? []).length;
         const zones = zonesOf(r, "subnetIds", all);
-        if (isGpuNodeGroup(r) && (subnets !== 1 || (zones?.size ?? 1) > 1)) {
-            out.push(`GPU group has ${subnets} subnet(s)${zones ? ` in ${zones.size} AZ(s)` : ""}; a group that scales from zero must be one AZ (one GPU group per AZ)`);
+        if (subnets !== 1 || (zones?.size ?? 1) > 1) {
+            out.push(`${isGpuNodeGroup(r) ? "GPU" : "CPU"} group has ${subnets} subnet(s)${zones ? ` in ${zones.size} AZ(s)` : ""}; the autoscaler scales a group only in its first or a running node's AZ, so each group must be one AZ (one group per AZ)`);
         }
         return out.length === 0 ? undefined : out;
     }),

@@ -4,6 +4,7 @@
  */
 
 import type { GraphNode } from "./bench-critical-path";
+import { NODE_POOL_LABEL } from "../components/shared/gpu";
 
 export const HOURS_PER_MONTH = 730;
 
@@ -116,6 +117,9 @@ export function idleMonthlyCost(nodes: readonly GraphNode[]): { totalUsd: number
         }
     };
     const launchTemplates = new Map(nodes.filter((n) => n.type === "aws:ec2/launchTemplate:LaunchTemplate").map((n) => [`${n.name}-id`, n]));
+    // A node pool is one group per AZ (issue 19): its groups' nodes are billed as one line, rounded
+    // once, so splitting a pool over AZs changes neither the lines' number nor the total.
+    const pools = new Map<string, { index: number; count: number; usd: number; names: string[] }>();
     let gpuUsd = 0;
     for (const n of nodes) {
         const i = n.inputs;
@@ -134,7 +138,13 @@ export function idleMonthlyCost(nodes: readonly GraphNode[]): { totalUsd: number
                 const lt = launchTemplates.get(i.launchTemplate?.id);
                 const disk = lt ? gib(lt.inputs.blockDeviceMappings?.[0]?.ebs?.volumeSize) : 20;
                 const usd = count * (hourly * HOURS_PER_MONTH + disk * PRICES.ebsGp3PerGiBMonth);
-                add(`${count} × ${type} ${i.capacityType ?? "ON_DEMAND"} (${n.name}) + root volumes`, usd);
+                const key = JSON.stringify([i.labels?.[NODE_POOL_LABEL] ?? n.name, type, i.capacityType, disk]);
+                const pool = pools.get(key) ?? { index: lines.length, count: 0, usd: 0, names: [] };
+                if (usd > 0) {
+                    pools.set(key, { ...pool, count: pool.count + count, usd: pool.usd + usd, names: [...pool.names, n.name] });
+                    const p = pools.get(key)!;
+                    lines[p.index] = { item: `${p.count} × ${type} ${i.capacityType ?? "ON_DEMAND"} (${p.names.join(", ")}) + root volumes`, monthlyUsd: Math.round(p.usd * 100) / 100 };
+                }
                 if (String(i.amiType ?? "").includes("NVIDIA")) {
                     gpuUsd += usd;
                 }

@@ -1,7 +1,7 @@
 /**
  * What the platform asks of its CPU nodes while idle: the CPU and memory requests of every pod it
  * runs, read from the recorded resources (so a new layer is counted the day it registers
- * something), against the allocatable of the CPU node group. Typed workloads are read as they are;
+ * something), against the allocatable of the CPU node groups (one per AZ). Typed workloads are read as they are;
  * Helm releases through their chart's pod table below (the values the platform passes, else the
  * chart's default); EKS add-ons through theirs. A chart or add-on with no table entry fails the
  * benchmark rather than being counted as free.
@@ -236,7 +236,7 @@ export function allocatable(instanceType: string): Requests {
     return { cpuMilli: total - cpuReserved, memoryMiB: t.memoryMiB - (11 * t.maxPods + 255) - 100 };
 }
 
-/** The request sum against the CPU group's allocatable at its desired size. */
+/** The request sum against the CPU groups' allocatable at their desired sizes, summed over the groups (one per AZ). */
 export interface CapacityReport {
     readonly nodes: number;
     readonly instanceType: string;
@@ -249,13 +249,14 @@ export interface CapacityReport {
 }
 
 export function capacityReport(nodes: readonly GraphNode[]): CapacityReport {
-    const group = nodes.find((n) => n.type === "aws:eks/nodeGroup:NodeGroup" && !String(n.inputs.amiType ?? "").includes("NVIDIA"));
-    if (group === undefined) {
+    // Every CPU group (one per AZ since issue 19): the platform's idle pods spread over their nodes.
+    const groups = nodes.filter((n) => n.type === "aws:eks/nodeGroup:NodeGroup" && !String(n.inputs.amiType ?? "").includes("NVIDIA"));
+    if (groups.length === 0) {
         throw new Error("no CPU node group recorded");
     }
-    const count: number = group.inputs.scalingConfig?.desiredSize ?? 1;
-    // The group may launch any listed type: size against the smallest (CPU first, then memory).
-    const types: string[] = group.inputs.instanceTypes ?? [];
+    const count: number = groups.reduce((s, g) => s + (g.inputs.scalingConfig?.desiredSize ?? 1), 0);
+    // A group may launch any listed type: size against the smallest (CPU first, then memory).
+    const types: string[] = [...new Set(groups.flatMap((g) => g.inputs.instanceTypes ?? []))] as string[];
     const instanceType = [...types].sort((a, b) => allocatable(a).cpuMilli - allocatable(b).cpuMilli || allocatable(a).memoryMiB - allocatable(b).memoryMiB)[0];
     const one = allocatable(instanceType);
     const lines = requestLines(nodes);

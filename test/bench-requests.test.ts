@@ -72,6 +72,18 @@ describe("request accounting", () => {
         expect(miss).toContain("3500m 1024 MiB  big");
         expect(checkTargets({ stacks: { dev: { ...stack, capacity: capacityReport([cpuGroup(2), big, ds]) } } })).toEqual([]);
     });
+
+    it("sums the desired nodes of every CPU group (one per AZ, issue 19), whichever comes first, and ignores GPU groups", () => {
+        const big = rec("big", "kubernetes:apps/v1:Deployment", { spec: { template: { spec: { containers: [container("3500m", "1Gi")] } } } });
+        const ds = rec("ds", "kubernetes:apps/v1:DaemonSet", { spec: { template: { spec: { containers: [container("100m", "100Mi")] } } } });
+        const gpu = rec("gpu", "aws:eks/nodeGroup:NodeGroup", { amiType: "AL2023_x86_64_NVIDIA", instanceTypes: ["g5.xlarge"], scalingConfig: { desiredSize: 1 } });
+        // The sandbox: 1 node in the first AZ's group, the second at zero.
+        expect(capacityReport([cpuGroup(0), cpuGroup(1), gpu, big, ds])).toEqual(capacityReport([cpuGroup(1), big, ds]));
+        // Production: one node in each of three groups is three nodes.
+        const three = capacityReport([cpuGroup(1), cpuGroup(1), cpuGroup(1), gpu, big, ds]);
+        expect(three).toEqual(capacityReport([cpuGroup(3), big, ds]));
+        expect(three.nodes).toBe(3);
+    });
 });
 
 describe("the sandbox's idle platform", () => {

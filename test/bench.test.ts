@@ -156,6 +156,18 @@ describe("idle cost model", () => {
         expect(onDemand.totalUsd).toBeCloseTo(0.1728 * 730 + 20 * 0.08, 1);
         expect(billedInstanceType(["m6a.xlarge"], "SPOT")).toBe("m6a.xlarge");
     });
+
+    it("bills a node pool split into one group per AZ (issue 19) as one line, rounded once, the same as one group", () => {
+        const ng = (name: string, desired: number) => node(name, "aws:eks/nodeGroup:NodeGroup", [], {
+            inputs: { scalingConfig: { desiredSize: desired }, instanceTypes: ["m7i.xlarge"], capacityType: "ON_DEMAND", amiType: "AL2023_x86_64_STANDARD", labels: { "mlplatform.io/node-pool": "cpu" } },
+        });
+        const one = idleMonthlyCost([ng("cpu", 3)]);
+        const split = idleMonthlyCost([ng("cpu-1", 1), ng("cpu-2", 1), ng("cpu-3", 1)]);
+        expect(split.totalUsd).toBe(one.totalUsd);
+        expect(split.lines).toEqual([{ item: "3 × m7i.xlarge ON_DEMAND (cpu-1, cpu-2, cpu-3) + root volumes", monthlyUsd: one.lines[0].monthlyUsd }]);
+        // A group at zero adds nothing (the sandbox's second AZ).
+        expect(idleMonthlyCost([ng("cpu-1", 1), ng("cpu-2", 0)]).lines.map((l) => l.item)).toEqual(["1 × m7i.xlarge ON_DEMAND (cpu-1) + root volumes"]);
+    });
 });
 
 describe("the dev stack", () => {

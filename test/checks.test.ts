@@ -47,19 +47,21 @@ const mutations: [string, Env, string, Mutation][] = [
     ["KMS-02", "production", "does not protect the key of the kept data", (rs) => { (rs.find((r) => r.name === "cluster-key") as any).protect = false; }],
     ["KMS-02", "production", "lets destroy schedule the key's deletion", (rs) => { (rs.find((r) => r.name === "cluster-key") as any).retainOnDelete = false; }],
     ["EKS-07", "sandbox", "protects a sandbox from destroy", (rs) => { find(rs, "eks:index:Cluster").deletionProtection = true; }],
-    ["NG-01", "production", "allows SSH", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu").remoteAccess = { ec2SshKey: "k" }; }],
+    ["NG-01", "production", "allows SSH", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu-1").remoteAccess = { ec2SshKey: "k" }; }],
     ["NG-02", "production", "raises the IMDS hop limit", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-gpu-lt").metadataOptions.httpPutResponseHopLimit = 2; }],
     ["NG-02", "production", "allows IMDSv1", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").metadataOptions.httpTokens = "optional"; }],
     ["NG-03", "production", "maps public IPs in a subnet", (rs) => { find(rs, "aws:ec2/subnet:Subnet", "network-private-1").mapPublicIpOnLaunch = true; }],
     ["NG-03", "production", "associates public IPs on nodes", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").networkInterfaces = [{ associatePublicIpAddress: "true" }]; }],
     ["NG-03", "production", "lets the component create a default node group", (rs) => { find(rs, "eks:index:Cluster").skipDefaultNodeGroup = false; }],
-    ["NG-04", "production", "puts a prod group in 2 AZs", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu").subnetIds.pop(); }],
+    ["NG-04", "production", "leaves one AZ without a CPU group", (rs) => { rs.splice(rs.findIndex((r) => r.name === "cluster-cpu-3"), 1); }],
+    // Issue 19: one CPU group per AZ too; a CPU group over two AZs may not scale for a volume in the second.
+    ["NG-04", "production", "puts a CPU group in two subnets", (rs) => { const g = find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu-1"); g.subnetIds = [...g.subnetIds, find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu-2").subnetIds[0]]; }],
     ["NG-04", "production", "puts all three subnets of a group in one AZ", (rs) => { for (const sn of rs.filter((r) => r.type === "aws:ec2/subnet:Subnet")) sn.inputs.availabilityZone = "us-west-2a"; }],
     // Issue 19: one GPU group per AZ; a GPU group over two AZs cannot scale from zero for the second.
     ["NG-04", "production", "puts a GPU group in two subnets", (rs) => { const g = find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu-1"); g.subnetIds = [...g.subnetIds, find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu-2").subnetIds[0]]; }],
     ["NG-04", "production", "leaves one AZ without a GPU group", (rs) => { rs.splice(rs.findIndex((r) => r.name === "cluster-gpu-3"), 1); }],
     ["RDS-02", "production", "puts the database subnets in one AZ", (rs) => { for (const sn of rs.filter((r) => r.type === "aws:ec2/subnet:Subnet")) sn.inputs.availabilityZone = "us-west-2a"; }],
-    ["NG-02", "production", "drops a node group's launch template", (rs) => { delete find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu").launchTemplate; }],
+    ["NG-02", "production", "drops a node group's launch template", (rs) => { delete find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu-2").launchTemplate; }],
     ["NG-05", "production", "drops a node group's launch template", (rs) => { delete find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu-1").launchTemplate; }],
     ["NG-05", "production", "leaves a root volume unencrypted", (rs) => { find(rs, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-cpu-lt").blockDeviceMappings[0].ebs.encrypted = "false"; }],
     ["NG-06", "production", "drops the GPU taint", (rs) => { find(rs, "aws:eks/nodeGroup:NodeGroup", "cluster-gpu-1").taints = []; }],
@@ -239,13 +241,19 @@ describe("NG-04 over node pools (issue 19: one GPU group per AZ)", () => {
 
     it("counts a pool's AZs over its groups, also with subnet IDs still unknown at preview", () => {
         const gpus = [1, 2, 3].map((i) => group(`gpu-${i}`, "gpu", [undefined]));
-        expect(ng04.evaluate([group("cpu", "cpu", [undefined, undefined, undefined]), ...gpus], "production")).toEqual([]);
-        expect(ng04.evaluate([group("cpu", "cpu", ["s-1", "s-2", "s-3"]), ...gpus.slice(0, 2)], "production").map((x) => x.message))
+        const cpus = [1, 2, 3].map((i) => group(`cpu-${i}`, "cpu", [`s-${i}`]));
+        expect(ng04.evaluate([...cpus, ...gpus], "production")).toEqual([]);
+        expect(ng04.evaluate([...cpus, ...gpus.slice(0, 2)], "production").map((x) => x.message))
             .toEqual(["node pool gpu (gpu-1, gpu-2) covers 2 AZ(s) or subnet(s); needs 3 AZs", "node pool gpu (gpu-1, gpu-2) covers 2 AZ(s) or subnet(s); needs 3 AZs"]);
     });
 
     it("refuses a GPU group over two subnets, which cannot scale from zero for its second AZ", () => {
         const out = ng04.evaluate([group("gpu", "gpu", ["s-1", "s-2"])], "sandbox").map((x) => x.message);
-        expect(out).toEqual(["GPU group has 2 subnet(s); a group that scales from zero must be one AZ (one GPU group per AZ)"]);
+        expect(out).toEqual(["GPU group has 2 subnet(s); the autoscaler scales a group only in its first or a running node's AZ, so each group must be one AZ (one group per AZ)"]);
+    });
+
+    it("refuses a CPU group over three subnets, the shape before issue 19, though its pool covers every AZ", () => {
+        const out = ng04.evaluate([group("cpu", "cpu", ["s-1", "s-2", "s-3"])], "production").map((x) => x.message);
+        expect(out).toEqual(["CPU group has 3 subnet(s); the autoscaler scales a group only in its first or a running node's AZ, so each group must be one AZ (one group per AZ)"]);
     });
 });

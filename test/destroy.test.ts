@@ -171,14 +171,30 @@ describe.each(STACKS)("stack %s destroys cleanly", (stack) => {
             expect(drains.map((d) => d.inputs.storageClassName)).toEqual(["gp3"]);
             const drain = drains[0];
             const csi = records().find((r) => r.type === D.addon && r.inputs.addonName === "aws-ebs-csi-driver")!;
-            const cpu = records().find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name.endsWith("-cpu"))!;
+            // One CPU group per AZ (issue 19): the drain waits before every one of them goes.
+            const cpus = records().filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.inputs.labels?.["mlplatform.io/node-pool"] === "cpu");
+            expect(cpus.map((g) => g.name)).toEqual(["cluster-cpu-1", "cluster-cpu-2"]);
             const fromDrain = reachableFrom(drain, byUrn);
             expect(fromDrain.has(csi.urn)).toBe(true);
-            expect(fromDrain.has(cpu.urn)).toBe(true);
+            for (const cpu of cpus) {
+                expect(fromDrain.has(cpu.urn), cpu.name).toBe(true);
+            }
             const makers = records().filter((r) => makesVolumes(r) !== undefined);
             for (const m of makers) {
                 expect(reachableFrom(m, byUrn).has(drain.urn), `${m.type} ${m.name}`).toBe(true);
                 expect(fromDrain.has(m.urn), `${m.type} ${m.name}`).toBe(false);
+            }
+        });
+
+        it("deletes every Kubernetes object before any CPU group (one per AZ), so no pod outlives the nodes of its AZ", () => {
+            const byUrn = new Map(records().map((r) => [r.urn, r]));
+            const cpus = records().filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.inputs.labels?.["mlplatform.io/node-pool"] === "cpu");
+            expect(cpus.length).toBe(2);
+            const k8s = records().filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"));
+            expect(k8s.length).toBeGreaterThan(50);
+            for (const r of k8s) {
+                const reached = reachableFrom(r, byUrn);
+                expect(cpus.filter((g) => !reached.has(g.urn)).map((g) => g.name), `${r.type} ${r.name}`).toEqual([]);
             }
         });
 

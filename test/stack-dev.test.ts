@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { byType, one } from "./mocks";
+import { idleMonthlyCost } from "../scripts/bench-cost";
+import { criticalPath, GraphNode } from "../scripts/bench-critical-path";
+import { capacityReport } from "../scripts/bench-requests";
+import { allRecords, byType, one } from "./mocks";
 import { loadStack } from "./stack";
 import { stackInvariants } from "./stack-suite";
 
@@ -38,9 +41,12 @@ describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
     });
 
     it("runs small Spot CPU nodes and GPU nodes that start at zero", () => {
-        const cpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-cpu");
-        expect(cpu.inputs.capacityType).toBe("SPOT");
-        expect(cpu.inputs.scalingConfig).toEqual({ minSize: 1, desiredSize: 1, maxSize: 4 });
+        // One CPU group per AZ (issue 19); the sandbox keeps its one CPU node, in the first AZ.
+        const cpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-cpu-");
+        expect(cpus.map((g) => [g.name, g.inputs.capacityType, g.inputs.scalingConfig])).toEqual([
+            ["cluster-cpu-1", "SPOT", { minSize: 1, desiredSize: 1, maxSize: 4 }],
+            ["cluster-cpu-2", "SPOT", { minSize: 0, desiredSize: 0, maxSize: 4 }],
+        ]);
         // One GPU group per AZ (issue 19), each at zero; the autoscaler caps them at gpuMaxSize GPUs together.
         const gpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-gpu-");
         expect(gpus.map((g) => [g.name, g.inputs.scalingConfig])).toEqual([
@@ -49,6 +55,15 @@ describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
         ]);
         const ca = one("kubernetes:helm.sh/v3:Release", "cluster-services-cluster-autoscaler");
         expect(ca.inputs.values.extraArgs["gpu-total"]).toBe(`${gpus[0].inputs.labels["k8s.amazonaws.com/accelerator"]}:0:2`);
+    });
+
+    it("bills, sizes and times its CPU nodes as before the per-AZ split (issue 19)", () => {
+        // Before: one cluster-cpu group, "1 × m6i.xlarge SPOT (cluster-cpu) + root volumes" $53.06 USD a month,
+        // the same allocatable, and cluster-cpu (3 min) on the critical path.
+        const nodes = allRecords() as unknown as GraphNode[];
+        expect(idleMonthlyCost(nodes).lines.filter((l) => l.item.includes(" × "))).toEqual([{ item: "1 × m6i.xlarge SPOT (cluster-cpu-1) + root volumes", monthlyUsd: 53.06 }]);
+        expect(capacityReport(nodes)).toMatchObject({ ...{ nodes: 1, allocatable: { cpuMilli: 3920, memoryMiB: 15391 } }, instanceType: "m6i.xlarge" });
+        expect(criticalPath(nodes).chain.filter((c) => c.type === "aws:eks/nodeGroup:NodeGroup")).toEqual([{ type: "aws:eks/nodeGroup:NodeGroup", name: "cluster-cpu-1", minutes: 3 }]);
     });
 
     it("can be destroyed: no deletion protection, short key window, volumes deleted", () => {

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { dependencyMap } from "../scripts/bench-critical-path";
+import { idleMonthlyCost } from "../scripts/bench-cost";
+import { criticalPath, dependencyMap, GraphNode } from "../scripts/bench-critical-path";
+import { capacityReport } from "../scripts/bench-requests";
 import { allRecords, byType, one } from "./mocks";
 import { loadStack, PROD_SECRETS } from "./stack";
 import { stackInvariants } from "./stack-suite";
@@ -28,14 +30,23 @@ describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
     });
 
     it("runs on-demand CPU nodes across 3 AZs and GPU nodes from zero", () => {
-        const cpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-cpu");
-        expect(cpu.inputs.capacityType).toBe("ON_DEMAND");
-        expect(cpu.inputs.scalingConfig.minSize).toBe(3);
-        expect(cpu.inputs.subnetIds).toHaveLength(3);
+        // One CPU group per AZ (issue 19): cpuMinSize 3 is one node in each.
+        const cpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-cpu-");
+        expect(cpus.map((g) => [g.name, g.inputs.capacityType, g.inputs.scalingConfig, g.inputs.subnetIds.length])).toEqual([1, 2, 3].map((i) =>
+            [`cluster-cpu-${i}`, "ON_DEMAND", { minSize: 1, desiredSize: 1, maxSize: 12 }, 1]));
         const gpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-gpu-");
         expect(gpus.map((g) => [g.name, g.inputs.scalingConfig])).toEqual([1, 2, 3].map((i) => [`cluster-gpu-${i}`, { minSize: 0, desiredSize: 0, maxSize: 8 }]));
         // 8 g5.2xlarge (one A10G each) in total over the three AZs.
         expect(one("kubernetes:helm.sh/v3:Release", "cluster-services-cluster-autoscaler").inputs.values.extraArgs["gpu-total"]).toBe("nvidia-a10g:0:8");
+    });
+
+    it("bills, sizes and times its CPU nodes as before the per-AZ split (issue 19)", () => {
+        // Before: one cluster-cpu group, "3 × m7i.xlarge ON_DEMAND (cluster-cpu) + root volumes" $465.5 USD a month,
+        // the same allocatable, and cluster-cpu (3 min) on the critical path.
+        const nodes = allRecords() as unknown as GraphNode[];
+        expect(idleMonthlyCost(nodes).lines.filter((l) => l.item.includes(" × "))).toEqual([{ item: "3 × m7i.xlarge ON_DEMAND (cluster-cpu-1, cluster-cpu-2, cluster-cpu-3) + root volumes", monthlyUsd: 465.5 }]);
+        expect(capacityReport(nodes)).toMatchObject({ ...{ nodes: 3, allocatable: { cpuMilli: 11760, memoryMiB: 46173 } }, instanceType: "m7i.xlarge" });
+        expect(criticalPath(nodes).chain.filter((c) => c.type === "aws:eks/nodeGroup:NodeGroup")).toEqual([{ type: "aws:eks/nodeGroup:NodeGroup", name: "cluster-cpu-1", minutes: 3 }]);
     });
 
     it("protects the cluster and retains volumes encrypted with the platform key", () => {

@@ -59,18 +59,41 @@ export function stackInvariants(env: Env): void {
     });
 
     // Issue 19: cluster-autoscaler 1.35.2 builds a group-at-zero's template node in its first AZ
-    // (cloudprovider/aws/aws_manager.go getAsgTemplate), so each GPU group must be one AZ, and
-    // every AZ (where notebook home volumes live) needs its own GPU group.
-    it("runs one GPU group per AZ, each in one AZ only by the network's subnet-to-AZ mapping", () => {
+    // (cloudprovider/aws/aws_manager.go getAsgTemplate) and models a group with nodes on a running
+    // node of it (mixed_nodeinfos_processor.go), so each group must be one AZ, and every AZ (where
+    // notebook homes, Elasticsearch and Prometheus volumes live) needs its own group of each pool.
+    it.each(["cpu", "gpu"])("runs one %s group per AZ, each in one AZ only by the network's subnet-to-AZ mapping", (pool) => {
         const all = records();
         const privateAzs = new Set(all.filter((r) => r.type === "aws:ec2/subnet:Subnet" && r.inputs.tags?.tier === "private").map((r) => r.inputs.availabilityZone));
         expect(privateAzs.size).toBeGreaterThanOrEqual(2);
-        const gpus = all.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && isGpuNodeGroup(r as any));
-        const zones = gpus.map((g) => [...(zonesOf(g as any, "subnetIds", all as any) ?? [])]);
-        expect(zones.map((z) => z.length), "AZs per GPU group").toEqual(gpus.map(() => 1));
-        expect(gpus.map((g) => g.inputs.subnetIds.length)).toEqual(gpus.map(() => 1));
+        const groups = all.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && isGpuNodeGroup(r as any) === (pool === "gpu"));
+        const zones = groups.map((g) => [...(zonesOf(g as any, "subnetIds", all as any) ?? [])]);
+        expect(zones.map((z) => z.length), `AZs per ${pool} group`).toEqual(groups.map(() => 1));
+        expect(groups.map((g) => g.inputs.subnetIds.length)).toEqual(groups.map(() => 1));
         expect(new Set(zones.flat())).toEqual(privateAzs);
-        expect(gpus).toHaveLength(privateAzs.size);
+        expect(groups).toHaveLength(privateAzs.size);
+        // Identical but for the subnet and sizes: balance-similar-node-groups treats them as one set,
+        // and a pod that fits one AZ's group fits every other's.
+        const shape = (g: ResourceRecord) => JSON.stringify({ ...g.inputs, subnetIds: undefined, scalingConfig: undefined });
+        expect(new Set(groups.map(shape)).size).toBe(1);
+        expect(new Set(groups.map((g) => g.inputs.scalingConfig.maxSize)).size).toBe(1);
+        // Every group's ASG carries the node-pool label for its template node at zero (the sandbox's
+        // second CPU group idles at zero): aws_manager.go extractLabelsFromAsg.
+        for (const g of groups) {
+            const tags = all.filter((t) => t.type === "aws:autoscaling/tag:Tag" && t.name.startsWith(`${g.name}-asg-`)).map((t) => t.inputs.tag);
+            expect(tags, g.name).toContainEqual({ key: "k8s.io/cluster-autoscaler/node-template/label/mlplatform.io/node-pool", value: pool, propagateAtLaunch: false });
+            expect(g.inputs.labels["mlplatform.io/node-pool"]).toBe(pool);
+        }
+    });
+
+    it("makes the Kubernetes provider wait for every CPU group, so objects are created after and deleted before all of them", () => {
+        const all = records();
+        const provider = all.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        const cpus = all.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && !isGpuNodeGroup(r as any));
+        expect(cpus.length).toBeGreaterThanOrEqual(2);
+        for (const g of cpus) {
+            expect(provider.dependencies, g.name).toContain(g.urn);
+        }
     });
 
     it("lets every GPU group take GPU notebooks and costs nothing for GPUs while idle", () => {

@@ -1,6 +1,6 @@
 /** The whole program with several teams, as a platform admin would add them to a stack file. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { byType, one } from "./mocks";
+import { byType } from "./mocks";
 import { loadStack } from "./stack";
 import { stackInvariants } from "./stack-suite";
 
@@ -38,10 +38,14 @@ describe("dev stack with three teams", () => {
     });
 
     it("points each ResourceFlavor at nodes its node group labels, and the GPU flavor at the GPU group's taint", () => {
-        const cpu = one("aws:eks/nodeGroup:NodeGroup", "cluster-cpu").inputs;
+        const cpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-cpu-");
         const gpus = byType("aws:eks/nodeGroup:NodeGroup", "cluster-gpu-");
         const flavors = Object.fromEntries(byType("kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor").map((f) => [f.inputs.metadata.name, f.inputs.spec]));
-        expect(cpu.labels).toMatchObject(flavors["cpu-nodes"].nodeLabels);
+        // One CPU group per AZ (issue 19): the CPU flavor must reach every one of them.
+        expect(cpus).toHaveLength(2);
+        for (const cpu of cpus) {
+            expect(cpu.inputs.labels).toMatchObject(flavors["cpu-nodes"].nodeLabels);
+        }
         // One GPU group per AZ (issue 19): the flavor must reach every one of them.
         expect(gpus).toHaveLength(2);
         for (const gpu of gpus) {

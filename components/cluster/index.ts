@@ -1,6 +1,6 @@
 /**
  * The cluster layer: the EKS control plane (control-plane.ts), admin access entries (access.ts),
- * pinned managed add-ons (addons.ts) and the CPU and the per-AZ GPU managed node groups (node-group.ts).
+ * pinned managed add-ons (addons.ts) and the per-AZ CPU and GPU managed node groups (node-group.ts).
  */
 import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,12 +13,11 @@ import { nodeGroups } from "./node-group";
 
 export { principalKey } from "./access";
 export { ClusterArgs, NodeGroupSpec, ResolvedClusterArgs, resolveClusterArgs } from "./args";
-export { CPU_AMI_TYPE, GPU_AMI_TYPE, GPU_ROOT_THROUGHPUT_MIBPS, gpuGroupSizes, gpuNodeUserData, NODE_ROLE_POLICIES, ScalingConfig } from "./node-group";
+export { CPU_AMI_TYPE, GPU_AMI_TYPE, GPU_ROOT_THROUGHPUT_MIBPS, gpuNodeUserData, NODE_ROLE_POLICIES, perAzGroupSizes, ScalingConfig } from "./node-group";
 
 /**
  * An EKS cluster with API authentication, KMS-encrypted secrets, a declared control-plane log
- * group, a CPU managed node group and one GPU managed node group per AZ on hardened launch
- * templates, and pinned managed add-ons in the order the nodes need them.
+ * group, one CPU and one GPU managed node group per AZ on hardened launch templates, and pinned managed add-ons in the order the nodes need them.
  *
  * @see https://docs.aws.amazon.com/eks/latest/best-practices/security.html
  */
@@ -33,6 +32,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly nodeSecurityGroupId: pulumi.Output<string>;
     /** ARN of the platform KMS key (secrets envelope encryption, logs, volumes). */
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** Names of the CPU node groups' Auto Scaling groups, one group per AZ, in private-subnet order. */
+    public readonly cpuAutoScalingGroupNames: pulumi.Output<string>[];
     /** Names of the GPU node groups' Auto Scaling groups, one group per AZ, in private-subnet order. */
     public readonly gpuAutoScalingGroupNames: pulumi.Output<string>[];
     /**
@@ -44,9 +45,10 @@ export class Cluster extends pulumi.ComponentResource {
     /** The Pod Identity agent add-on; associations for workloads wait for it. */
     public readonly podIdentityAgent: aws.eks.Addon;
     /**
-     * What a Kubernetes workload needs before it can run: CPU nodes, DNS and the EBS CSI driver.
-     * The Kubernetes provider depends on these, so every object waits for them on create and is
-     * deleted before them on destroy (a PVC's volume is released while the driver still runs).
+     * What a Kubernetes workload needs before it can run: every CPU node group (one per AZ), DNS and
+     * the EBS CSI driver. The Kubernetes provider depends on these, so every object waits for them on
+     * create and is deleted before any of them on destroy (a PVC's volume is released while the
+     * driver still runs, and a pod is gone before the nodes of any AZ go).
      */
     public readonly workloadPrerequisites: pulumi.Resource[];
 
@@ -70,10 +72,11 @@ export class Cluster extends pulumi.ComponentResource {
         this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
         this.nodeSecurityGroupId = nodes.nodeSecurityGroup.id;
         this.kmsKeyArn = key.arn;
+        this.cpuAutoScalingGroupNames = nodes.cpuAutoScalingGroupNames;
         this.gpuAutoScalingGroupNames = nodes.gpuAutoScalingGroupNames;
         this.gpuTotal = { accelerator: a.gpuAccelerator, maxGpus: a.gpuNodeGroup.maxSize * a.gpusPerNode };
         this.podIdentityAgent = addons.podIdentityAgent;
-        this.workloadPrerequisites = [nodes.cpu, coredns, ebsCsi];
+        this.workloadPrerequisites = [...nodes.cpu, coredns, ebsCsi];
         this.registerOutputs({
             clusterName: this.clusterName,
             kubeconfigJson: this.kubeconfigJson,

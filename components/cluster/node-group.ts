@@ -1,8 +1,8 @@
 /**
  * The managed node groups: the node role and security group they share, a hardened launch
- * template each (IMDSv2 with one hop, encrypted gp3 root), the CPU group, and the GPU group
- * (NVIDIA AMI, tainted, scaling from zero, fast image pull) with the Auto Scaling group tags the
- * cluster autoscaler reads when no GPU node runs.
+ * template per pool (IMDSv2 with one hop, encrypted gp3 root), one CPU group and one GPU group
+ * (NVIDIA AMI, tainted, scaling from zero, fast image pull) per AZ, with the Auto Scaling group tags
+ * the cluster autoscaler reads when a group has no node.
  */
 import * as aws from "../shared/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -90,7 +90,10 @@ export interface NodeGroupsInputs {
 export interface NodeGroups {
     /** The platform's node security group: the source databases admit. */
     readonly nodeSecurityGroup: aws.ec2.SecurityGroup;
-    readonly cpu: aws.eks.NodeGroup;
+    /** The CPU node groups, one per AZ, in private-subnet order. */
+    readonly cpu: aws.eks.NodeGroup[];
+    /** Names of the CPU node groups' Auto Scaling groups, one per AZ, in private-subnet order. */
+    readonly cpuAutoScalingGroupNames: pulumi.Output<string>[];
     /** The GPU node groups, one per AZ, in private-subnet order. */
     readonly gpu: aws.eks.NodeGroup[];
     /** Names of the GPU node groups' Auto Scaling groups, one per AZ, in private-subnet order. */
@@ -103,7 +106,7 @@ interface LaunchTemplateExtra {
     readonly throughput?: number;
 }
 
-/** The CPU and GPU managed node groups with their role, security group and launch templates. */
+/** The per-AZ CPU and GPU managed node groups with their role, security group and launch templates. */
 export function nodeGroups(name: string, a: ResolvedClusterArgs, inputs: NodeGroupsInputs, parent: pulumi.ComponentResource): NodeGroups {
     const { clusterName } = inputs;
     const nodeRole = new aws.iam.Role(`${name}-node-role`, {
@@ -176,46 +179,54 @@ export function nodeGroups(name: string, a: ResolvedClusterArgs, inputs: NodeGro
         // autoscaler grow the new group. Never deleteBeforeReplace: that would drop every node first.
         deleteBeforeReplace: false,
     });
-    const cpuSpec = a.cpuNodeGroup;
-    const cpu = nodeGroup("cpu", inputs.privateSubnetIds, cpuSpec, { minSize: cpuSpec.minSize, desiredSize: cpuSpec.desiredSize, maxSize: cpuSpec.maxSize },
-        CPU_AMI_TYPE, launchTemplate("cpu", cpuSpec), { labels: { [NODE_POOL_LABEL]: "cpu" } });
+    // One group per AZ for both pools (issue #19). Notebook homes, Elasticsearch and Prometheus
+    // volumes are gp3 volumes bound to one AZ. cluster-autoscaler 1.35.2 models a new node of a group
+    // on a running node of that group (its AZ included: processors/nodeinfosprovider/
+    // mixed_nodeinfos_processor.go, simulator/node_info_utils.go) or, at zero, builds its template
+    // node in the group's FIRST AZ only (cloudprovider/aws/aws_manager.go getAsgTemplate:
+    // `az := asg.AvailabilityZones[0]`, "Found multiple availability zones for ASG ...", and
+    // buildGenericLabels sets topology.kubernetes.io/zone and topology.ebs.csi.aws.com/zone to it), so
+    // one multi-AZ group could never scale up for a pod whose volume lives in another AZ ("volume node
+    // affinity conflict" in its simulation), and a scale-up it did make could land in the wrong AZ.
+    // cloudprovider/aws/README.md (same tag), "Common Notes and Gotchas": "either use a single AZ ASG
+    // for this use case, or an ASG-per-AZ while enabling --balance-similar-node-groups" (set in
+    // cluster-services/autoscaler.ts; a pool's groups have identical labels and taints, and
+    // processors/nodegroupset/aws_nodegroups.go ignores the zone and eks.amazonaws.com/nodegroup
+    // labels when comparing them); AWS EKS Best Practices, reliability/dataplane: "Ensure ability to
+    // launch Nodes in each AZ when using EBS volumes". Keyed by AZ position, like the subnets
+    // (`network-private-<i>`), so adding an AZ adds a group and touches none of the others. One launch
+    // template serves every group of a pool, so they launch identical nodes.
+    // Day-2, upgrading a live stack from the single `<name>-cpu` / `<name>-gpu` group: these are new
+    // logical resources, so `pulumi up` creates them (auto-named, no name clash) and deletes the old
+    // group only once the program has registered everything (pulumi/pulumi pkg/resource/deploy/
+    // deployment_executor.go performPostSteps: what is left in the old state is deleted after the
+    // program finishes); EKS drains the old group's nodes honouring PodDisruptionBudgets for up to 15
+    // minutes, and the evicted pods make the autoscaler grow the new group in their volume's AZ
+    // (README "Operating").
+    const perAz = (role: "cpu" | "gpu", spec: NodeGroupSpec, amiType: string, lt: aws.ec2.LaunchTemplate, extra: Partial<aws.eks.NodeGroupArgs>) => {
+        const sizes = perAzGroupSizes(role, spec, inputs.privateSubnetIds.length);
+        return inputs.privateSubnetIds.map((subnetId, i) => nodeGroup(`${role}-${i + 1}`, [subnetId], spec, sizes[i], amiType, lt, extra));
+    };
+    const cpu = perAz("cpu", a.cpuNodeGroup, CPU_AMI_TYPE, launchTemplate("cpu", a.cpuNodeGroup), { labels: { [NODE_POOL_LABEL]: "cpu" } });
 
     // Cut the multi-GB CUDA image pull on a cold node: parallel pull and unpack, and the disk
-    // throughput it needs. The notebooks layer also pre-pulls the image as the node joins. One
-    // launch template serves every GPU group, so they launch identical nodes.
+    // throughput it needs. The notebooks layer also pre-pulls the image as the node joins.
     const gpuLt = launchTemplate("gpu", a.gpuNodeGroup, { userData: gpuNodeUserData(), throughput: GPU_ROOT_THROUGHPUT_MIBPS });
-    const gpuSizes = gpuGroupSizes(a.gpuNodeGroup, inputs.privateSubnetIds.length);
-    // One GPU group per AZ (issue #19). Notebook homes are gp3 volumes bound to one AZ. For a group
-    // at zero, cluster-autoscaler 1.35.2 builds its template node in the group's FIRST AZ only
-    // (cloudprovider/aws/aws_manager.go getAsgTemplate: `az := asg.AvailabilityZones[0]`, "Found
-    // multiple availability zones for ASG ...", and buildGenericLabels sets topology.kubernetes.io/zone
-    // and topology.ebs.csi.aws.com/zone to it), so one multi-AZ group could never scale up for a pod
-    // whose volume lives in another AZ ("volume node affinity conflict" in its simulation), and a
-    // scale-up it did make could land in the wrong AZ. cloudprovider/aws/README.md (same tag), "Common
-    // Notes and Gotchas": "either use a single AZ ASG for this use case, or an ASG-per-AZ while enabling
-    // --balance-similar-node-groups" (set in cluster-services/autoscaler.ts; the groups' labels and
-    // taints are identical, and processors/nodegroupset/aws_nodegroups.go ignores the zone and
-    // eks.amazonaws.com/nodegroup labels when comparing them). Keyed by AZ position, like the subnets
-    // (`network-private-<i>`), so adding an AZ adds a group and touches none of the others.
-    // Day-2, upgrading a live stack from the single `<name>-gpu` group: these are new logical
-    // resources, so `pulumi up` creates them (auto-named, no name clash) and deletes the old group
-    // only once the program has registered everything (pulumi/pulumi pkg/resource/deploy/
-    // deployment_executor.go performPostSteps: what is left in the old state is deleted after the
-    // program finishes); EKS drains the old group's nodes honouring PodDisruptionBudgets for up to 15 minutes.
-    // GPU groups idle at zero, so there is normally nothing to drain (README "Operating").
-    const gpu = inputs.privateSubnetIds.map((subnetId, i) => nodeGroup(`gpu-${i + 1}`, [subnetId], a.gpuNodeGroup, gpuSizes[i], GPU_AMI_TYPE, gpuLt, {
+    const gpu = perAz("gpu", a.gpuNodeGroup, GPU_AMI_TYPE, gpuLt, {
         // The accelerator label is on the node from registration (managed node group labels are
         // kubelet --node-labels), so the autoscaler treats a GPU node whose device plugin has not
         // yet advertised nvidia.com/gpu as starting, not as a node that cannot take the pod.
         labels: { [NODE_POOL_LABEL]: "gpu", [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value, [ACCELERATOR_LABEL]: a.gpuAccelerator },
         taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
-    }));
-    const gpuAutoScalingGroupNames = gpu.map((g, i) => {
+    });
+    const asgNames = (role: "cpu" | "gpu", groups: aws.eks.NodeGroup[], tags: Record<string, string>) => groups.map((g, i) => {
         const asgName = g.resources.apply((rs) => rs[0].autoscalingGroups[0].name);
-        gpuNodeTemplateTags(`${name}-gpu-${i + 1}`, a, asgName, parent);
+        nodeTemplateTags(`${name}-${role}-${i + 1}`, tags, asgName, parent);
         return asgName;
     });
-    return { nodeSecurityGroup: nodeSg, cpu, gpu, gpuAutoScalingGroupNames };
+    const cpuAutoScalingGroupNames = asgNames("cpu", cpu, cpuNodeTemplateTags());
+    const gpuAutoScalingGroupNames = asgNames("gpu", gpu, gpuNodeTemplateTags(a));
+    return { nodeSecurityGroup: nodeSg, cpu, gpu, cpuAutoScalingGroupNames, gpuAutoScalingGroupNames };
 }
 
 /** Minimum, initial desired and maximum size of one managed node group. */
@@ -226,31 +237,60 @@ export interface ScalingConfig {
 }
 
 /**
- * Sizes of the per-AZ GPU groups. `gpuMinSize` (and the desired size, which settings.ts sets to it)
- * is a total over the AZs, spread from the first AZ on (5 over 3 AZs: 2, 2, 1), so the stack never
- * keeps more idle GPU nodes than the config asks for (0 stays 0 in every group). Each group's maximum
- * is the whole `gpuMaxSize`: every user with a home volume in one AZ may need GPUs there at once.
- * The total stays bounded by the autoscaler's `--gpu-total` (cluster-services/autoscaler.ts) and by
- * the teams' GPU quotas and Kueue cohort, which the queues settings fit into `gpuMaxSize`.
+ * Sizes of one pool's per-AZ groups (CPU or GPU). The pool's minimum and desired size (`cpuMinSize`,
+ * `gpuMinSize`, ...) are totals over the AZs, spread from the first AZ on (5 over 3 AZs: 2, 2, 1), so
+ * the stack never keeps more idle nodes than the config asks for (the sandbox's 1 CPU node stays 1
+ * node, in the first AZ; 0 GPUs stay 0 in every group). Each group's maximum is the pool's whole
+ * maximum: every user with a home volume in one AZ may need nodes there at once. The totals stay
+ * bounded by the autoscaler's `--gpu-total` and `--max-nodes-total` (cluster-services/autoscaler.ts)
+ * and by the teams' quotas.
  */
-export function gpuGroupSizes(spec: Pick<NodeGroupSpec, "minSize" | "desiredSize" | "maxSize">, azCount: number): ScalingConfig[] {
+export function perAzGroupSizes(pool: "cpu" | "gpu", spec: Pick<NodeGroupSpec, "minSize" | "desiredSize" | "maxSize">, azCount: number): ScalingConfig[] {
     if (!Number.isInteger(azCount) || azCount < 1) {
-        throw new Error(`Cluster: privateSubnetIds has ${azCount} subnets; the GPU node groups need one private subnet per AZ, at least one`);
+        throw new Error(`Cluster: privateSubnetIds has ${azCount} subnets; the ${pool.toUpperCase()} node groups need one private subnet per AZ, at least one`);
     }
     const share = (total: number, i: number) => Math.floor(total / azCount) + (i < total % azCount ? 1 : 0);
     return Array.from({ length: azCount }, (_, i) => ({ minSize: share(spec.minSize, i), desiredSize: share(spec.desiredSize, i), maxSize: spec.maxSize }));
 }
 
 /**
- * Scale from zero: with no GPU node running, the autoscaler learns what a new node would offer
- * from these ASG tags (managed node groups do not copy labels and taints to the ASG). Every GPU
- * group's ASG gets the same set. No zone label tag: a single-AZ group's ASG lists that one AZ, and
- * getAsgTemplate already labels the template node with `AvailabilityZones[0]` (aws_manager.go,
- * cluster-autoscaler-1.35.2); a `node-template/label/topology.kubernetes.io/zone` tag would only
- * restate it (extractLabelsFromAsg output is joined over the generic labels).
+ * Scale from zero: with no node of a group running, the autoscaler learns what a new node would
+ * offer from these ASG tags (managed node groups do not copy labels and taints to the ASG). In
+ * cluster-autoscaler 1.35.2 (cloudprovider/aws/aws_manager.go buildNodeFromTemplate) the template
+ * node gets the generic labels (zone from `AvailabilityZones[0]`), then every
+ * `k8s.io/cluster-autoscaler/node-template/label/*` tag (extractLabelsFromAsg), then, for an EKS
+ * managed group (its ASG's `eks:nodegroup-name` and `eks:cluster-name` tags), the labels and taints
+ * of eks:DescribeNodegroup (managed_nodegroup_cache.go; allowed by the autoscaler's policy). The
+ * EKS API is asked only while a group has never had a node (cloudprovider/aws/README.md, "Currently
+ * the Cluster Autoscaler will only call the EKS DescribeNodegroup API when a managed nodegroup is
+ * created with 0 nodes and has never had any nodes added to it"), so after a first scale-down the
+ * tags alone carry them. Every group of a pool's ASG gets the same set. No zone label tag: a
+ * single-AZ group's ASG lists that one AZ, and getAsgTemplate already labels the template node with
+ * it; a `node-template/label/topology.kubernetes.io/zone` tag would only restate it.
  */
-function gpuNodeTemplateTags(groupName: string, a: ResolvedClusterArgs, gpuAsgName: pulumi.Output<string>, parent: pulumi.ComponentResource): void {
-    const nodeTemplateTags: Record<string, string> = {
+function nodeTemplateTags(groupName: string, tags: Record<string, string>, asgName: pulumi.Output<string>, parent: pulumi.ComponentResource): void {
+    for (const [tagKey, value] of Object.entries(tags)) {
+        const role = tagKey.split("/").slice(3).join("-").replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
+        new aws.autoscaling.Tag(`${groupName}-asg-${role}`, {
+            autoscalingGroupName: asgName,
+            tag: { key: tagKey, value, propagateAtLaunch: false },
+        }, { parent });
+    }
+}
+
+/**
+ * A CPU group's template node needs the node-pool label: platform pods select CPU nodes by it
+ * (ON_CPU_NODES), and so does the Kueue CPU flavor. A CPU group whose share of `cpuMinSize` is 0 (the
+ * sandbox's second AZ) idles at zero; every CPU group carries the tag, so which groups are at zero
+ * can change with `cpuMinSize` without adding or removing tags. No taint, no extended resources.
+ */
+function cpuNodeTemplateTags(): Record<string, string> {
+    return { [`k8s.io/cluster-autoscaler/node-template/label/${NODE_POOL_LABEL}`]: "cpu" };
+}
+
+/** The GPU groups' template: GPU labels, the taint and the GPU count per node. */
+function gpuNodeTemplateTags(a: ResolvedClusterArgs): Record<string, string> {
+    return {
         [`k8s.io/cluster-autoscaler/node-template/label/${GPU_NODE_LABEL.key}`]: GPU_NODE_LABEL.value,
         [`k8s.io/cluster-autoscaler/node-template/label/${NODE_POOL_LABEL}`]: "gpu",
         // The same label on the template node (scale from zero); aws_manager.go copies node-template/label/* tags onto it.
@@ -258,11 +298,4 @@ function gpuNodeTemplateTags(groupName: string, a: ResolvedClusterArgs, gpuAsgNa
         [`k8s.io/cluster-autoscaler/node-template/taint/${GPU_TAINT.key}`]: `${GPU_TAINT.value}:${GPU_TAINT.effect}`,
         "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": `${a.gpusPerNode}`,
     };
-    for (const [tagKey, value] of Object.entries(nodeTemplateTags)) {
-        const role = tagKey.split("/").slice(3).join("-").replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
-        new aws.autoscaling.Tag(`${groupName}-asg-${role}`, {
-            autoscalingGroupName: gpuAsgName,
-            tag: { key: tagKey, value, propagateAtLaunch: false },
-        }, { parent });
-    }
 }

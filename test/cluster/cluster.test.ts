@@ -12,7 +12,18 @@ describe("Cluster: outputs and arguments", () => {
         for (const r of allRecords().filter((x) => x.type !== "mlplatform:index:Cluster")) {
             expect(r.parent, r.name).toMatch(/::mlplatform:index:Cluster::c$/);
         }
-        expect(c.workloadPrerequisites).toHaveLength(3);
+        expect(c.workloadPrerequisites).toHaveLength(4);
+    });
+
+    it.each([2, 3])("makes every workload wait for every CPU group (one per AZ, %i AZs), DNS and the EBS CSI driver", async (azs) => {
+        // Issue 19: the Kubernetes provider depends on these; with one CPU group per AZ, a pod whose
+        // volume is in any AZ needs that AZ's group, and on destroy every object must go before any group.
+        const c = await build({ privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"].slice(0, azs) });
+        const urns = await Promise.all(c.workloadPrerequisites.map((r) => new Promise<string>((done) => r.urn.apply(done))));
+        const names = urns.map((u) => u.split("::").pop());
+        expect(names).toEqual([...Array.from({ length: azs }, (_, i) => `c-cpu-${i + 1}`), "c-coredns", "c-ebs-csi"]);
+        const cpuGroups = allRecords().filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.inputs.labels?.["mlplatform.io/node-pool"] === "cpu");
+        expect(cpuGroups.map((g) => g.urn).every((u) => urns.includes(u))).toBe(true);
     });
 
     it("derives the pinned add-ons and the GPU nodes' count and model from its arguments", () => {

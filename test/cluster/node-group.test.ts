@@ -1,11 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { GPU_ROOT_THROUGHPUT_MIBPS, gpuGroupSizes, gpuNodeUserData, NODE_ROLE_POLICIES } from "../../components/cluster/node-group";
+import { GPU_ROOT_THROUGHPUT_MIBPS, gpuNodeUserData, NODE_ROLE_POLICIES, perAzGroupSizes } from "../../components/cluster/node-group";
 import { ACCELERATOR_LABEL } from "../../components/shared/gpu";
 import { GraphNode } from "../../scripts/bench-critical-path";
 import { idleMonthlyCost } from "../../scripts/bench-cost";
 import { allRecords, byType, one } from "../mocks";
 import { base, build } from "./fixture";
+
+/** What every group of a pool shares: AMI, version, types, capacity, rolling updates, its pool's template, autoscaler tags, blue/green replacement. */
+function expectPoolGroup(g: ReturnType<typeof one>, pool: "cpu" | "gpu", amiType: string, instanceType: string): void {
+    expect(g.inputs).toMatchObject({
+        amiType,
+        version: "1.35",
+        instanceTypes: [instanceType],
+        capacityType: "ON_DEMAND",
+        updateConfig: { maxUnavailable: 1 },
+        launchTemplate: { id: `c-${pool}-lt-id`, version: "1" },
+        tags: { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/mlp-test": "owned" },
+    });
+    expect(g.inputs.remoteAccess).toBeUndefined();
+    expect(g.inputs.nodeGroupName).toBeUndefined();
+    expect(g.ignoreChanges).toContain("scalingConfig.desiredSize");
+    expect(g.deleteBeforeReplace).toBe(false);
+}
 
 describe("Cluster: nodes", () => {
     it.each(["cpu", "gpu"])("%s launch template requires IMDSv2 with hop limit 1 and encrypted gp3 root", async (role) => {
@@ -20,21 +37,22 @@ describe("Cluster: nodes", () => {
         expect(lt.inputs.networkInterfaces).toBeUndefined();
     });
 
-    it("runs CPU nodes in private subnets on the standard AL2023 AMI", async () => {
-        await build();
-        const cpu = one("aws:eks/nodeGroup:NodeGroup", "c-cpu");
-        expect(cpu.inputs).toMatchObject({
-            amiType: "AL2023_x86_64_STANDARD",
-            subnetIds: ["subnet-a", "subnet-b"],
-            instanceTypes: ["m7i.xlarge"],
-            capacityType: "ON_DEMAND",
-            scalingConfig: { minSize: 2, desiredSize: 2, maxSize: 5 },
-            labels: { "mlplatform.io/node-pool": "cpu" },
-            launchTemplate: { id: "c-cpu-lt-id", version: "1" },
-        });
-        expect(cpu.inputs.taints).toBeUndefined();
-        expect(cpu.inputs.remoteAccess).toBeUndefined();
-        expect(cpu.ignoreChanges).toContain("scalingConfig.desiredSize");
+    it("runs CPU nodes in private subnets on the standard AL2023 AMI, one identical group per AZ on one launch template", async () => {
+        await build({ privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] });
+        const groups = byType("aws:eks/nodeGroup:NodeGroup", "c-cpu-");
+        expect(groups).toHaveLength(3);
+        for (const cpu of groups) {
+            expectPoolGroup(cpu, "cpu", "AL2023_x86_64_STANDARD", "m7i.xlarge");
+            expect(cpu.inputs.labels).toEqual({ "mlplatform.io/node-pool": "cpu" });
+            expect(cpu.inputs.taints).toBeUndefined();
+        }
+        // cpuMinSize/desired 2 over 3 AZs: 1, 1, 0; each group may grow to the whole cpuMaxSize.
+        expect(groups.map((g) => g.inputs.scalingConfig)).toEqual([
+            { minSize: 1, desiredSize: 1, maxSize: 5 }, { minSize: 1, desiredSize: 1, maxSize: 5 }, { minSize: 0, desiredSize: 0, maxSize: 5 },
+        ]);
+        // balance-similar-node-groups treats the groups as one set only if their nodes look alike.
+        const shape = (g: (typeof groups)[number]) => JSON.stringify({ ...g.inputs, subnetIds: undefined, scalingConfig: undefined });
+        expect(new Set(groups.map(shape)).size).toBe(1);
     });
 
     const GPU_LABELS = { "mlplatform.io/node-pool": "gpu", "nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": "nvidia-a10g" };
@@ -42,16 +60,17 @@ describe("Cluster: nodes", () => {
     it.each([
         [["subnet-a", "subnet-b"]],
         [["subnet-a", "subnet-b", "subnet-c"]],
-    ])("runs one GPU group per private subnet (one per AZ), each in exactly that subnet: %j", async (privateSubnetIds) => {
+    ])("runs one CPU and one GPU group per private subnet (one per AZ), each in exactly that subnet: %j", async (privateSubnetIds) => {
         // Issue 19: a multi-AZ group at zero gets a template node in its first AZ only
-        // (cluster-autoscaler-1.35.2 aws_manager.go getAsgTemplate), so a pod whose volume is in
-        // another AZ never scales it up.
+        // (cluster-autoscaler-1.35.2 aws_manager.go getAsgTemplate), and one with nodes is modelled
+        // on a running node, its AZ included (mixed_nodeinfos_processor.go), so a pod whose volume
+        // is in another AZ may never scale it up.
         await build({ privateSubnetIds });
-        const groups = byType("aws:eks/nodeGroup:NodeGroup", "c-gpu");
-        expect(groups.map((g) => g.name)).toEqual(privateSubnetIds.map((_, i) => `c-gpu-${i + 1}`));
-        expect(groups.map((g) => g.inputs.subnetIds)).toEqual(privateSubnetIds.map((id) => [id]));
-        // The CPU group keeps every AZ (not changed by issue 19).
-        expect(one("aws:eks/nodeGroup:NodeGroup", "c-cpu").inputs.subnetIds).toEqual(privateSubnetIds);
+        for (const pool of ["cpu", "gpu"]) {
+            const groups = byType("aws:eks/nodeGroup:NodeGroup", `c-${pool}`);
+            expect(groups.map((g) => g.name)).toEqual(privateSubnetIds.map((_, i) => `c-${pool}-${i + 1}`));
+            expect(groups.map((g) => g.inputs.subnetIds)).toEqual(privateSubnetIds.map((id) => [id]));
+        }
     });
 
     it("taints and labels every GPU group identically, on one launch template, and lets them scale from zero", async () => {
@@ -59,22 +78,11 @@ describe("Cluster: nodes", () => {
         const groups = byType("aws:eks/nodeGroup:NodeGroup", "c-gpu-");
         expect(groups).toHaveLength(3);
         for (const gpu of groups) {
-            expect(gpu.inputs).toMatchObject({
-                amiType: "AL2023_x86_64_NVIDIA",
-                version: "1.35",
-                instanceTypes: ["g5.xlarge"],
-                capacityType: "ON_DEMAND",
-                // maxSize is the whole gpuMaxSize in each AZ: every user with a home there may need a GPU.
-                scalingConfig: { minSize: 0, desiredSize: 0, maxSize: 3 },
-                updateConfig: { maxUnavailable: 1 },
-                launchTemplate: { id: "c-gpu-lt-id", version: "1" },
-                tags: { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/mlp-test": "owned" },
-            });
+            expectPoolGroup(gpu, "gpu", "AL2023_x86_64_NVIDIA", "g5.xlarge");
+            // maxSize is the whole gpuMaxSize in each AZ: every user with a home there may need a GPU.
+            expect(gpu.inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 3 });
             expect(gpu.inputs.labels).toEqual(GPU_LABELS);
             expect(gpu.inputs.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
-            expect(gpu.inputs.nodeGroupName).toBeUndefined();
-            expect(gpu.ignoreChanges).toContain("scalingConfig.desiredSize");
-            expect(gpu.deleteBeforeReplace).toBe(false);
         }
         // balance-similar-node-groups treats the groups as one set only if their nodes look alike.
         const shape = (g: (typeof groups)[number]) => JSON.stringify({ ...g.inputs, subnetIds: undefined });
@@ -84,7 +92,7 @@ describe("Cluster: nodes", () => {
 
     it("tags every GPU Auto Scaling group with the node template the autoscaler needs at zero nodes, and no zone tag", async () => {
         await build({ gpuNodeGroup: { ...base.gpuNodeGroup, instanceTypes: ["g5.12xlarge"] }, privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] });
-        const tags = byType("aws:autoscaling/tag:Tag");
+        const tags = byType("aws:autoscaling/tag:Tag", "c-gpu-");
         const asgs = [...new Set(tags.map((t) => t.inputs.autoscalingGroupName))].sort();
         expect(asgs).toEqual(["eks-c-gpu-1-asg", "eks-c-gpu-2-asg", "eks-c-gpu-3-asg"]);
         for (const asg of asgs) {
@@ -105,20 +113,41 @@ describe("Cluster: nodes", () => {
         expect(tags.filter((t) => t.name.startsWith("c-gpu-2-asg-"))).toHaveLength(5);
     });
 
+    it.each([2, 3])("tags every CPU Auto Scaling group (over %i AZs) with the node-pool label, so a CPU group at zero takes platform pods", async (azs) => {
+        // The sandbox keeps 1 CPU node in total: its second AZ's group idles at zero, and a platform
+        // pod (nodeSelector mlplatform.io/node-pool: cpu) whose volume is there scales it up only if
+        // the template node carries the label (aws_manager.go extractLabelsFromAsg; DescribeNodegroup
+        // only until the group's first node).
+        const privateSubnetIds = ["subnet-a", "subnet-b", "subnet-c"].slice(0, azs);
+        const c = await build({ privateSubnetIds, cpuNodeGroup: { ...base.cpuNodeGroup, minSize: 1, desiredSize: 1 } });
+        const groups = byType("aws:eks/nodeGroup:NodeGroup", "c-cpu-");
+        expect(groups.map((g) => g.inputs.scalingConfig.minSize)).toEqual([1, ...privateSubnetIds.slice(1).map(() => 0)]);
+        const tags = byType("aws:autoscaling/tag:Tag", "c-cpu-");
+        expect(tags.map((t) => [t.name, t.inputs.autoscalingGroupName, t.inputs.tag])).toEqual(privateSubnetIds.map((_, i) => [
+            `c-cpu-${i + 1}-asg-label-mlplatform-io-node-pool`, `eks-c-cpu-${i + 1}-asg`,
+            { key: "k8s.io/cluster-autoscaler/node-template/label/mlplatform.io/node-pool", value: groups[i].inputs.labels["mlplatform.io/node-pool"], propagateAtLaunch: false },
+        ]));
+        expect(tags[0].inputs.tag.value).toBe("cpu");
+        expect(await Promise.all(c.cpuAutoScalingGroupNames.map((n) => new Promise((r) => n.apply(r))))).toEqual(privateSubnetIds.map((_, i) => `eks-c-cpu-${i + 1}-asg`));
+    });
+
     it.each([
+        [{ minSize: 1, desiredSize: 1, maxSize: 4 }, 2, [[1, 1, 4], [0, 0, 4]]],
+        [{ minSize: 3, desiredSize: 3, maxSize: 12 }, 3, [[1, 1, 12], [1, 1, 12], [1, 1, 12]]],
         [{ minSize: 0, desiredSize: 0, maxSize: 2 }, 2, [[0, 0, 2], [0, 0, 2]]],
         [{ minSize: 0, desiredSize: 0, maxSize: 8 }, 3, [[0, 0, 8], [0, 0, 8], [0, 0, 8]]],
         [{ minSize: 1, desiredSize: 1, maxSize: 8 }, 3, [[1, 1, 8], [0, 0, 8], [0, 0, 8]]],
         [{ minSize: 5, desiredSize: 5, maxSize: 8 }, 3, [[2, 2, 8], [2, 2, 8], [1, 1, 8]]],
-    ])("sizes the per-AZ GPU groups from %j over %i AZs: the minimum is a total, never more idle GPUs than configured", (spec, azs, expected) => {
-        const sizes = gpuGroupSizes(spec, azs);
+    ])("sizes a pool's per-AZ groups from %j over %i AZs: the minimum is a total, never more idle nodes than configured", (spec, azs, expected) => {
+        const sizes = perAzGroupSizes("cpu", spec, azs);
         expect(sizes.map((g) => [g.minSize, g.desiredSize, g.maxSize])).toEqual(expected);
         expect(sizes.reduce((n, g) => n + g.minSize, 0)).toBe(spec.minSize);
         expect(sizes.reduce((n, g) => n + g.desiredSize, 0)).toBe(spec.desiredSize);
     });
 
-    it("refuses GPU groups without a private subnet", () => {
-        expect(() => gpuGroupSizes(base.gpuNodeGroup, 0)).toThrow("Cluster: privateSubnetIds has 0 subnets; the GPU node groups need one private subnet per AZ, at least one");
+    it("refuses per-AZ groups without a private subnet, naming the pool", () => {
+        expect(() => perAzGroupSizes("gpu", base.gpuNodeGroup, 0)).toThrow("Cluster: privateSubnetIds has 0 subnets; the GPU node groups need one private subnet per AZ, at least one");
+        expect(() => perAzGroupSizes("cpu", base.cpuNodeGroup, 0)).toThrow("Cluster: privateSubnetIds has 0 subnets; the CPU node groups need one private subnet per AZ, at least one");
     });
 
     it("spreads a warm GPU minimum over the groups and keeps the total", async () => {
@@ -166,7 +195,7 @@ describe("Cluster: nodes", () => {
         const groups = byType("aws:eks/nodeGroup:NodeGroup", "c-gpu-");
         expect(groups).toHaveLength(2);
         expect(groups.map((g) => g.inputs.labels[ACCELERATOR_LABEL])).toEqual([accelerator, accelerator]);
-        expect(one("aws:eks/nodeGroup:NodeGroup", "c-cpu").inputs.labels[ACCELERATOR_LABEL]).toBeUndefined();
+        expect(one("aws:eks/nodeGroup:NodeGroup", "c-cpu-1").inputs.labels[ACCELERATOR_LABEL]).toBeUndefined();
         const tags = byType("aws:autoscaling/tag:Tag").filter((t) => t.inputs.tag.key === `k8s.io/cluster-autoscaler/node-template/label/${ACCELERATOR_LABEL}`);
         expect(tags.map((t) => t.inputs.autoscalingGroupName)).toEqual(["eks-c-gpu-1-asg", "eks-c-gpu-2-asg"]);
         for (const tag of tags) {

@@ -27,8 +27,10 @@ describe("other common changes", () => {
     it("node disk size is a new launch template version (a rolling update), max size an in-place scaling update", async () => {
         const { changes } = await change("dev", { "mlplatform:cpuDiskSizeGiB": "80", "mlplatform:cpuMaxSize": "6" });
         safe(changes);
-        expect(summary(changes)).toEqual(["updated aws:ec2/launchTemplate:LaunchTemplate cluster-cpu-lt", "updated aws:eks/nodeGroup:NodeGroup cluster-cpu"]);
-        expect(of(changes, "aws:eks/nodeGroup:NodeGroup", "cluster-cpu")[0].paths).toEqual(["scalingConfig.maxSize"]);
+        expect(summary(changes)).toEqual(["updated aws:ec2/launchTemplate:LaunchTemplate cluster-cpu-lt", "updated aws:eks/nodeGroup:NodeGroup cluster-cpu-1", "updated aws:eks/nodeGroup:NodeGroup cluster-cpu-2"]);
+        for (const g of ["cluster-cpu-1", "cluster-cpu-2"]) {
+            expect(of(changes, "aws:eks/nodeGroup:NodeGroup", g)[0].paths).toEqual(["scalingConfig.maxSize"]);
+        }
     });
 
     it("growing Elasticsearch storage is an in-place ECK volume expansion (and a re-run of the ILM job for the new size cap)", async () => {

@@ -34,8 +34,9 @@ describe("1. growing Prometheus and Alertmanager volumes", () => {
 
 describe("2. changing node group instance or capacity types", () => {
     it.each([
-        ["dev", "cpu", ["cluster-cpu"], { "mlplatform:cpuInstanceTypes": JSON.stringify(["m7i.2xlarge", "m6i.2xlarge"]) }],
-        ["dev", "cpu", ["cluster-cpu"], { "mlplatform:cpuCapacityType": "ON_DEMAND" }],
+        // One CPU group per AZ too: each swaps; the first AZ's group holds the sandbox's one node.
+        ["dev", "cpu", ["cluster-cpu-1", "cluster-cpu-2"], { "mlplatform:cpuInstanceTypes": JSON.stringify(["m7i.2xlarge", "m6i.2xlarge"]) }],
+        ["dev", "cpu", ["cluster-cpu-1", "cluster-cpu-2"], { "mlplatform:cpuCapacityType": "ON_DEMAND" }],
         // One GPU group per AZ (issue 19): all three swap, each at zero, so nothing drains.
         ["prod", "gpu", ["cluster-gpu-1", "cluster-gpu-2", "cluster-gpu-3"], { "mlplatform:gpuInstanceTypes": JSON.stringify(["g6.2xlarge"]) }],
     ] as const)("%s: the %s groups are replaced blue/green (new group first, old one drained node by node), nothing else", async (stack, role, names, overrides) => {
@@ -63,12 +64,15 @@ describe("3. azCount on a live cluster", () => {
         safe(changes);
         const eks = of(changes, "eks:index:Cluster")[0];
         expect(eks.outcome).toBe("unchanged");
-        const cpu = after.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "cluster-cpu")!;
-        expect(cpu.inputs.subnetIds).toHaveLength(3);
         expect(of(changes, "aws:ec2/subnet:Subnet").every((c) => c.outcome === "unchanged" || c.outcome === "created")).toBe(true);
-        // One GPU group per AZ, keyed by AZ position: the new AZ gets a new group, the others stay.
-        expect(of(changes, "aws:eks/nodeGroup:NodeGroup").filter((c) => c.name.startsWith("cluster-gpu-")).map((c) => [c.name, c.outcome]))
-            .toEqual([["cluster-gpu-1", "unchanged"], ["cluster-gpu-2", "unchanged"], ["cluster-gpu-3", "created"]]);
+        // One CPU and one GPU group per AZ, keyed by AZ position: the new AZ gets new groups (and their
+        // ASG tags), the others stay; no node is replaced or drained.
+        for (const pool of ["cpu", "gpu"]) {
+            expect(of(changes, "aws:eks/nodeGroup:NodeGroup").filter((c) => c.name.startsWith(`cluster-${pool}-`)).map((c) => [c.name, c.outcome]))
+                .toEqual([[`cluster-${pool}-1`, "unchanged"], [`cluster-${pool}-2`, "unchanged"], [`cluster-${pool}-3`, "created"]]);
+            expect(after.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === `cluster-${pool}-3`)!.inputs.subnetIds).toHaveLength(1);
+        }
+        expect(of(changes, "aws:autoscaling/tag:Tag").filter((c) => c.outcome !== "unchanged").every((c) => c.outcome === "created" && c.name.includes("-3-asg-"))).toBe(true);
     });
 });
 
@@ -89,7 +93,7 @@ describe("3b. upgrading a live stack to one GPU group per AZ (issue 19, once)", 
         const azs = gpus.length;
         expect(summary(changes).sort()).toEqual([
             ...gpus.map((g) => `created aws:eks/nodeGroup:NodeGroup ${g.name}`),
-            ...after.filter((r) => r.type === "aws:autoscaling/tag:Tag").map((t) => `created aws:autoscaling/tag:Tag ${t.name}`),
+            ...after.filter((r) => r.type === "aws:autoscaling/tag:Tag" && r.name.startsWith("cluster-gpu-")).map((t) => `created aws:autoscaling/tag:Tag ${t.name}`),
             "deleted aws:eks/nodeGroup:NodeGroup cluster-gpu",
             ...oldTags.map((t) => `deleted aws:autoscaling/tag:Tag ${t.name}`),
         ].sort());
@@ -100,6 +104,38 @@ describe("3b. upgrading a live stack to one GPU group per AZ (issue 19, once)", 
             expect(g.inputs.nodeGroupName).toBeUndefined();
             expect(g.inputs.scalingConfig.minSize).toBe(0);
         }
+    });
+});
+
+describe("3c. upgrading a live stack to one CPU group per AZ (issue 19, once)", () => {
+    it.each([["dev", 1, 4], ["prod", 3, 12]] as const)("%s: the per-AZ CPU groups (%i node(s) in all) and their ASG tags are created, the old cluster-cpu group deleted, nothing else changes", async (stack, nodes, max) => {
+        const { after } = await change(stack, {});
+        // The old program's records, rebuilt from the new ones: one `cluster-cpu` group over every
+        // private subnet with the same launch template, labels and the whole cpuMinSize/desired, no
+        // ASG tags (the code before this change, components/cluster/node-group.ts).
+        const cpus = after.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name.startsWith("cluster-cpu-"));
+        const isNew = (r: ResourceRecord) => cpus.includes(r) || (r.type === "aws:autoscaling/tag:Tag" && r.name.startsWith("cluster-cpu-"));
+        const oldGroup: ResourceRecord = { ...cpus[0], name: "cluster-cpu", urn: cpus[0].urn.replace(/cluster-cpu-1$/, "cluster-cpu"),
+            inputs: { ...cpus[0].inputs, subnetIds: cpus.flatMap((g) => g.inputs.subnetIds), scalingConfig: { minSize: nodes, desiredSize: nodes, maxSize: max } } };
+        const before = [...after.filter((r) => !isNew(r)), oldGroup];
+        const changes = classify(before, after);
+        safe(changes);
+        // The Kubernetes provider and the volume drain now wait for the new groups instead of the old
+        // one: a dependency change alone is no diff (Pulumi diffs inputs), so neither is touched.
+        expect(summary(changes).sort()).toEqual([
+            ...after.filter(isNew).map((r) => `created ${r.type} ${r.name}`),
+            "deleted aws:eks/nodeGroup:NodeGroup cluster-cpu",
+        ].sort());
+        expect(cpus.map((g) => g.inputs.subnetIds.length)).toEqual(cpus.map(() => 1));
+        expect(cpus).toHaveLength(stack === "prod" ? 3 : 2);
+        // Auto-named (no clash with the old group while both exist), and together they start with the
+        // old group's desired nodes, so the old group's nodes drain (EKS honours PDBs) onto nodes that
+        // are already ACTIVE: Pulumi deletes what left the program after every create.
+        for (const g of cpus) {
+            expect(g.inputs.nodeGroupName).toBeUndefined();
+            expect(g.inputs.scalingConfig.maxSize).toBe(max);
+        }
+        expect(cpus.reduce((n, g) => n + g.inputs.scalingConfig.desiredSize, 0)).toBe(nodes);
     });
 });
 
