@@ -95,6 +95,7 @@ const clusterServices = new ClusterServices("cluster-services", {
     loadBalancerController: cfg.notebooks.ingress !== undefined || cfg.tracking.ingress !== undefined || cfg.servingGateway !== undefined,
     vpcId: network.vpcId,
     gpuTotal: cluster.gpuTotal,
+    maxNodesTotal: cluster.maxNodesTotal,
 }, k8sOpts);
 
 // MLflow: RDS and S3 need only the network and the node security group, so they are created while

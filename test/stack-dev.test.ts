@@ -55,6 +55,8 @@ describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
         ]);
         const ca = one("kubernetes:helm.sh/v3:Release", "cluster-services-cluster-autoscaler");
         expect(ca.inputs.values.extraArgs["gpu-total"]).toBe(`${gpus[0].inputs.labels["k8s.amazonaws.com/accelerator"]}:0:2`);
+        // cpuMaxSize 4 + gpuMaxSize 2 nodes at most, over all four per-AZ groups.
+        expect(ca.inputs.values.extraArgs["max-nodes-total"]).toBe("6");
     });
 
     it("bills, sizes and times its CPU nodes as before the per-AZ split (issue 19)", () => {

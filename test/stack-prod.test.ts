@@ -38,6 +38,8 @@ describe("prod stack (Pulumi.prod.yaml, production preset)", () => {
         expect(gpus.map((g) => [g.name, g.inputs.scalingConfig])).toEqual([1, 2, 3].map((i) => [`cluster-gpu-${i}`, { minSize: 0, desiredSize: 0, maxSize: 8 }]));
         // 8 g5.2xlarge (one A10G each) in total over the three AZs.
         expect(one("kubernetes:helm.sh/v3:Release", "cluster-services-cluster-autoscaler").inputs.values.extraArgs["gpu-total"]).toBe("nvidia-a10g:0:8");
+        // cpuMaxSize 12 + gpuMaxSize 8 nodes at most, over all six per-AZ groups.
+        expect(one("kubernetes:helm.sh/v3:Release", "cluster-services-cluster-autoscaler").inputs.values.extraArgs["max-nodes-total"]).toBe("20");
     });
 
     it("bills, sizes and times its CPU nodes as before the per-AZ split (issue 19)", () => {

@@ -45,6 +45,11 @@ export interface ClusterServicesArgs {
      * stops adding GPU nodes at that many GPUs in total, over every per-AZ GPU group.
      */
     readonly gpuTotal: GpuTotal;
+    /**
+     * The most nodes the cluster may run, CPU and GPU together (the cluster's `maxNodesTotal`): the
+     * autoscaler adds no node beyond it, over every per-AZ group.
+     */
+    readonly maxNodesTotal: number;
 }
 
 /** {@link ClusterServicesArgs} with defaults applied and the autoscaler image chosen. */
@@ -68,6 +73,9 @@ export function resolveClusterServicesArgs(args: ClusterServicesArgs): ResolvedC
     }
     if (!/^[a-z0-9][a-z0-9.-]*$/.test(args.gpuTotal.accelerator) || !Number.isInteger(args.gpuTotal.maxGpus) || args.gpuTotal.maxGpus < 0) {
         throw new Error(`gpuTotal (${JSON.stringify(args.gpuTotal)}) must name a GPU type like nvidia-a10g and a whole number of GPUs >= 0 (the cluster's gpuTotal)`);
+    }
+    if (!Number.isInteger(args.maxNodesTotal) || args.maxNodesTotal < 1) {
+        throw new Error(`maxNodesTotal (${args.maxNodesTotal}) must be a whole number of nodes >= 1 (the cluster's maxNodesTotal: cpuMaxSize + gpuMaxSize)`);
     }
     return { ...args, scaleDownUnneededMinutes: minutes, autoscalerImage };
 }

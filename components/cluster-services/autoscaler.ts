@@ -99,6 +99,18 @@ export function clusterAutoscaler(name: string, args: ClusterServicesArgs, a: Re
                 // node and the scale-from-zero template carry (cluster/node-group.ts). Min 0: the groups'
                 // own minimum keeps any warm GPU nodes.
                 "gpu-total": `${a.gpuTotal.accelerator}:0:${a.gpuTotal.maxGpus}`,
+                // One cap over all nodes: each per-AZ CPU group may grow to cpuMaxSize and each GPU group
+                // to gpuMaxSize alone (cluster/node-group.ts perAzGroupSizes), and the autoscaler has no
+                // per-pool node cap. cluster-autoscaler-1.35.2: the scale-up loop stops once the cluster's
+                // ready nodes reach it (core/static_autoscaler.go, ScaleUpLimitedByMaxNodesTotal) and
+                // caps a scale-up to what is left (core/scaleup/orchestrator/orchestrator.go
+                // GetCappedNewNodeCount, counting every node). Set to cpuMaxSize + gpuMaxSize: with
+                // --gpu-total holding GPUs to gpuMaxSize nodes' worth, the worst bill is cpuMaxSize CPU
+                // plus gpuMaxSize GPU nodes (a CPU node in a GPU node's place costs less); CPU nodes
+                // beyond cpuMaxSize take GPU headroom while GPUs idle (README "Operating").
+                // A string: the chart (9.59.0 templates/deployment.yaml) prints `--{{ $key }}={{ $value }}`,
+                // and a JSON number reaches the template as a float64, which Go prints as 1e+06 from a million.
+                "max-nodes-total": `${a.maxNodesTotal}`,
             },
             priorityClassName: "system-cluster-critical",
             nodeSelector: { [NODE_POOL_LABEL]: "cpu" },

@@ -42,6 +42,12 @@ export class Cluster extends pulumi.ComponentResource {
      * land in. The cluster autoscaler's `--gpu-total` takes it (cluster-services/autoscaler.ts).
      */
     public readonly gpuTotal: GpuTotal;
+    /**
+     * The most nodes the cluster may run at once, over every per-AZ group of both pools:
+     * `cpuNodeGroup.maxSize + gpuNodeGroup.maxSize`. The cluster autoscaler's `--max-nodes-total`
+     * takes it (cluster-services/autoscaler.ts): each per-AZ group may grow to its pool's maximum alone.
+     */
+    public readonly maxNodesTotal: number;
     /** The Pod Identity agent add-on; associations for workloads wait for it. */
     public readonly podIdentityAgent: aws.eks.Addon;
     /**
@@ -75,6 +81,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.cpuAutoScalingGroupNames = nodes.cpuAutoScalingGroupNames;
         this.gpuAutoScalingGroupNames = nodes.gpuAutoScalingGroupNames;
         this.gpuTotal = { accelerator: a.gpuAccelerator, maxGpus: a.gpuNodeGroup.maxSize * a.gpusPerNode };
+        this.maxNodesTotal = a.cpuNodeGroup.maxSize + a.gpuNodeGroup.maxSize;
         this.podIdentityAgent = addons.podIdentityAgent;
         this.workloadPrerequisites = [...nodes.cpu, coredns, ebsCsi];
         this.registerOutputs({

@@ -50,9 +50,9 @@ export const CLUSTER_KEYS = {
     // dearest, $179.30 a month with the rest of the sandbox (`npm run bench`, target <= $180).
     cpuInstanceTypes: { type: "string[]", description: "Instance types of the CPU node group.", default: { sandbox: ["m6i.xlarge", "m6a.xlarge", "m5.xlarge", "m5a.xlarge"], production: ["m7i.xlarge"] } },
     cpuCapacityType: { type: "string", description: "CPU node capacity: ON_DEMAND or SPOT.", default: { sandbox: "SPOT", production: "ON_DEMAND" } },
-    cpuMinSize: { type: "integer", description: "CPU node group minimum size.", default: { sandbox: 1, production: 3 }, docs: { production: "`3` (one per AZ)" } },
-    cpuDesiredSize: { type: "integer", description: "CPU node group initial desired size (the autoscaler owns it afterwards).", default: { sandbox: 1, production: 3 }, docs: { sandbox: "`1` (at least cpuMinSize)", production: "`3` (at least cpuMinSize)" } },
-    cpuMaxSize: { type: "integer", description: "CPU node group maximum size.", default: { sandbox: 4, production: 12 } },
+    cpuMinSize: { type: "integer", description: "CPU nodes kept running in total, spread over the per-AZ CPU groups from the first AZ.", default: { sandbox: 1, production: 3 }, docs: { production: "`3` (one per AZ)" } },
+    cpuDesiredSize: { type: "integer", description: "CPU nodes at creation in total, spread over the per-AZ CPU groups from the first AZ (the autoscaler owns it afterwards).", default: { sandbox: 1, production: 3 }, docs: { sandbox: "`1` (at least cpuMinSize)", production: "`3` (at least cpuMinSize)" } },
+    cpuMaxSize: { type: "integer", description: "CPU nodes at most in each per-AZ CPU group; all nodes (CPU and GPU) are capped at cpuMaxSize + gpuMaxSize (the autoscaler's --max-nodes-total).", default: { sandbox: 4, production: 12 } },
     cpuDiskSizeGiB: { type: "integer", description: "CPU node root volume size, GiB (encrypted gp3).", default: { sandbox: 50, production: 100 } },
     gpuInstanceTypes: { type: "string[]", description: "Instance types of the GPU node group (NVIDIA).", default: { sandbox: ["g5.xlarge"], production: ["g5.2xlarge"] } },
     gpuCapacityType: { type: "string", description: "GPU node capacity: ON_DEMAND or SPOT.", default: both("ON_DEMAND") },

@@ -33,6 +33,15 @@ describe("ClusterServices: cluster autoscaler", () => {
         expect(Number.isInteger(min) && Number.isInteger(max) && min >= 0 && min <= max).toBe(true);
     });
 
+    it("caps all nodes of every per-AZ group, CPU and GPU, with --max-nodes-total, a string the chart prints as is", async () => {
+        // cluster-autoscaler-1.35.2 config/flags/flags.go: max-nodes-total is an int flag; the chart
+        // (9.59.0 templates/deployment.yaml) renders each extraArgs entry as --<key>=<value>.
+        await build({ maxNodesTotal: 1000000 });
+        const arg = one("kubernetes:helm.sh/v3:Release", "svc-cluster-autoscaler").inputs.values.extraArgs["max-nodes-total"];
+        expect(arg).toBe("1000000");
+        expect(`--max-nodes-total=${arg}`).toMatch(/^--max-nodes-total=[1-9][0-9]*$/);
+    });
+
     it("binds the autoscaler's role to its ServiceAccount after the Pod Identity agent", async () => {
         await build();
         const assoc = one("aws:eks/podIdentityAssociation:PodIdentityAssociation", "svc-autoscaler-association");

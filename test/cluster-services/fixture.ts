@@ -21,6 +21,7 @@ export async function build(overrides: Partial<ClusterServicesArgs> = {}) {
                 loadBalancerController: false,
                 vpcId: VPC,
                 gpuTotal: { accelerator: "nvidia-a10g", maxGpus: 3 },
+                maxNodesTotal: 8,
                 ...overrides,
             }),
         (s) => [s.storageClassName],

@@ -169,6 +169,13 @@ describe("Cluster: nodes", () => {
         expect(c.gpuTotal).toEqual(total);
     });
 
+    it.each([2, 3])("caps all nodes at cpuMaxSize + gpuMaxSize however many per-AZ groups there are (%i AZs; the autoscaler's --max-nodes-total)", async (azs) => {
+        const c = await build({ privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"].slice(0, azs) });
+        // Each of the 2 x azs groups may reach its pool's maximum alone; the cluster not beyond 5 + 3.
+        expect(byType("aws:eks/nodeGroup:NodeGroup").reduce((n, g) => n + g.inputs.scalingConfig.maxSize, 0)).toBe(azs * (5 + 3));
+        expect(c.maxNodesTotal).toBe(5 + 3);
+    });
+
     it("gives the node role only the worker, CNI, ECR read-only and SSM policies", async () => {
         await build();
         const attached = byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c-node-").map((a) => a.inputs.policyArn).sort();

@@ -27,7 +27,10 @@ describe("other common changes", () => {
     it("node disk size is a new launch template version (a rolling update), max size an in-place scaling update", async () => {
         const { changes } = await change("dev", { "mlplatform:cpuDiskSizeGiB": "80", "mlplatform:cpuMaxSize": "6" });
         safe(changes);
-        expect(summary(changes)).toEqual(["updated aws:ec2/launchTemplate:LaunchTemplate cluster-cpu-lt", "updated aws:eks/nodeGroup:NodeGroup cluster-cpu-1", "updated aws:eks/nodeGroup:NodeGroup cluster-cpu-2"]);
+        // cpuMaxSize also moves the autoscaler's --max-nodes-total (cpuMaxSize + gpuMaxSize): a Helm upgrade in place.
+        expect(summary(changes).sort()).toEqual(["updated aws:ec2/launchTemplate:LaunchTemplate cluster-cpu-lt", "updated aws:eks/nodeGroup:NodeGroup cluster-cpu-1",
+            "updated aws:eks/nodeGroup:NodeGroup cluster-cpu-2", "updated kubernetes:helm.sh/v3:Release cluster-services-cluster-autoscaler"]);
+        expect(of(changes, "kubernetes:helm.sh/v3:Release", "cluster-services-cluster-autoscaler")[0].paths).toEqual(["values.extraArgs.max-nodes-total"]);
         for (const g of ["cluster-cpu-1", "cluster-cpu-2"]) {
             expect(of(changes, "aws:eks/nodeGroup:NodeGroup", g)[0].paths).toEqual(["scalingConfig.maxSize"]);
         }
