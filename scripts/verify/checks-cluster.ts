@@ -1,6 +1,6 @@
 /**
- * Verify checks of the cluster itself: nodes Ready, platform workloads and EKS add-ons available,
- * the GPU groups at zero when idle and one AZ each, and (opt-in) a GPU pod scheduled from zero.
+ * Verify checks of the cluster itself: nodes Ready and every node group in one AZ, platform
+ * workloads and EKS add-ons available, the GPU groups at zero when idle and one AZ each, and (opt-in) a GPU pod scheduled from zero.
  */
 import * as k8s from "@kubernetes/client-node";
 import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../../components/shared/gpu";
@@ -11,8 +11,22 @@ import { Check, waitFor } from "./runner";
 // 1. Cluster
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Node groups (EKS labels each node with its group) with nodes in more than one AZ, as
+ * `group (zone, zone)`. Issue 19: one group per AZ for both pools; one group over two AZs is the
+ * shape the autoscaler cannot scale up for a volume's AZ (cluster/node-group.ts).
+ */
+export function groupsInSeveralAzs(nodes: readonly k8s.V1Node[]): string[] {
+    const zonesByGroup = new Map<string, Set<string>>();
+    for (const n of nodes) {
+        const group = n.metadata?.labels?.["eks.amazonaws.com/nodegroup"] ?? "(no node group)";
+        zonesByGroup.set(group, (zonesByGroup.get(group) ?? new Set()).add(n.metadata?.labels?.["topology.kubernetes.io/zone"] ?? "(no zone)"));
+    }
+    return [...zonesByGroup].filter(([, zones]) => zones.size > 1).map(([g, zones]) => `${g} (${[...zones].sort().join(", ")})`);
+}
+
 export const nodesReady: Check<VerifyContext> = {
-    name: "cluster: nodes Ready",
+    name: "cluster: nodes Ready, each node group in one AZ",
     timeoutSeconds: 60,
     async run(ctx) {
         const nodes = (await ctx.kube.core.listNode()).items;
@@ -22,6 +36,12 @@ export const nodesReady: Check<VerifyContext> = {
         }
         if (notReady.length) {
             fail(`${notReady.length} of ${nodes.length} nodes not Ready: ${notReady.join(", ")}`);
+        }
+        // While `pulumi up` moves a stack from the old multi-AZ cluster-cpu group, its draining nodes
+        // fail this until EKS has deleted the group (README "Operating").
+        const spread = groupsInSeveralAzs(nodes);
+        if (spread.length > 0) {
+            fail(`node group(s) with nodes in more than one AZ: ${spread.join("; ")}; each node group must be one AZ (cluster/node-group.ts)`);
         }
         return `${nodes.length} nodes Ready (${nodes.filter(isGpuNode).length} GPU)`;
     },
@@ -90,14 +110,8 @@ export const gpuIdle: Check<VerifyContext> = {
         if (gpuNodes.length === 0) {
             return "no GPU nodes";
         }
-        // Issue 19: one GPU node group per AZ. EKS labels each node with its group; one group with
-        // nodes in two AZs is the shape the autoscaler cannot scale from zero for a volume's AZ.
-        const zonesByGroup = new Map<string, Set<string>>();
-        for (const n of gpuNodes) {
-            const group = n.metadata?.labels?.["eks.amazonaws.com/nodegroup"] ?? "(no node group)";
-            zonesByGroup.set(group, (zonesByGroup.get(group) ?? new Set()).add(n.metadata?.labels?.["topology.kubernetes.io/zone"] ?? "(no zone)"));
-        }
-        const spread = [...zonesByGroup].filter(([, zones]) => zones.size > 1).map(([g, zones]) => `${g} (${[...zones].sort().join(", ")})`);
+        // Issue 19: one GPU node group per AZ (the same rule nodesReady applies to every group).
+        const spread = groupsInSeveralAzs(gpuNodes);
         if (spread.length > 0) {
             fail(`GPU node group(s) with nodes in more than one AZ: ${spread.join("; ")}; each GPU group must be one AZ (cluster/node-group.ts)`);
         }

@@ -44,8 +44,9 @@ const ready = [{ type: "Ready", status: "True", lastTransitionTime: new Date().t
 /** The fake cluster's state and switches. */
 export class FakeKube {
     nodes: any[] = [
-        { metadata: { name: "cpu-1", labels: { "mlplatform.io/node-pool": "cpu" } }, status: { conditions: ready } },
-        { metadata: { name: "cpu-2", labels: { "mlplatform.io/node-pool": "cpu" } }, status: { conditions: ready } },
+        // One CPU group per AZ (issue 19); EKS labels each node with its group and zone.
+        { metadata: { name: "cpu-1", labels: { "mlplatform.io/node-pool": "cpu", "eks.amazonaws.com/nodegroup": "cluster-cpu-1-abc", "topology.kubernetes.io/zone": "us-west-2a" } }, status: { conditions: ready } },
+        { metadata: { name: "cpu-2", labels: { "mlplatform.io/node-pool": "cpu", "eks.amazonaws.com/nodegroup": "cluster-cpu-2-def", "topology.kubernetes.io/zone": "us-west-2b" } }, status: { conditions: ready } },
     ];
     deployments: any[] = [];
     statefulSets: any[] = [];

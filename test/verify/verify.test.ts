@@ -154,6 +154,12 @@ describe("verify: each failure is reported, and cleaned up after", () => {
         expect(await run(nodesReady)).toMatchObject({ outcome: "fail", detail: "1 of 2 nodes not Ready: cpu-2" });
     });
 
+    it("a CPU node group with nodes in two AZs (issue 19: one group per AZ, CPU too)", async () => {
+        // The shape before issue 19: one cluster-cpu group over every AZ.
+        f.kube.nodes[1].metadata.labels["eks.amazonaws.com/nodegroup"] = "cluster-cpu-1-abc";
+        expect(await run(nodesReady)).toMatchObject({ outcome: "fail", detail: "node group(s) with nodes in more than one AZ: cluster-cpu-1-abc (us-west-2a, us-west-2b); each node group must be one AZ (cluster/node-group.ts)" });
+    });
+
     it("an unavailable platform workload and a missing add-on", async () => {
         f.kube.deployments.find((d) => d.metadata.name === "mlflow").status.availableReplicas = 0;
         f.kube.daemonSets = f.kube.daemonSets.filter((d) => d.metadata.name !== "ebs-csi-node");
