@@ -130,7 +130,10 @@ export function podMinutes(n: GraphNode): number {
     }
 }
 
-/** CPU node groups: where platform pods run on a fresh stack (GPU groups start at zero). */
+/**
+ * CPU node groups (one per AZ): where platform pods run on a fresh stack (GPU groups start at zero).
+ * A pod that does not wait for them in the graph is held until the last of them is ready.
+ */
 function isCpuNodeGroup(n: GraphNode): boolean {
     return n.type === "aws:eks/nodeGroup:NodeGroup" && !String(n.inputs.amiType ?? "").includes("NVIDIA");
 }

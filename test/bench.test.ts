@@ -63,6 +63,26 @@ describe("critical path model", () => {
         expect(podMinutes(g[6])).toBe(0);
     });
 
+    it("with one CPU group per AZ (issue 19), holds such a resource until the slowest CPU group is ready, and ignores GPU groups", () => {
+        const g = [
+            node("eks", "eks:index:Cluster", [], { custom: false, remote: true }),
+            node("cpu-1", "aws:eks/nodeGroup:NodeGroup", ["eks"], { inputs: { amiType: "AL2023_x86_64_STANDARD" } }),
+            // A second AZ's group that happens to start later (behind a NAT gateway here).
+            node("slow", "aws:ec2/natGateway:NatGateway", ["eks"]),
+            node("cpu-2", "aws:eks/nodeGroup:NodeGroup", ["slow"], { inputs: { amiType: "AL2023_x86_64_STANDARD" } }),
+            // Finishes last; kps must not wait for it (GPU groups start at zero on a fresh stack).
+            node("gpu-1", "aws:eks/nodeGroup:NodeGroup", ["cpu-2"], { inputs: { amiType: "AL2023_x86_64_NVIDIA" } }),
+            node("kps", "kubernetes:helm.sh/v3:Release", ["eks"], { inputs: { chart: "kube-prometheus-stack" } }),
+        ];
+        const p = criticalPath(g);
+        expect(durationOf(g[2])).toBeGreaterThan(0);
+        expect(p.chain.map((c) => c.name)).toEqual(["eks", "slow", "cpu-2", "gpu-1"]);
+        const kps = criticalPath(g.filter((n) => n.name !== "gpu-1"));
+        expect(kps.chain.map((c) => c.name)).toEqual(["eks", "slow", "cpu-2", "kps"]);
+        // With the GPU group in the graph, kps still ends at cpu-2's finish plus its own minute.
+        expect(p.minutes).toBe(kps.minutes + 3 - 1);
+    });
+
     it("times JupyterHub by its pre-puller hook, which holds the install until every node pulled", () => {
         const hub = (values: any) => node("hub", "kubernetes:helm.sh/v3:Release", [], { inputs: { chart: "jupyterhub", values } });
         expect(durationOf(hub({}))).toBe(3);
