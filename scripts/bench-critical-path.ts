@@ -187,7 +187,7 @@ export function dependencyMap(nodes: readonly GraphNode[]): Map<string, string[]
 
 /**
  * Longest path (sum of durations) ending at any resource. A resource whose pods need a CPU node
- * ({@link podMinutes}) but that does not wait for the CPU node group in the graph still cannot
+ * ({@link podMinutes}) but that does not wait for the CPU node groups in the graph still cannot
  * finish before the group is ready plus its pod time: dropping an edge never hides the nodes.
  */
 export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {

@@ -23,7 +23,7 @@ export const TARGETS = {
     /** Full test suite wall time, seconds. */
     maxTestSuiteSeconds: 60,
     /**
-     * Idle platform requests as a fraction of the CPU group's allocatable at its desired size: the
+     * Idle platform requests as a fraction of the CPU groups' allocatable at their desired sizes: the
      * rest is headroom for a rolling update's surge pod and the first notebook before a scale-up.
      */
     maxRequestFraction: 0.85,

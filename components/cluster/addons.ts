@@ -68,7 +68,7 @@ export interface WorkloadAddons {
  * CoreDNS and the EBS CSI driver (with its Pod Identity role, granted the platform key for
  * encrypted volumes).
  *
- * Created with the CPU group, not after it: the add-on's API work overlaps the node launch and its
+ * Created with the CPU groups, not after them: the add-on's API work overlaps the node launch and its
  * pods start the moment a node is Ready. Pulumi still returns only once they run: the provider
  * (terraform-provider-aws internal/service/eks, waitAddonCreated) waits for ACTIVE with CREATING
  * and DEGRADED as pending states (20 min timeout), so what depends on these (the Kubernetes

@@ -34,7 +34,7 @@ export interface ClusterArgs {
     readonly controlPlaneAzCount: number;
     /** Kubernetes minor version; a key of `KUBERNETES_VERSIONS` (settings `kubernetesVersion`). */
     readonly kubernetesVersion: string;
-    /** CPU node group. */
+    /** The CPU pool: one managed node group per AZ; min and desired sizes are totals over the AZs, max is per group. */
     readonly cpuNodeGroup: NodeGroupSpec;
     /** GPU node group (NVIDIA AMI, tainted, usually scaling from zero). */
     readonly gpuNodeGroup: NodeGroupSpec;

@@ -48,7 +48,7 @@ export const CLUSTER_KEYS = {
     // The sandbox's Spot pools are four x86_64 4 vCPU / 16 GiB types up to $0.192/h on demand
     // (m7i.xlarge, $0.2016/h, left out): any of them may be picked, so the idle bill is at the
     // dearest, $179.30 a month with the rest of the sandbox (`npm run bench`, target <= $180).
-    cpuInstanceTypes: { type: "string[]", description: "Instance types of the CPU node group.", default: { sandbox: ["m6i.xlarge", "m6a.xlarge", "m5.xlarge", "m5a.xlarge"], production: ["m7i.xlarge"] } },
+    cpuInstanceTypes: { type: "string[]", description: "Instance types of the CPU node groups (one per AZ).", default: { sandbox: ["m6i.xlarge", "m6a.xlarge", "m5.xlarge", "m5a.xlarge"], production: ["m7i.xlarge"] } },
     cpuCapacityType: { type: "string", description: "CPU node capacity: ON_DEMAND or SPOT.", default: { sandbox: "SPOT", production: "ON_DEMAND" } },
     cpuMinSize: { type: "integer", description: "CPU nodes kept running in total, spread over the per-AZ CPU groups from the first AZ.", default: { sandbox: 1, production: 3 }, docs: { production: "`3` (one per AZ)" } },
     cpuDesiredSize: { type: "integer", description: "CPU nodes at creation in total, spread over the per-AZ CPU groups from the first AZ (the autoscaler owns it afterwards).", default: { sandbox: 1, production: 3 }, docs: { sandbox: "`1` (at least cpuMinSize)", production: "`3` (at least cpuMinSize)" } },
