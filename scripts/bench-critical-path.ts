@@ -287,7 +287,7 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
         if (step?.waited !== undefined && prev !== undefined) {
             // What the step waited for to answer (after the nodes, if those came later).
             const p = byUrn.get(prev)!;
-            chain.unshift({ type: `${p.type} (ready)`, name: p.name, minutes: step.waited });
+            chain.unshift({ type: p.type, name: `${p.name} (ready)`, minutes: step.waited });
             if (cpuReady() > finish(prev)) {
                 for (let g: string | undefined = cpuGroups.find((c) => finish(c) === cpuReady()); g !== undefined; g = memo.get(g)?.prev) {
                     const gn = byUrn.get(g)!;

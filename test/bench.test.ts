@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseArgs, publish } from "../scripts/bench";
+import { median, parseArgs, publish } from "../scripts/bench";
 import { ADDON_POD_START_MINUTES, blockedBehindCluster, podMinutes, criticalPath, dependencyMap, durationOf, floorMinutes, GraphNode } from "../scripts/bench-critical-path";
 import { billedInstanceType, idleMonthlyCost, PRICES } from "../scripts/bench-cost";
 import { gpuLevers } from "../scripts/bench-gpu";
@@ -118,7 +118,7 @@ describe("critical path model", () => {
         expect(p.chain).toEqual([
             { type: "eks:index:Cluster", name: "eks", minutes: 10 },
             { type: "aws:eks/nodeGroup:NodeGroup", name: "cpu", minutes: 3 },
-            { type: "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch (ready)", name: "es", minutes: 2 },
+            { type: "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch", name: "es (ready)", minutes: 2 },
             { type: "kubernetes:batch/v1:Job", name: "ilm", minutes: 0.5 },
         ]);
         // Only Jobs wait for it to answer: another custom resource needs only the object.
@@ -151,6 +151,14 @@ describe("critical path model", () => {
         expect(durationOf(node("r", "kubernetes:helm.sh/v3:Release", [], { inputs: { chart: "jupyterhub" } }))).toBe(3);
         expect(durationOf(node("d", "aws:rds/instance:Instance", [], { inputs: { multiAz: true } }))).toBe(15);
         expect(durationOf(node("c", "mlplatform:index:X", [], { custom: false }))).toBe(0);
+    });
+});
+
+describe("timings", () => {
+    it("reports the median of the runs, not one noisy run", () => {
+        expect(median([1300, 900, 1000])).toBe(1000);
+        expect(median([1000, 1400])).toBe(1200);
+        expect(() => median([])).toThrow("median of no values");
     });
 });
 
