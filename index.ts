@@ -165,6 +165,7 @@ const queues = new Queues("queues", {
 const monitoring = new Monitoring("monitoring", {
     ...cfg.monitoring,
     targets: [...tracking.scrapeTargets, ...notebooks.scrapeTargets, ...logging.scrapeTargets, ...queues.scrapeTargets],
+    certificates: logging.certificates,
     gpuNamespace: NAMESPACES.gpu,
 // The DCGM exporter goes into the device plugin's namespace.
 }, { ...k8sOpts, dependsOn: [...needsVolumes, clusterServices.gpuNamespace] });

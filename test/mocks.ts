@@ -14,6 +14,9 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 export const MOCK_REGION = "us-west-2";
 
 /** One registered resource, as the engine would see it. */
+/** The time mocked certificates are signed at (their `validityStartTime`). */
+export const MOCK_SIGNING_TIME = "2026-01-01T00:00:00Z";
+
 export interface ResourceRecord {
     readonly urn: string;
     readonly type: string;
@@ -293,8 +296,13 @@ function mockState(type: string, name: string, inputs: Record<string, any>): { i
         case "tls:index/privateKey:PrivateKey":
             return { id, state: { ...inputs, privateKeyPem: `-----BEGIN PRIVATE KEY-----mock-${name}`, publicKeyPem: `-----BEGIN PUBLIC KEY-----mock-${name}` } };
         case "tls:index/selfSignedCert:SelfSignedCert":
-        case "tls:index/locallySignedCert:LocallySignedCert":
-            return { id, state: { ...inputs, certPem: `-----BEGIN CERTIFICATE-----mock-${name}` } };
+        case "tls:index/locallySignedCert:LocallySignedCert": {
+            // validity_start_time is the signing time and validity_end_time that plus
+            // validity_period_hours (RFC 3339), from a fixed clock so records stay deterministic.
+            const start = Date.parse(MOCK_SIGNING_TIME);
+            const end = new Date(start + Number(inputs.validityPeriodHours ?? 0) * 3_600_000).toISOString().replace(/\.000Z$/, "Z");
+            return { id, state: { ...inputs, certPem: `-----BEGIN CERTIFICATE-----mock-${name}`, validityStartTime: MOCK_SIGNING_TIME, validityEndTime: end } };
+        }
         case "tls:index/certRequest:CertRequest":
             return { id, state: { ...inputs, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----mock-${name}` } };
         case "aws:eks/nodeGroup:NodeGroup":

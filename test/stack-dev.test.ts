@@ -34,6 +34,17 @@ describe("dev stack (Pulumi.dev.yaml, sandbox preset)", () => {
         }
     });
 
+    // The mocked tls provider signs at MOCK_SIGNING_TIME (2026-01-01), so the one-year server
+    // certificate ends 2027-01-01T00:00:00Z (1798761600): warn 14 days before, page 3 days before.
+    it("alerts before Elasticsearch's HTTP certificate expires, from the certificate's own end of validity", () => {
+        const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring-rules-certificates");
+        const exprs = Object.fromEntries(rule.inputs.spec.groups[0].rules.map((r: any) => [r.alert, r.expr]));
+        expect(exprs).toEqual({
+            PlatformCertificateRenewalDue: `label_replace(vector(time()), "certificate", "elasticsearch-http", "", "") > ${1798761600 - 14 * 86400}`,
+            PlatformCertificateExpiring: `label_replace(vector(time()), "certificate", "elasticsearch-http", "", "") > ${1798761600 - 3 * 86400}`,
+        });
+    });
+
     it("builds 2 AZs with a single NAT gateway and no flow logs", () => {
         expect(byType("aws:ec2/subnet:Subnet")).toHaveLength(6);
         expect(byType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);

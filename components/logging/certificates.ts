@@ -22,7 +22,7 @@ import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { standardLabels } from "../shared/labels";
-import { NAMESPACES } from "../shared/platform";
+import { IssuedCertificate, NAMESPACES } from "../shared/platform";
 import { ES_NAME } from "./client";
 
 /** The Secret with Elasticsearch's HTTP certificate (`spec.http.tls.certificate.secretName`). */
@@ -52,6 +52,8 @@ export interface HttpCertificate {
     readonly caCertPem: pulumi.Output<string>;
     /** The Secret ECK reads. */
     readonly secret: k8s.core.v1.Secret;
+    /** The server certificate, for the expiry alert (monitoring). */
+    readonly issued: IssuedCertificate;
 }
 
 /** The platform CA, Elasticsearch's server key and certificate, and the Secret ECK reads. */
@@ -84,5 +86,7 @@ export function httpCertificate(name: string, parent: pulumi.Resource, namespace
         type: "kubernetes.io/tls",
         stringData: { "tls.crt": cert.certPem, "tls.key": pulumi.secret(key.privateKeyPem), "ca.crt": ca.certPem },
     }, { parent });
-    return { caCertPem: ca.certPem, secret };
+    // The CA (ten years) outlives any stack this version of the program runs; the server certificate
+    // is the one a forgotten stack lets expire, and then Fluentd and the exporter stop trusting Elasticsearch.
+    return { caCertPem: ca.certPem, secret, issued: { name: "elasticsearch-http", notAfter: cert.validityEndTime, renewalWindowHours: CERT_EARLY_RENEWAL_HOURS } };
 }

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { defaultDenyIngress, fromNamespace, platformNamespace, SAME_NAMESPACE } from "../shared/namespace";
-import { NAMESPACES, ScrapeTarget } from "../shared/platform";
+import { IssuedCertificate, NAMESPACES, ScrapeTarget } from "../shared/platform";
 import { LoggingArgs } from "./args";
 import { httpCertificate } from "./certificates";
 import { ELASTIC_USER_SECRET, elasticsearchEndpoint, ES_HTTP_PORT, ES_NAME } from "./client";
@@ -37,6 +37,8 @@ export class Logging extends pulumi.ComponentResource {
     public readonly scrapeTargets: ScrapeTarget[];
     /** The generated `fluent.conf`. */
     public readonly fluentdConfig: string;
+    /** Certificates the program issues here, which monitoring alerts on before they expire. */
+    public readonly certificates: IssuedCertificate[];
 
     constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlplatform:index:Logging", name, {}, opts);
@@ -89,6 +91,7 @@ export class Logging extends pulumi.ComponentResource {
         this.kibanaPortForward = kibanaPortForward;
         this.elasticUserCommand = pulumi.interpolate`kubectl -n ${namespace} get secret ${ELASTIC_USER_SECRET} -o go-template='{{.data.elastic | base64decode}}'`;
         this.scrapeTargets = scrapeTargets;
+        this.certificates = [cert.issued];
         this.fluentdConfig = collector.config;
         this.registerOutputs({
             namespace: this.namespace,

@@ -5,7 +5,7 @@
  * before any resource is registered.
  */
 import { DEFAULT_STORAGE_CLASS } from "../cluster-services";
-import { NAMESPACES, ScrapeTarget } from "../shared/platform";
+import { IssuedCertificate, NAMESPACES, ScrapeTarget } from "../shared/platform";
 import { wholeNumber } from "../shared/validate";
 import { MONITORING_JOBS, PLATFORM_NAMESPACES } from "./rules";
 import { MonitoringSettings } from "./settings";
@@ -42,6 +42,12 @@ export interface MonitoringArgs extends MonitoringSettings {
      * @default ["mlflow", "jupyterhub", "logging", "monitoring", "nvidia-device-plugin", "kueue-system"]
      */
     readonly platformNamespaces?: readonly string[];
+    /**
+     * Certificates the program issues, alerted on before they expire (a `pulumi up` in the renewal
+     * window renews them; nothing else does).
+     * @default []
+     */
+    readonly certificates?: readonly IssuedCertificate[];
 }
 
 /** {@link MonitoringArgs} with defaults applied. */
@@ -51,6 +57,7 @@ export type ResolvedMonitoringArgs = MonitoringArgs & {
     readonly gpuMetrics: boolean;
     readonly gpuNamespace: string;
     readonly platformNamespaces: readonly string[];
+    readonly certificates: readonly IssuedCertificate[];
 };
 
 /** Applies the defaults of the program-wired arguments and validates the scrape targets. */
@@ -75,6 +82,15 @@ export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringA
             wholeNumber(`targets[${t.name}].intervalSeconds`, t.intervalSeconds, 5, 300);
         }
     }
+    for (const c of args.certificates ?? []) {
+        // An Output comes from the tls provider (RFC 3339); a plain value is checked here, before any resource.
+        if (typeof c.notAfter === "string" && Number.isNaN(Date.parse(c.notAfter))) {
+            throw new Error(`certificate ${c.name}: notAfter ${JSON.stringify(c.notAfter)} is not an RFC 3339 time`);
+        }
+        if (!Number.isInteger(c.renewalWindowHours) || c.renewalWindowHours < 1) {
+            throw new Error(`certificate ${c.name}: renewalWindowHours ${c.renewalWindowHours} must be a whole number of hours >= 1`);
+        }
+    }
     const gpuMetrics = args.gpuMetrics ?? true;
     if (gpuMetrics && seen.has(MONITORING_JOBS.dcgm)) {
         throw new Error(`targets[].name (${MONITORING_JOBS.dcgm}) is reserved for the DCGM exporter this component installs`);
@@ -86,5 +102,6 @@ export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringA
         gpuMetrics,
         gpuNamespace: args.gpuNamespace ?? NAMESPACES.gpu,
         platformNamespaces: args.platformNamespaces ?? PLATFORM_NAMESPACES,
+        certificates: args.certificates ?? [],
     };
 }

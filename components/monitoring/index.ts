@@ -15,7 +15,7 @@ import { monitorNamespaces, scrapeMonitors } from "./monitors";
 import { monitoringIngress, monitoringNamespace } from "./namespace";
 import { nodeExporterNamespace } from "./node-exporter";
 import { FULLNAME, KPS_RELEASE, kubePrometheusStack } from "./prometheus";
-import { platformPrometheusRules } from "./prometheus-rules";
+import { certificatePrometheusRule, platformPrometheusRules } from "./prometheus-rules";
 import { chartRbac } from "./rbac";
 
 export { ALERTMANAGER_CONFIG_SECRET } from "./alertmanager";
@@ -64,13 +64,14 @@ export class Monitoring extends pulumi.ComponentResource {
         const afterCrds = { parent: this, dependsOn: [kps] };
         scrapeMonitors(name, targets, afterCrds);
         const groups = platformPrometheusRules(name, namespace, a.platformNamespaces, new Set(targets.map((t) => t.name)), afterCrds);
+        certificatePrometheusRule(name, namespace, a.certificates, afterCrds);
 
         this.namespace = namespace;
         this.grafanaAdminPassword = pulumi.secret(grafana.password.result);
         this.grafanaPortForward = pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${KPS_RELEASE}-grafana 3000:80`;
         this.prometheusPortForward = pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${FULLNAME}-prometheus 9090:9090`;
         this.alertmanagerPortForward = pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${FULLNAME}-alertmanager 9093:9093`;
-        this.ruleGroups = groups.map((g) => g.name);
+        this.ruleGroups = [...groups.map((g) => g.name), ...(a.certificates.length > 0 ? ["mlplatform-certificates"] : [])];
         this.registerOutputs({
             namespace: this.namespace,
             grafanaAdminPassword: this.grafanaAdminPassword,

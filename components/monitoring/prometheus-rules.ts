@@ -3,7 +3,8 @@ import * as k8s from "../shared/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { MONITOR_API } from "./monitors";
-import { platformRuleGroups, prometheusRuleSpec, RuleGroup } from "./rules";
+import { IssuedCertificate } from "../shared/platform";
+import { certificateRuleGroup, platformRuleGroups, prometheusRuleSpec, RuleGroup } from "./rules";
 
 /**
  * One PrometheusRule `${name}-rules-<group>` per platform rule group whose scrape job is among
@@ -21,4 +22,27 @@ export function platformPrometheusRules(name: string, namespace: pulumi.Input<st
         }, opts);
     }
     return groups;
+}
+
+/**
+ * The PrometheusRule `${name}-rules-certificates` for the certificates the program issues, once
+ * their ends of validity are known (RFC 3339 from the tls provider). Nothing when there are none.
+ */
+export function certificatePrometheusRule(name: string, namespace: pulumi.Input<string>, certs: readonly IssuedCertificate[], opts: pulumi.CustomResourceOptions): void {
+    if (certs.length === 0) {
+        return;
+    }
+    const spec = pulumi.all(certs.map((c) => c.notAfter)).apply((ends) => prometheusRuleSpec(certificateRuleGroup(certs.map((c, i) => {
+        const ms = Date.parse(ends[i]);
+        if (Number.isNaN(ms)) {
+            throw new Error(`certificate ${c.name}: notAfter ${JSON.stringify(ends[i])} is not an RFC 3339 time`);
+        }
+        return { name: c.name, notAfterUnix: Math.floor(ms / 1000), renewalWindowHours: c.renewalWindowHours };
+    }))));
+    new k8s.apiextensions.CustomResource(`${name}-rules-certificates`, {
+        apiVersion: MONITOR_API,
+        kind: "PrometheusRule",
+        metadata: { name: "mlplatform-certificates", namespace, labels: standardLabels("prometheus", "alert-rules", name) },
+        spec,
+    }, opts);
 }

@@ -269,6 +269,57 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
     ];
 }
 
+/** A certificate as {@link certificateRuleGroup} needs it: its end of validity as Unix seconds. */
+export interface CertificateExpiry {
+    readonly name: string;
+    readonly notAfterUnix: number;
+    readonly renewalWindowHours: number;
+}
+
+/** Warn this long before a certificate expires (or when its renewal window opens, if that is later). */
+export const CERTIFICATE_WARN_DAYS = 14;
+/** Page this long before a certificate expires. */
+export const CERTIFICATE_CRITICAL_DAYS = 3;
+
+/**
+ * Alerts for certificates the program issues. No exporter sees them (Elasticsearch's HTTP
+ * certificate is read by Fluentd and the exporter, not scraped), but their end of validity is known
+ * when the program runs, so the rule compares the clock with it: `vector(time()) > <unix seconds>`
+ * (a bare `time() > x` compares two scalars, which PromQL allows only with `bool`), one series per
+ * certificate through `label_replace`. The tls provider renews a certificate only in a `pulumi up`
+ * inside its renewal window, so the warning means "nobody has updated this stack for a while".
+ */
+export function certificateRuleGroup(certs: readonly CertificateExpiry[]): RuleGroup {
+    const day = 86_400;
+    const at = (c: CertificateExpiry, seconds: number) =>
+        `label_replace(vector(time()), "certificate", "${c.name}", "", "") > ${c.notAfterUnix - seconds}`;
+    const warnSeconds = (c: CertificateExpiry) => Math.min(CERTIFICATE_WARN_DAYS * day, c.renewalWindowHours * 3_600);
+    return {
+        name: "mlplatform-certificates",
+        component: "certificates",
+        rules: [
+            {
+                alert: "PlatformCertificateRenewalDue",
+                expr: certs.map((c) => at(c, warnSeconds(c))).join(" or "),
+                for: "0s",
+                severity: "warning",
+                summary: "Certificate {{ $labels.certificate }} expires within 14 days and no pulumi up has renewed it",
+                description: "The program issues this certificate and renews it only when `pulumi up` runs inside its renewal window; when it expires, its clients (Fluentd, the Elasticsearch exporter) refuse the connection and logs pile up in Fluentd's buffer.",
+                runbook: `${runbookBase}certificate-renewal: run \`pulumi up\` for this stack (the preview shows the certificate replaced); Elasticsearch reloads it without a restart.`,
+            },
+            {
+                alert: "PlatformCertificateExpiring",
+                expr: certs.map((c) => at(c, CERTIFICATE_CRITICAL_DAYS * day)).join(" or "),
+                for: "0s",
+                severity: "critical",
+                summary: "Certificate {{ $labels.certificate }} expires within 3 days",
+                description: "After expiry its clients refuse the connection: logs stop reaching Elasticsearch and, once Fluentd's buffer is full, are lost.",
+                runbook: `${runbookBase}certificate-renewal: run \`pulumi up\` for this stack now.`,
+            },
+        ],
+    };
+}
+
 /** The `spec.groups` of a PrometheusRule for one group, with severity and component labels. */
 export function prometheusRuleSpec(group: RuleGroup) {
     return {

@@ -32,6 +32,20 @@ export const MLFLOW_PORT = 5000;
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
+ * A certificate the program issues (@pulumi/tls). The tls provider renews it only during a
+ * `pulumi up` inside its renewal window, so a stack nobody updates lets it expire: the monitoring
+ * layer alerts before that (rules.ts `certificateRuleGroup`).
+ */
+export interface IssuedCertificate {
+    /** Short name, the alert's `certificate` label. */
+    readonly name: string;
+    /** End of validity, RFC 3339 (the tls resource's `validityEndTime`). */
+    readonly notAfter: pulumi.Input<string>;
+    /** Hours before `notAfter` from which `pulumi up` replaces it (`earlyRenewalHours`). */
+    readonly renewalWindowHours: number;
+}
+
+/**
  * Something Prometheus should scrape. A layer exposes these; the monitoring layer turns each into
  * a ServiceMonitor or PodMonitor after the prometheus-operator CRDs exist.
  */

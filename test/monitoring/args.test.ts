@@ -14,6 +14,7 @@ describe("resolveMonitoringArgs", () => {
             gpuMetrics: true,
             gpuNamespace: "nvidia-device-plugin",
             platformNamespaces: ["mlflow", "jupyterhub", "logging", "monitoring", "nvidia-device-plugin", "kueue-system", "fluentd"],
+            certificates: [],
         });
     });
 
