@@ -81,6 +81,8 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
     const ns = platformNamespaces.join("|");
     const j = MONITORING_JOBS;
     const t = THRESHOLDS;
+    // Share of MLflow requests answered 5xx: a warning at a few percent, critical when most fail (the backend).
+    const mlflow5xxRatio = `sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}"}[5m]))`;
     return [
         {
             name: "mlplatform-nodes",
@@ -171,7 +173,7 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
                     alert: "MLflowBackendUnavailable",
                     // MLflow's /health does not touch the database, but every tracking API call does: an
                     // unreachable RDS backend shows as (nearly) all requests failing with 5xx.
-                    expr: `sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}"}[5m])) > ${t.mlflowBackendErrorRatio}`,
+                    expr: `${mlflow5xxRatio} > ${t.mlflowBackendErrorRatio}`,
                     for: "5m",
                     severity: "critical",
                     summary: "MLflow cannot reach its backend store (RDS)",
@@ -180,7 +182,7 @@ export function platformRuleGroups(platformNamespaces: readonly string[] = PLATF
                 },
                 {
                     alert: "MLflowHighErrorRate",
-                    expr: `sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}",status=~"5.."}[5m])) / sum by (job) (rate(mlflow_http_request_total{job="${j.mlflow}"}[5m])) > ${t.mlflowErrorRatio}`,
+                    expr: `${mlflow5xxRatio} > ${t.mlflowErrorRatio}`,
                     for: "10m",
                     severity: "warning",
                     summary: "MLflow is answering {{ $value | humanizePercentage }} of requests with 5xx",
