@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 
 /** Tools the suite needs on PATH, and the test files that use them. */
 export const TEST_TOOLS = ["promtool", "amtool"] as const;
-export const TOOL_TEST_FILES = ["test/monitoring/alertmanager.test.ts", "test/monitoring/rules.test.ts", "test/queues/alerts.test.ts", "test/serving/alerts.test.ts"];
+export const TOOL_TEST_FILES = ["test/monitoring/alertmanager.test.ts", "test/monitoring/certificates.test.ts", "test/monitoring/rules.test.ts", "test/queues/alerts.test.ts", "test/serving/alerts.test.ts"];
 
 /** The tools that do not run (`<tool> --version`) on this machine. */
 export function missingTools(): string[] {
