@@ -7,7 +7,7 @@
 import { DEFAULT_STORAGE_CLASS } from "../cluster-services";
 import { IssuedCertificate, NAMESPACES, ScrapeTarget } from "../shared/platform";
 import { wholeNumber } from "../shared/validate";
-import { MONITORING_JOBS, PLATFORM_NAMESPACES } from "./rules";
+import { MONITORING_JOBS, notAfterUnix, PLATFORM_NAMESPACES } from "./rules";
 import { MonitoringSettings } from "./settings";
 
 const TARGET_NAME = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
@@ -84,8 +84,8 @@ export function resolveMonitoringArgs(args: MonitoringArgs): ResolvedMonitoringA
     }
     for (const c of args.certificates ?? []) {
         // An Output comes from the tls provider (RFC 3339); a plain value is checked here, before any resource.
-        if (typeof c.notAfter === "string" && Number.isNaN(Date.parse(c.notAfter))) {
-            throw new Error(`certificate ${c.name}: notAfter ${JSON.stringify(c.notAfter)} is not an RFC 3339 time`);
+        if (typeof c.notAfter === "string") {
+            notAfterUnix(c.name, c.notAfter);
         }
         if (!Number.isInteger(c.renewalWindowHours) || c.renewalWindowHours < 1) {
             throw new Error(`certificate ${c.name}: renewalWindowHours ${c.renewalWindowHours} must be a whole number of hours >= 1`);

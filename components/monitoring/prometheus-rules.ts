@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../shared/labels";
 import { MONITOR_API } from "./monitors";
 import { IssuedCertificate } from "../shared/platform";
-import { certificateRuleGroup, platformRuleGroups, prometheusRuleSpec, RuleGroup } from "./rules";
+import { certificateRuleGroup, notAfterUnix, platformRuleGroups, prometheusRuleSpec, RuleGroup } from "./rules";
 
 /**
  * One PrometheusRule `${name}-rules-<group>` per platform rule group whose scrape job is among
@@ -32,13 +32,8 @@ export function certificatePrometheusRule(name: string, namespace: pulumi.Input<
     if (certs.length === 0) {
         return;
     }
-    const spec = pulumi.all(certs.map((c) => c.notAfter)).apply((ends) => prometheusRuleSpec(certificateRuleGroup(certs.map((c, i) => {
-        const ms = Date.parse(ends[i]);
-        if (Number.isNaN(ms)) {
-            throw new Error(`certificate ${c.name}: notAfter ${JSON.stringify(ends[i])} is not an RFC 3339 time`);
-        }
-        return { name: c.name, notAfterUnix: Math.floor(ms / 1000), renewalWindowHours: c.renewalWindowHours };
-    }))));
+    const spec = pulumi.all(certs.map((c) => c.notAfter)).apply((ends) => prometheusRuleSpec(certificateRuleGroup(certs.map((c, i) =>
+        ({ name: c.name, notAfterUnix: notAfterUnix(c.name, ends[i]), renewalWindowHours: c.renewalWindowHours })))));
     new k8s.apiextensions.CustomResource(`${name}-rules-certificates`, {
         apiVersion: MONITOR_API,
         kind: "PrometheusRule",

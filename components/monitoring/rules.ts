@@ -278,6 +278,15 @@ export interface CertificateExpiry {
     readonly renewalWindowHours: number;
 }
 
+/** A certificate's end of validity (RFC 3339) as Unix seconds; throws naming the certificate when it is not a time. */
+export function notAfterUnix(name: string, notAfter: string): number {
+    const ms = Date.parse(notAfter);
+    if (Number.isNaN(ms)) {
+        throw new Error(`certificate ${name}: notAfter ${JSON.stringify(notAfter)} is not an RFC 3339 time`);
+    }
+    return Math.floor(ms / 1000);
+}
+
 /** Warn this long before a certificate expires (or when its renewal window opens, if that is later). */
 export const CERTIFICATE_WARN_DAYS = 14;
 /** Page this long before a certificate expires. */
